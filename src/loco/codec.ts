@@ -1,0 +1,255 @@
+/**
+ * The bulk codec: bytes → strands of D-LOCO codewords with bridges, and back (spec dloco.md §4).
+ *
+ * Message framing: the byte stream is read MSB-first, followed by one '1' bit and then '0' bits
+ * up to a whole number of codewords (ISO/IEC 9797-1 padding method 2). The decoder strips the
+ * trailing zeros and the final '1', so the length needs no side channel: any byte length,
+ * including 0, round-trips, and a stream whose padding is missing or not byte-aligned is rejected.
+ *
+ * Balancing: with `balance`, messages index only the lower half of D(m, ℓ) — the words starting
+ * with A or T, by complement symmetry g(c̄) = N − 1 − g(c) — and each codeword is sent as c or c̄,
+ * together with its bridge, whichever keeps the strand's running disparity #GC − #AT nearest 0.
+ * A received codeword starting with G or C is complemented back. Cost: one bit per codeword.
+ */
+import { z } from 'zod';
+import { parseWith } from '../validate.js';
+import { formatWord, parseWord } from './alphabet.js';
+import { readLimbs, writeLimbs, fitsInBits } from './_bits.js';
+import {
+  BRIDGE_LAYOUT,
+  CHECK_OF_PAIR,
+  PAIRS_BY_CHECK,
+  codewordsInStrand,
+  disparity,
+  strandLength,
+  symbolDisparity,
+  xorChecksum,
+  type BridgeLayout,
+  type BridgeScheme,
+} from './bridge.js';
+import { locoCode, firstRunViolation, type LocoCode } from './code.js';
+import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError } from './errors.js';
+import { MAX_ELL, MAX_LENGTH } from './params.js';
+
+export const locoCodecOptionsSchema = z
+  .object({
+    ell: z.number().int().min(1).max(MAX_ELL).default(3),
+    length: z.number().int().min(1).max(MAX_LENGTH).default(48),
+    bridge: z.enum(['sep1', 'check2']).default('check2'),
+    balance: z.boolean().default(true),
+    codewordsPerStrand: z.number().int().min(1).max(1 << 20).default(4),
+  })
+  .strict();
+
+export type LocoCodecOptions = z.input<typeof locoCodecOptionsSchema>;
+export type LocoCodecConfig = z.output<typeof locoCodecOptionsSchema>;
+
+export class LocoCodec {
+  readonly config: LocoCodecConfig;
+  readonly code: LocoCode;
+  /** Message bits carried by each codeword. */
+  readonly messageBits: number;
+  readonly layout: BridgeLayout;
+  private readonly word: Uint8Array;
+  private readonly limbs: Int32Array;
+
+  constructor(options: LocoCodecOptions = {}) {
+    this.config = parseWith(locoCodecOptionsSchema, options, 'loco codec options');
+    const { ell, length, bridge, balance } = this.config;
+    this.code = locoCode(length, ell);
+    this.messageBits = this.code.bits - (balance ? 1 : 0);
+    if (this.messageBits < 1) {
+      throw new LocoParameterError('length (m)', length, `too small to carry one message bit at ell = ${ell}`);
+    }
+    this.layout = BRIDGE_LAYOUT[bridge];
+    this.word = new Uint8Array(length);
+    this.limbs = this.code.newLimbs();
+  }
+
+  /** Codewords needed for a payload of `byteLength` bytes (padding included). */
+  codewordCount(byteLength: number): number {
+    return Math.ceil((8 * byteLength + 1) / this.messageBits);
+  }
+
+  /** Strand lengths for a payload of `byteLength` bytes, in emission order. */
+  strandCount(byteLength: number): number {
+    return Math.ceil(this.codewordCount(byteLength) / this.config.codewordsPerStrand);
+  }
+
+  /** Encodes bytes into strands of symbol values (A=0, T=1, G=2, C=3). Deterministic. */
+  encode(data: Uint8Array): Uint8Array[] {
+    const s = this.messageBits;
+    const total = this.codewordCount(data.length);
+    const padded = new Uint8Array(Math.ceil((total * s) / 8) + 4);
+    padded.set(data);
+    padded[data.length] = 0x80;
+    const strands: Uint8Array[] = [];
+    const K = this.config.codewordsPerStrand;
+    let bitPos = 0;
+    for (let first = 0; first < total; first += K) {
+      const k = Math.min(K, total - first);
+      const out = new Uint8Array(strandLength(this.config.bridge, this.config.length, k));
+      this.encodeStrand(padded, bitPos, k, out);
+      bitPos += k * s;
+      strands.push(out);
+    }
+    return strands;
+  }
+
+  /** Encodes into "ATGC…" strings. */
+  encodeToStrings(data: Uint8Array): string[] {
+    return this.encode(data).map((s) => formatWord(s));
+  }
+
+  /** Decodes strands (in emission order) back to the bytes. Throws a typed error naming the strand. */
+  decode(strands: readonly (Uint8Array | string)[]): Uint8Array {
+    const m = this.config.length;
+    const s = this.messageBits;
+    const words = strands.map((st, i) => (typeof st === 'string' ? parseWord(st, `strand ${i}`) : st));
+    const counts = words.map((w, i) => {
+      const k = codewordsInStrand(this.config.bridge, m, w.length);
+      if (k < 0) {
+        throw new StrandFormatError(
+          `strand ${i}: length ${w.length} is not a whole number of codewords (m = ${m}, bridge = ${this.config.bridge})`,
+        );
+      }
+      return k;
+    });
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total === 0) throw new StrandFormatError('no strands to decode: the padding marker is missing');
+    const bits = new Uint8Array(Math.ceil((total * s) / 8) + 4);
+    let bitPos = 0;
+    for (let i = 0; i < words.length; i++) {
+      this.decodeStrand(words[i], i, counts[i], bits, bitPos);
+      bitPos += counts[i] * s;
+    }
+    return stripPadding(bits, total * s, s);
+  }
+
+  /** Writes k codewords read from `padded` at bitPos, with bridges, into `out`. */
+  private encodeStrand(padded: Uint8Array, bitPos: number, k: number, out: Uint8Array): void {
+    const { length: m, bridge, balance } = this.config;
+    const s = this.messageBits;
+    const w = this.word;
+    const x = this.limbs;
+    const code = this.code;
+    const blen = this.layout.length;
+    const oddFlip = m & 1 ? 3 : 0;
+    let D = 0;
+    let pos = 0;
+    let prevLast = -1;
+    let prevCheck = 0;
+    for (let c = 0; c < k; c++) {
+      readLimbs(padded, bitPos, s, x);
+      bitPos += s;
+      code.unrankFrom(x, w, 0);
+      const d = disparity(w, 0, m);
+      const first = w[0];
+      let sigma = 0;
+      if (c > 0) {
+        // Pick the complement flag and the bridge together: the bridge must differ from the
+        // first symbol actually sent, which the flag decides.
+        let best = Infinity;
+        let bestBridge = 0;
+        for (let sg = 0; sg < (balance ? 2 : 1); sg++) {
+          const f = sg ? 3 - first : first;
+          const dd = sg ? -d : d;
+          if (bridge === 'sep1') {
+            for (let b = 0; b < 4; b++) {
+              if (b === prevLast || b === f) continue;
+              const score = Math.abs(D + symbolDisparity(b) + dd);
+              if (score < best) {
+                best = score;
+                sigma = sg;
+                bestBridge = b;
+              }
+            }
+          } else {
+            for (let i = 0; i < 3; i++) {
+              const p = PAIRS_BY_CHECK[prevCheck * 3 + i];
+              if (p >> 2 === prevLast || (p & 3) === f) continue;
+              const score = Math.abs(D + symbolDisparity(p >> 2) + symbolDisparity(p & 3) + dd);
+              if (score < best) {
+                best = score;
+                sigma = sg;
+                bestBridge = p;
+              }
+            }
+          }
+        }
+        if (blen === 1) {
+          out[pos] = bestBridge;
+          D += symbolDisparity(bestBridge);
+        } else {
+          out[pos] = bestBridge >> 2;
+          out[pos + 1] = bestBridge & 3;
+          D += symbolDisparity(bestBridge >> 2) + symbolDisparity(bestBridge & 3);
+        }
+        pos += blen;
+      } else if (balance && d > 0) {
+        sigma = 1; // the first codeword of a strand starts the disparity on the AT side
+      }
+      if (sigma) for (let i = 0; i < m; i++) out[pos + i] = 3 - w[i];
+      else out.set(w, pos);
+      D += sigma ? -d : d;
+      prevLast = out[pos + m - 1];
+      prevCheck = xorChecksum(w, 0, m) ^ (sigma ? oddFlip : 0);
+      pos += m;
+    }
+    if (this.layout.trailing) {
+      let best = Infinity;
+      let bestPair = 0;
+      for (let i = 0; i < 3; i++) {
+        const p = PAIRS_BY_CHECK[prevCheck * 3 + i];
+        if (p >> 2 === prevLast) continue;
+        const score = Math.abs(D + symbolDisparity(p >> 2) + symbolDisparity(p & 3));
+        if (score < best) {
+          best = score;
+          bestPair = p;
+        }
+      }
+      out[pos] = bestPair >> 2;
+      out[pos + 1] = bestPair & 3;
+    }
+  }
+
+  private decodeStrand(strand: Uint8Array, si: number, k: number, bits: Uint8Array, bitPos: number): void {
+    const { length: m, ell, balance } = this.config;
+    const s = this.messageBits;
+    const w = this.word;
+    const x = this.limbs;
+    const unit = m + this.layout.length;
+    for (let c = 0; c < k; c++) {
+      const at = c * unit;
+      const where = `strand ${si}, codeword ${c}`;
+      const bad = firstRunViolation(strand, at, m, ell);
+      if (bad >= 0) throw new RunLimitError(bad - at, ell + 1, ell, where);
+      if (this.layout.detects) {
+        const pair = strand[at + m] * 4 + strand[at + m + 1];
+        if (CHECK_OF_PAIR[pair] !== xorChecksum(strand, at, at + m)) throw new ChecksumMismatchError(si, c);
+      }
+      if (balance && strand[at] >= 2) for (let i = 0; i < m; i++) w[i] = 3 - strand[at + i];
+      else for (let i = 0; i < m; i++) w[i] = strand[at + i];
+      this.code.rankInto(w, 0, x);
+      if (!fitsInBits(x, s)) {
+        throw new StrandFormatError(`${where}: index lies outside the ${s}-bit message range; this codeword was not produced by this encoder`);
+      }
+      writeLimbs(bits, bitPos + c * s, s, x);
+    }
+  }
+}
+
+/** Removes the 1-then-0s padding from a bit buffer of totalBits bits (last codeword s bits). */
+function stripPadding(bits: Uint8Array, totalBits: number, s: number): Uint8Array {
+  let last = -1;
+  for (let byte = Math.ceil(totalBits / 8) - 1; byte >= 0 && last < 0; byte--) {
+    const v = bits[byte];
+    if (v !== 0) last = byte * 8 + 7 - (31 - Math.clz32(v & -v)); // the lowest set bit comes last MSB-first
+  }
+  if (last < 0 || last < totalBits - s || last % 8 !== 0) {
+    throw new StrandFormatError(
+      'the padding marker (a 1 bit followed by zeros, ending on a byte boundary in the last codeword) is missing: the strands are incomplete, out of order or not from this encoder',
+    );
+  }
+  return bits.slice(0, last / 8);
+}
