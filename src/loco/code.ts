@@ -1,15 +1,25 @@
 /**
- * One D-LOCO code D(m, ℓ) with its precomputed limb tables, and the fast rank / unrank of
- * spec dloco.md §3 on them. Build with `locoCode(m, ell)`; instances are cached and immutable.
+ * One D-LOCO code D(m, ℓ) with precomputed tables, and the fast rank / unrank of spec dloco.md §3.
+ * Build with `locoCode(m, ell)`; instances are cached and immutable apart from scratch space.
  *
- * Positions: word[j] is the j-th symbol on the strand, i.e. c_{m−1−j} in the spec's notation,
- * so position i = m−1−j and the tables are indexed by n = i + 1 = m − j.
+ * Positions: word[j] is the j-th symbol on the strand, c_{m−1−j} in the spec, so n = m − j is the
+ * number of symbols from j to the end.
+ *
+ * Speed: the symbol contributions of the spec's sum depend only on a symbol, its predecessor and
+ * that predecessor's run. Symbols are taken two at a time: for each pair position and each
+ * "state" (previous symbol, its run capped at ℓ) one table row holds, for all 16 symbol pairs,
+ * the sum of the two contributions. Rank then adds one table value per two symbols. For valid
+ * pairs that value is also the number of codewords that precede the pair given the prefix, so
+ * unrank picks the pair as the number of row entries ≤ x (15 comparisons of doubles built from
+ * the top two limbs, exact except when the top limbs tie) and subtracts once.
  */
-import { cardinality, countTables, floorLog2, sameSymbolCount } from './cardinality.js';
-import { bigToLimbs, LIMB_BITS, LIMB_MASK, limbsFor, limbsToBig } from './_limbs.js';
+import { cardinality, countTables, floorLog2, sameSymbolCount, type CountTables } from './cardinality.js';
+import { bigToLimbs, LIMB_MASK, limbsFor, limbsToBig } from './_limbs.js';
 import { checkEll, checkLength } from './params.js';
 import { IndexRangeError, InvalidLengthError, RunLimitError } from './errors.js';
 import { parseWord } from './alphabet.js';
+
+const LIMB_SCALE = 1073741824; // 2^30
 
 export class LocoCode {
   /** Code length in symbols. */
@@ -23,18 +33,22 @@ export class LocoCode {
   /** Limbs per number: enough for any value below N(m). */
   readonly width: number;
 
-  /**
-   * Rank table: for n = m − j and entry e, the symbol contribution of position j.
-   * e = c (s = 0), or 4 + (c − 1)·ℓ + (ρ − 1) (s = 1, run of the previous symbol ρ ∈ 1..ℓ).
-   */
+  /** States: s = prev·ℓ + (run − 1) for prev 0..3, and NONE = 4ℓ before the first symbol. */
+  private readonly none: number;
+  /** Symbols in block 0 (1 when m is odd, else 2); every later block has 2. */
+  private readonly firstLen: number;
+  /** Per block b: number of active limbs (values there are below N(n), n = symbols left). */
+  private readonly blockLimbs: Int32Array;
+  /** Rank values (run-capped formula, defined for any word): [(b·S + s)·16 + pair]·W. */
   private readonly rankTab: Int32Array;
-  private readonly rankEntries: number;
-  /** Unrank counts: countM at n·width, countS at ((n·ℓ) + r)·width for run r ∈ 1..ℓ−1. */
-  private readonly countM: Int32Array;
-  private readonly countS: Int32Array;
-  /** Significant limbs of any value below N(n): loops touch only these. */
-  private readonly active: Int32Array;
-  /** Scratch accumulator for rank: sums of ≤ 4096 terms below 2^30 stay exact in a double. */
+  /** Preceding-codeword counts (0 added after a prefix turns invalid): same layout. */
+  private readonly countTab: Int32Array;
+  /** countTab entries as doubles from their top two active limbs. */
+  private readonly countApprox: Float64Array;
+  /** next[s·16 + pair]: the state after a symbol pair (block 0 of length 1 uses pair = a). */
+  private readonly next: Uint8Array;
+  private readonly next1: Uint8Array;
+  /** Scratch accumulator for rank: sums of ≤ 256 terms below 2^30 per limb are exact in doubles. */
   private readonly acc: Float64Array;
 
   constructor(m: number, ell: number) {
@@ -47,30 +61,81 @@ export class LocoCode {
     const W = limbsFor(this.size.toString(2).length);
     this.width = W;
     const t = countTables(ell, m);
+    const S = 4 * ell + 1;
+    this.none = 4 * ell;
+    this.firstLen = m % 2 === 1 ? 1 : 2;
+    const blocks = m % 2 === 1 ? (m + 1) / 2 : m / 2;
 
-    this.active = new Int32Array(m + 1);
-    for (let n = 1; n <= m; n++) this.active[n] = limbsFor((4n * t.M[n]).toString(2).length);
-
-    this.countM = new Int32Array((m + 1) * W);
-    this.countS = new Int32Array((m + 1) * ell * W);
-    for (let n = 1; n <= m; n++) {
-      bigToLimbs(t.M[n], this.countM, n * W, W);
-      for (let r = 1; r < ell; r++) bigToLimbs(sameSymbolCount(t, n, r), this.countS, (n * ell + r) * W, W);
-    }
-
-    this.rankEntries = 4 + 3 * ell;
-    this.rankTab = new Int32Array((m + 1) * this.rankEntries * W);
-    for (let n = 1; n <= m; n++) {
-      const base = n * this.rankEntries;
-      for (let c = 0; c < 4; c++) bigToLimbs(BigInt(c) * t.M[n], this.rankTab, (base + c) * W, W);
-      for (let c = 1; c < 4; c++) {
-        for (let rho = 1; rho <= ell; rho++) {
-          const v = BigInt(c - 1) * t.M[n] + sameSymbolCount(t, n, rho);
-          bigToLimbs(v, this.rankTab, (base + 4 + (c - 1) * ell + (rho - 1)) * W, W);
-        }
+    this.next = new Uint8Array(S * 16);
+    this.next1 = new Uint8Array(S * 4);
+    for (let s = 0; s < S; s++) {
+      for (let a = 0; a < 4; a++) {
+        const s1 = this.step(s, a);
+        this.next1[s * 4 + a] = s1;
+        for (let b = 0; b < 4; b++) this.next[s * 16 + a * 4 + b] = this.step(s1, b);
       }
     }
+
+    this.blockLimbs = new Int32Array(blocks);
+    this.rankTab = new Int32Array(blocks * S * 16 * W);
+    this.countTab = new Int32Array(blocks * S * 16 * W);
+    this.countApprox = new Float64Array(blocks * S * 16).fill(Infinity);
+    let j = 0;
+    for (let b = 0; b < blocks; b++) {
+      const len = b === 0 ? this.firstLen : 2;
+      const n = m - j;
+      const L = limbsFor((4n * t.M[n]).toString(2).length);
+      this.blockLimbs[b] = L;
+      for (let s = b === 0 ? this.none : 0; s < (b === 0 ? S : this.none); s++) {
+        for (let pair = 0; pair < (len === 2 ? 16 : 4); pair++) {
+          const syms = len === 2 ? [pair >> 2, pair & 3] : [pair];
+          const [rankValue, countValue] = this.pairValues(t, n, s, syms);
+          const e = (b * S + s) * 16 + pair;
+          bigToLimbs(rankValue, this.rankTab, e * W, W);
+          bigToLimbs(countValue, this.countTab, e * W, W);
+          this.countApprox[e] = topTwo(this.countTab, e * W, L);
+        }
+      }
+      j += len;
+    }
     this.acc = new Float64Array(W + 1);
+  }
+
+  /** State after symbol a from state s (run capped at ℓ). */
+  private step(s: number, a: number): number {
+    if (s === this.none) return a * this.ell;
+    const prev = (s / this.ell) | 0;
+    const run = (s % this.ell) + 1;
+    return a === prev ? prev * this.ell + Math.min(run + 1, this.ell) - 1 : a * this.ell;
+  }
+
+  /**
+   * Contributions of the symbols `syms` starting with n symbols left in state s:
+   * [run-capped rank value, count of codewords preceding the prefix].
+   */
+  private pairValues(t: CountTables, n: number, s: number, syms: number[]): [bigint, bigint] {
+    let rankValue = 0n;
+    let countValue = 0n;
+    let valid = true;
+    let state = s;
+    for (let i = 0; i < syms.length; i++) {
+      const a = syms[i];
+      const nn = n - i;
+      let single: bigint;
+      let prev = 4;
+      let run = 0;
+      if (state !== this.none) {
+        prev = (state / this.ell) | 0;
+        run = (state % this.ell) + 1;
+      }
+      if (a <= prev) single = BigInt(a) * t.M[nn];
+      else single = BigInt(a - 1) * t.M[nn] + sameSymbolCount(t, nn, run);
+      rankValue += single;
+      if (valid) countValue += single;
+      if (a === prev && run >= this.ell) valid = false; // no codeword continues this prefix
+      state = this.step(state, a);
+    }
+    return [rankValue, countValue];
   }
 
   /** A zeroed limb buffer of this code's width, for rankInto / unrankFrom. */
@@ -81,83 +146,111 @@ export class LocoCode {
   /**
    * g(word[offset .. offset+m)) into `out` (width limbs). Uses the run-capped formula, so it is
    * defined for words that break the run limit too (residue decoding needs that); it does not
-   * validate. Allocation-free.
+   * validate. Allocation-free. With `complemented`, ranks the complement of the stored word
+   * (complementing a symbol pair index p = 4a + b gives 15 − p = p ^ 15).
    */
-  rankInto(word: Uint8Array, offset: number, out: Int32Array): void {
-    const m = this.m;
-    const ell = this.ell;
+  rankInto(word: Uint8Array, offset: number, out: Int32Array, complemented = false): void {
+    const flip1 = complemented ? 3 : 0;
+    const flip2 = complemented ? 15 : 0;
     const W = this.width;
     const tab = this.rankTab;
-    const E = this.rankEntries;
     const acc = this.acc;
-    const active = this.active;
+    const limbs = this.blockLimbs;
+    const blocks = limbs.length;
+    const rowStride = (4 * this.ell + 1) * 16;
+    const next = this.next;
     acc.fill(0);
-    let prev = word[offset];
-    let base = (m * E + prev) * W;
-    for (let k = 0, L = active[m]; k < L; k++) acc[k] += tab[base + k];
-    let run = 1;
-    for (let j = 1; j < m; j++) {
-      const c = word[offset + j];
-      const n = m - j;
-      let e: number;
-      if (prev < c) e = 4 + (c - 1) * ell + (run - 1);
-      else e = c;
-      base = (n * E + e) * W;
-      for (let k = 0, L = active[n]; k < L; k++) acc[k] += tab[base + k];
-      if (c === prev) {
-        if (run < ell) run++;
-      } else {
-        run = 1;
-        prev = c;
-      }
+    let state = this.none;
+    let j = offset;
+    let e: number;
+    if (this.firstLen === 1) {
+      const a = word[j] ^ flip1;
+      e = state * 16 + a;
+      state = this.next1[state * 4 + a];
+      j += 1;
+    } else {
+      const pair = (word[j] * 4 + word[j + 1]) ^ flip2;
+      e = state * 16 + pair;
+      state = next[state * 16 + pair];
+      j += 2;
+    }
+    let base = e * W;
+    for (let k = 0, L = limbs[0]; k < L; k++) acc[k] += tab[base + k];
+    for (let b = 1; b < blocks; b++, j += 2) {
+      const pair = (word[j] * 4 + word[j + 1]) ^ flip2;
+      base = (b * rowStride + state * 16 + pair) * W;
+      state = next[state * 16 + pair];
+      for (let k = 0, L = limbs[b]; k < L; k++) acc[k] += tab[base + k];
     }
     let carry = 0;
     for (let k = 0; k < W; k++) {
       const v = acc[k] + carry;
-      const lo = v % 1073741824;
+      const lo = v % LIMB_SCALE;
       out[k] = lo;
-      carry = (v - lo) / 1073741824;
+      carry = (v - lo) / LIMB_SCALE;
     }
   }
 
   /**
    * Writes the codeword of index x (width limbs, x < N(m), not checked) into out[offset ..).
-   * Destroys x. Allocation-free: for each position, try A, T, G, C and subtract the counts of
-   * the symbols skipped (spec §3).
+   * Destroys x. Allocation-free.
    */
   unrankFrom(x: Int32Array, out: Uint8Array, offset: number): void {
-    const m = this.m;
-    const ell = this.ell;
     const W = this.width;
-    const cM = this.countM;
-    const cS = this.countS;
-    const active = this.active;
-    let prev = -1;
-    let run = 0;
-    for (let j = 0; j < m; j++) {
-      const n = m - j;
-      const L = active[n];
-      let a = 0;
-      for (; a < 3; a++) {
-        let base: number;
-        if (a === prev) {
-          if (run >= ell) continue; // that symbol would over-extend the run: it has no words
-          base = (n * ell + run) * W;
-          if (lessThan(x, cS, base, L)) break;
-          subtractInPlace(x, cS, base, L);
-        } else {
-          base = n * W;
-          if (lessThan(x, cM, base, L)) break;
-          subtractInPlace(x, cM, base, L);
-        }
+    const tab = this.countTab;
+    const approx = this.countApprox;
+    const limbs = this.blockLimbs;
+    const blocks = limbs.length;
+    const rowStride = (4 * this.ell + 1) * 16;
+    const next = this.next;
+    let state = this.none;
+    let j = offset;
+    for (let b = 0; b < blocks; b++) {
+      const L = limbs[b];
+      const h = L - 1;
+      const xf = h > 0 ? x[h] * LIMB_SCALE + x[h - 1] : x[0];
+      const row = b * rowStride + state * 16;
+      // Entries are non-decreasing along the row. The first symbol is how many of entries 4, 8,
+      // 12 are ≤ x, the second how many of the next three; comparisons without branches, since
+      // the symbols are data and would defeat branch prediction. With one limb xf is exact;
+      // otherwise xf > tf proves x > t, and a tie falls back to exact comparison.
+      const t4 = approx[row + 4];
+      const t8 = approx[row + 8];
+      const t12 = approx[row + 12];
+      let p: number;
+      let tie = 0;
+      if (h === 0) {
+        p = (+(xf >= t4) + +(xf >= t8) + +(xf >= t12)) << 2;
+        p += +(xf >= approx[row + p + 1]) + +(xf >= approx[row + p + 2]) + +(xf >= approx[row + p + 3]);
+      } else {
+        p = (+(xf > t4) + +(xf > t8) + +(xf > t12)) << 2;
+        const u1 = approx[row + p + 1];
+        const u2 = approx[row + p + 2];
+        const u3 = approx[row + p + 3];
+        p += +(xf > u1) + +(xf > u2) + +(xf > u3);
+        tie = +(xf === t4) | +(xf === t8) | +(xf === t12) | +(xf === u1) | +(xf === u2) | +(xf === u3);
       }
-      out[offset + j] = a;
-      if (a === prev) run++;
-      else {
-        prev = a;
-        run = 1;
+      if (tie) p = this.exactPair(x, row, L);
+      if (p > 0) subtractInPlace(x, tab, (row + p) * W, L);
+      if (b === 0 && this.firstLen === 1) {
+        out[j] = p;
+        state = this.next1[state * 4 + p];
+        j += 1;
+      } else {
+        out[j] = p >> 2;
+        out[j + 1] = p & 3;
+        state = next[state * 16 + p];
+        j += 2;
       }
     }
+  }
+
+  /** The largest k in 0..15 with countTab[row + k] ≤ x, by exact comparison (unused: +∞). */
+  private exactPair(x: Int32Array, row: number, L: number): number {
+    const W = this.width;
+    let k = 15;
+    while (k > 0 && (this.countApprox[row + k] === Infinity || lessThan(x, this.countTab, (row + k) * W, L))) k--;
+    return k;
   }
 
   /** Index of a valid codeword (validated: length, alphabet, run limit). */
@@ -166,6 +259,14 @@ export class LocoCode {
     this.validate(w);
     const out = this.newLimbs();
     this.rankInto(w, 0, out);
+    return limbsToBig(out, 0, this.width);
+  }
+
+  /** Rank by the run-capped formula of any word of length m over 0..3 (no run-limit check). */
+  rankAny(word: Uint8Array): bigint {
+    if (word.length !== this.m) throw new InvalidLengthError(word.length, this.m);
+    const out = this.newLimbs();
+    this.rankInto(word, 0, out);
     return limbsToBig(out, 0, this.width);
   }
 
@@ -180,10 +281,10 @@ export class LocoCode {
   }
 
   /** Throws InvalidLengthError or RunLimitError; symbol values must already be 0..3. */
-  validate(word: Uint8Array, where = 'word', offset = 0, length = word.length - offset): void {
-    if (length !== this.m) throw new InvalidLengthError(length, this.m, where);
-    const bad = firstRunViolation(word, offset, this.m, this.ell);
-    if (bad >= 0) throw new RunLimitError(bad - offset, this.ell + 1, this.ell, where);
+  validate(word: Uint8Array, where = 'word'): void {
+    if (word.length !== this.m) throw new InvalidLengthError(word.length, this.m, where);
+    const bad = firstRunViolation(word, 0, this.m, this.ell);
+    if (bad >= 0) throw new RunLimitError(bad, this.ell + 1, this.ell, where);
   }
 
   isValid(word: Uint8Array): boolean {
@@ -191,15 +292,20 @@ export class LocoCode {
   }
 }
 
-/** Position of the first symbol that makes a run longer than ℓ, or −1. */
+/** Position (relative to offset) of the first symbol that makes a run longer than ℓ, or −1. */
 export function firstRunViolation(word: Uint8Array, offset: number, length: number, ell: number): number {
   let run = 1;
   for (let j = offset + 1; j < offset + length; j++) {
     if (word[j] === word[j - 1]) {
-      if (++run > ell) return j;
+      if (++run > ell) return j - offset;
     } else run = 1;
   }
   return -1;
+}
+
+/** The top two of L limbs at base as one double: exact order unless both limbs tie. */
+function topTwo(t: Int32Array, base: number, L: number): number {
+  return L > 1 ? t[base + L - 1] * LIMB_SCALE + t[base + L - 2] : t[base];
 }
 
 function lessThan(x: Int32Array, t: Int32Array, base: number, L: number): boolean {
@@ -232,5 +338,3 @@ export function locoCode(m: number, ell: number): LocoCode {
   }
   return c;
 }
-
-export { LIMB_BITS };

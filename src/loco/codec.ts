@@ -27,7 +27,7 @@ import {
   type BridgeLayout,
   type BridgeScheme,
 } from './bridge.js';
-import { locoCode, firstRunViolation, type LocoCode } from './code.js';
+import { locoCode, type LocoCode } from './code.js';
 import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError } from './errors.js';
 import { MAX_ELL, MAX_LENGTH } from './params.js';
 
@@ -216,21 +216,25 @@ export class LocoCodec {
   private decodeStrand(strand: Uint8Array, si: number, k: number, bits: Uint8Array, bitPos: number): void {
     const { length: m, ell, balance } = this.config;
     const s = this.messageBits;
-    const w = this.word;
     const x = this.limbs;
     const unit = m + this.layout.length;
     for (let c = 0; c < k; c++) {
       const at = c * unit;
       const where = `strand ${si}, codeword ${c}`;
-      const bad = firstRunViolation(strand, at, m, ell);
-      if (bad >= 0) throw new RunLimitError(bad - at, ell + 1, ell, where);
-      if (this.layout.detects) {
-        const pair = strand[at + m] * 4 + strand[at + m + 1];
-        if (CHECK_OF_PAIR[pair] !== xorChecksum(strand, at, at + m)) throw new ChecksumMismatchError(si, c);
+      // One pass for the run limit and the checksum.
+      let run = 1;
+      let sum = strand[at];
+      for (let i = at + 1; i < at + m; i++) {
+        const v = strand[i];
+        sum ^= v;
+        if (v === strand[i - 1]) {
+          if (++run > ell) throw new RunLimitError(i - at, run, ell, where);
+        } else run = 1;
       }
-      if (balance && strand[at] >= 2) for (let i = 0; i < m; i++) w[i] = 3 - strand[at + i];
-      else for (let i = 0; i < m; i++) w[i] = strand[at + i];
-      this.code.rankInto(w, 0, x);
+      if (this.layout.detects && CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] !== sum) {
+        throw new ChecksumMismatchError(si, c);
+      }
+      this.code.rankInto(strand, at, x, balance && strand[at] >= 2);
       if (!fitsInBits(x, s)) {
         throw new StrandFormatError(`${where}: index lies outside the ${s}-bit message range; this codeword was not produced by this encoder`);
       }

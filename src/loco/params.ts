@@ -1,9 +1,10 @@
 import { LocoParameterError } from './errors.js';
 
-/** Largest code length the library accepts: tables grow as m², far past anything synthesisable. */
-export const MAX_LENGTH = 4096;
-/** Largest run limit: beyond it the constraint is weaker than any real synthesis rule. */
-export const MAX_ELL = 64;
+/** Largest code length: the pair tables grow as m²·ℓ (a few MB at 256, tens at 512), and strands
+ * are synthesised at 100–300 nt. */
+export const MAX_LENGTH = 512;
+/** Largest run limit: synthesis rules ask for ℓ ≤ 4; past 8 the constraint is nearly void. */
+export const MAX_ELL = 8;
 
 export function checkEll(ell: number): void {
   if (!Number.isInteger(ell) || ell < 1 || ell > MAX_ELL) {
