@@ -37,7 +37,7 @@ export function registerLoco(program: Command): void {
           `  bits per codeword    ${code.bits} raw, ${r.bitsPerCodeword} as sent (${r.balance ? 'GC-balanced: 1 bit' : 'unbalanced'})`,
           `  nt per codeword      ${r.ntPerCodeword} (bridge ${bridge}: +${r.ntPerCodeword - m} nt)`,
           `  rate                 ${f(r.bitsPerNt)} bits/nt (raw codeword: ${f(code.bits / m)})`,
-          `  capacity (ℓ=${ell})      ${f(r.capacity)} bits/nt`,
+          `  capacity (ℓ=${ell})${' '.repeat(Math.max(1, 7 - String(ell).length))}${f(r.capacity)} bits/nt`,
           `  capacity ratio       ${f(r.capacityRatio)} (raw codeword: ${f(code.bits / m / r.capacity)})`,
           '',
         ].join('\n'),
