@@ -20,10 +20,8 @@ import {
   CHECK_OF_PAIR,
   PAIRS_BY_CHECK,
   codewordsInStrand,
-  disparity,
   strandLength,
   symbolDisparity,
-  xorChecksum,
   type BridgeLayout,
   type BridgeScheme,
 } from './bridge.js';
@@ -50,7 +48,6 @@ export class LocoCodec {
   /** Message bits carried by each codeword. */
   readonly messageBits: number;
   readonly layout: BridgeLayout;
-  private readonly word: Uint8Array;
   private readonly limbs: Int32Array;
 
   constructor(options: LocoCodecOptions = {}) {
@@ -62,7 +59,6 @@ export class LocoCodec {
       throw new LocoParameterError('length (m)', length, `too small to carry one message bit at ell = ${ell}`);
     }
     this.layout = BRIDGE_LAYOUT[bridge];
-    this.word = new Uint8Array(length);
     this.limbs = this.code.newLimbs();
   }
 
@@ -130,7 +126,6 @@ export class LocoCodec {
   private encodeStrand(padded: Uint8Array, bitPos: number, k: number, out: Uint8Array): void {
     const { length: m, bridge, balance } = this.config;
     const s = this.messageBits;
-    const w = this.word;
     const x = this.limbs;
     const code = this.code;
     const blen = this.layout.length;
@@ -142,9 +137,18 @@ export class LocoCodec {
     for (let c = 0; c < k; c++) {
       readLimbs(padded, bitPos, s, x);
       bitPos += s;
-      code.unrankFrom(x, w, 0);
-      const d = disparity(w, 0, m);
-      const first = w[0];
+      // The codeword goes straight to its place in the strand, after the bridge that precedes it.
+      const at = c > 0 ? pos + blen : pos;
+      code.unrankFrom(x, out, at);
+      let gc = 0;
+      let sum = 0;
+      for (let i = at; i < at + m; i++) {
+        const v = out[i];
+        gc += v >> 1;
+        sum ^= v;
+      }
+      const d = 2 * gc - m;
+      const first = out[at];
       let sigma = 0;
       if (c > 0) {
         // Pick the complement flag and the bridge together: the bridge must differ from the
@@ -185,16 +189,14 @@ export class LocoCodec {
           out[pos + 1] = bestBridge & 3;
           D += symbolDisparity(bestBridge >> 2) + symbolDisparity(bestBridge & 3);
         }
-        pos += blen;
       } else if (balance && d > 0) {
         sigma = 1; // the first codeword of a strand starts the disparity on the AT side
       }
-      if (sigma) for (let i = 0; i < m; i++) out[pos + i] = 3 - w[i];
-      else out.set(w, pos);
+      if (sigma) for (let i = at; i < at + m; i++) out[i] = 3 - out[i];
       D += sigma ? -d : d;
-      prevLast = out[pos + m - 1];
-      prevCheck = xorChecksum(w, 0, m) ^ (sigma ? oddFlip : 0);
-      pos += m;
+      prevLast = out[at + m - 1];
+      prevCheck = sum ^ (sigma ? oddFlip : 0);
+      pos = at + m;
     }
     if (this.layout.trailing) {
       let best = Infinity;
