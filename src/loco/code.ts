@@ -30,7 +30,7 @@ export class LocoCode {
   readonly size: bigint;
   /** ⌊log2 N(m)⌋: message bits per codeword without balancing. */
   readonly bits: number;
-  /** Limbs per number: enough for any value below N(m). */
+  /** Limbs per number: enough for any rank, including the run-capped rank of invalid words. */
   readonly width: number;
 
   /** States: s = prev·ℓ + (run − 1) for prev 0..3, and NONE = 4ℓ before the first symbol. */
@@ -58,7 +58,9 @@ export class LocoCode {
     this.ell = ell;
     this.size = cardinality(m, ell);
     this.bits = floorLog2(this.size);
-    const W = limbsFor(this.size.toString(2).length);
+    // One bit beyond N(m): the run-capped rank of a word that breaks the run limit is a sum of
+    // per-position terms below N(n), n = 1..m, which stays below N(m)·Σ 3^−k = 1.5·N(m).
+    const W = limbsFor(this.size.toString(2).length + 1);
     this.width = W;
     const t = countTables(ell, m);
     const S = 4 * ell + 1;

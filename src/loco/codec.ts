@@ -4,7 +4,9 @@
  * Message framing: the byte stream is read MSB-first, followed by one '1' bit and then '0' bits
  * up to a whole number of codewords (ISO/IEC 9797-1 padding method 2). The decoder strips the
  * trailing zeros and the final '1', so the length needs no side channel: any byte length,
- * including 0, round-trips, and a stream whose padding is missing or not byte-aligned is rejected.
+ * including 0, round-trips. A stream whose padding is missing or not byte-aligned is rejected,
+ * but padding cannot reveal every truncation (a cut stream may end in a valid-looking padding);
+ * the layers above carry the payload length and SHA-256 for that.
  *
  * Balancing: with `balance`, messages index only the lower half of D(m, ℓ) — the words starting
  * with A or T, by complement symmetry g(c̄) = N − 1 − g(c) — and each codeword is sent as c or c̄,
