@@ -107,3 +107,18 @@ export class Failures {
     return { count: this.count, first: this.list };
   }
 }
+
+/** Deterministic pseudo-random bytes (xorshift32). */
+export function prngBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    out[i] = s & 0xff;
+  }
+  return out;
+}

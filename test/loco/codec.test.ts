@@ -17,21 +17,8 @@ import {
   type LocoCodecOptions,
 } from '../../src/loco/index.js';
 import { inspectStrands, payloadFromIndices } from './_codec-oracle.js';
+import { prngBytes } from './_helpers.js';
 
-/** Deterministic pseudo-random bytes (xorshift32). */
-function prngBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    out[i] = s & 0xff;
-  }
-  return out;
-}
 
 /** Encodes, checks every strand and the framing independently, decodes (arrays and strings). */
 function roundTrip(opts: LocoCodecOptions, data: Uint8Array): Uint8Array[] {

@@ -13,16 +13,8 @@ import {
   type LocoCodecOptions,
 } from '../../src/loco/index.js';
 import { DnarchiveError } from '../../src/errors.js';
+import { prngBytes } from './_helpers.js';
 
-function prngBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let s = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
 
 const configs: [LocoCodecOptions, number][] = [
   [{ ell: 3, length: 48, bridge: 'check2', balance: true, codewordsPerStrand: 4 }, 60],
