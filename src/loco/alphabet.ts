@@ -17,8 +17,6 @@ const DECODE = (() => {
   return t;
 })();
 
-const ENCODE = new Uint8Array([65, 84, 71, 67]);
-
 /** Parses "GATTACA" into symbol values; throws InvalidSymbolError naming the position. */
 export function parseWord(text: string, where = 'word'): Uint8Array {
   const out = new Uint8Array(text.length);
@@ -36,11 +34,6 @@ export function formatWord(word: ArrayLike<number>, start = 0, end = word.length
   let s = '';
   for (let i = start; i < end; i++) s += SYMBOLS[word[i]];
   return s;
-}
-
-/** Symbol values → ASCII bytes, written into `out` at `offset`. */
-export function symbolsToAscii(word: Uint8Array, out: Uint8Array, offset: number): void {
-  for (let i = 0; i < word.length; i++) out[offset + i] = ENCODE[word[i]];
 }
 
 /** ASCII byte → symbol value, 255 when it is not one of ATGCatgc. */
