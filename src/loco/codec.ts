@@ -24,12 +24,73 @@ import {
   codewordsInStrand,
   strandLength,
   symbolDisparity,
+  xorChecksum,
   type BridgeLayout,
   type BridgeScheme,
 } from './bridge.js';
 import { locoCode, type LocoCode } from './code.js';
-import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError } from './errors.js';
+import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError, UncorrectableCodewordError } from './errors.js';
 import { MAX_ELL, MAX_LENGTH } from './params.js';
+
+/** fromWord results. */
+export const DECODE_CLEAN = 0;
+export const DECODE_CORRECTED = 1;
+export const DECODE_FAILED = -1;
+
+/**
+ * How messages become codeword indices and back. The plain mapper uses the index itself (the
+ * lower half when balanced); src/ecc's ResidueCode restricts indices to a residue class and
+ * corrects substitutions. The codec does the framing, balancing and bridging either way.
+ */
+export interface IndexMapper {
+  readonly name: string;
+  /** Message bits per codeword. */
+  readonly messageBits: number;
+  /** Whether fromWord corrects errors (then received words may break the run limit). */
+  readonly corrects: boolean;
+  /** Message u (limbs, may be destroyed) → index x to send (below N/2 when balanced). */
+  toIndex(u: Int32Array, x: Int32Array): void;
+  /** Received codeword (as sent, maybe complemented) → message u; DECODE_CLEAN, _CORRECTED or _FAILED. */
+  fromWord(word: Uint8Array, offset: number, u: Int32Array): number;
+  /** After DECODE_CORRECTED: the corrected index of the word as sent. */
+  readonly corrected: Int32Array;
+  /** After DECODE_FAILED: why. */
+  readonly failure: string;
+}
+
+/** Messages are indices: the lower half of D(m, ℓ) when balanced, all of it otherwise. */
+class PlainMapper implements IndexMapper {
+  readonly name = 'none';
+  readonly corrects = false;
+  readonly messageBits: number;
+  readonly corrected: Int32Array;
+  failure = '';
+  constructor(
+    private readonly code: LocoCode,
+    private readonly balance: boolean,
+  ) {
+    this.messageBits = code.bits - (balance ? 1 : 0);
+    this.corrected = code.newLimbs();
+  }
+  toIndex(u: Int32Array, x: Int32Array): void {
+    x.set(u);
+  }
+  fromWord(word: Uint8Array, offset: number, u: Int32Array): number {
+    this.code.rankInto(word, offset, u, this.balance && word[offset] >= 2);
+    if (fitsInBits(u, this.messageBits)) return DECODE_CLEAN;
+    this.failure = `index lies outside the ${this.messageBits}-bit message range; this codeword was not produced by this encoder`;
+    return DECODE_FAILED;
+  }
+}
+
+export interface DecodeReport {
+  data: Uint8Array;
+  codewords: number;
+  /** Codewords the mapper corrected. */
+  corrected: number;
+  /** Codewords received clean whose bridge checksum did not match: the bridge itself was hit. */
+  bridgeErrors: number;
+}
 
 export const locoCodecOptionsSchema = z
   .object({
@@ -52,16 +113,24 @@ export class LocoCodec {
   readonly layout: BridgeLayout;
   private readonly limbs: Int32Array;
 
-  constructor(options: LocoCodecOptions = {}) {
+  readonly mapper: IndexMapper;
+  private readonly index: Int32Array;
+  private readonly check: Uint8Array;
+
+  /** `mapper` replaces the plain message ↔ index map (src/ecc supplies a correcting one). */
+  constructor(options: LocoCodecOptions = {}, mapper?: (code: LocoCode, config: LocoCodecConfig) => IndexMapper) {
     this.config = parseWith(locoCodecOptionsSchema, options, 'loco codec options');
     const { ell, length, bridge, balance } = this.config;
     this.code = locoCode(length, ell);
-    this.messageBits = this.code.bits - (balance ? 1 : 0);
+    this.mapper = mapper ? mapper(this.code, this.config) : new PlainMapper(this.code, balance);
+    this.messageBits = this.mapper.messageBits;
     if (this.messageBits < 1) {
       throw new LocoParameterError('length (m)', length, `too small to carry one message bit at ell = ${ell}`);
     }
     this.layout = BRIDGE_LAYOUT[bridge];
     this.limbs = this.code.newLimbs();
+    this.index = this.code.newLimbs();
+    this.check = new Uint8Array(length);
   }
 
   /** Codewords needed for a payload of `byteLength` bytes (padding included). */
@@ -101,6 +170,11 @@ export class LocoCodec {
 
   /** Decodes strands (in emission order) back to the bytes. Throws a typed error naming the strand. */
   decode(strands: readonly (Uint8Array | string)[]): Uint8Array {
+    return this.decodeReport(strands).data;
+  }
+
+  /** Like decode, and counts what was corrected. */
+  decodeReport(strands: readonly (Uint8Array | string)[]): DecodeReport {
     const m = this.config.length;
     const s = this.messageBits;
     const words = strands.map((st, i) => (typeof st === 'string' ? parseWord(st, `strand ${i}`) : st));
@@ -117,11 +191,13 @@ export class LocoCodec {
     if (total === 0) throw new StrandFormatError('no strands to decode: the padding marker is missing');
     const bits = new Uint8Array(Math.ceil((total * s) / 8) + 4);
     let bitPos = 0;
+    const report: DecodeReport = { data: new Uint8Array(0), codewords: total, corrected: 0, bridgeErrors: 0 };
     for (let i = 0; i < words.length; i++) {
-      this.decodeStrand(words[i], i, counts[i], bits, bitPos);
+      this.decodeStrand(words[i], i, counts[i], bits, bitPos, report);
       bitPos += counts[i] * s;
     }
-    return stripPadding(bits, total * s, s);
+    report.data = stripPadding(bits, total * s, s);
+    return report;
   }
 
   /** Writes k codewords read from `padded` at bitPos, with bridges, into `out`. */
@@ -139,9 +215,10 @@ export class LocoCodec {
     for (let c = 0; c < k; c++) {
       readLimbs(padded, bitPos, s, x);
       bitPos += s;
+      this.mapper.toIndex(x, this.index);
       // The codeword goes straight to its place in the strand, after the bridge that precedes it.
       const at = c > 0 ? pos + blen : pos;
-      code.unrankFrom(x, out, at);
+      code.unrankFrom(this.index, out, at);
       let gc = 0;
       let sum = 0;
       for (let i = at; i < at + m; i++) {
@@ -217,31 +294,45 @@ export class LocoCodec {
     }
   }
 
-  private decodeStrand(strand: Uint8Array, si: number, k: number, bits: Uint8Array, bitPos: number): void {
-    const { length: m, ell, balance } = this.config;
+  private decodeStrand(strand: Uint8Array, si: number, k: number, bits: Uint8Array, bitPos: number, report: DecodeReport): void {
+    const { length: m, ell } = this.config;
     const s = this.messageBits;
     const x = this.limbs;
+    const mapper = this.mapper;
     const unit = m + this.layout.length;
+    const detects = this.layout.detects;
     for (let c = 0; c < k; c++) {
       const at = c * unit;
       const where = `strand ${si}, codeword ${c}`;
-      // One pass for the run limit and the checksum.
+      // One pass for the run limit and the checksum. A correcting mapper accepts run-limit
+      // violations: a substitution may cause one, and it corrects them.
       let run = 1;
       let sum = strand[at];
       for (let i = at + 1; i < at + m; i++) {
         const v = strand[i];
         sum ^= v;
         if (v === strand[i - 1]) {
-          if (++run > ell) throw new RunLimitError(i - at, run, ell, where);
+          if (++run > ell && !mapper.corrects) throw new RunLimitError(i - at, run, ell, where);
         } else run = 1;
       }
-      if (this.layout.detects && CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] !== sum) {
-        throw new ChecksumMismatchError(si, c);
+      const bridgeValue = detects ? CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] : sum;
+      if (!mapper.corrects && bridgeValue !== sum) throw new ChecksumMismatchError(si, c);
+      const status = mapper.fromWord(strand, at, x);
+      if (status === DECODE_FAILED) {
+        if (mapper.corrects) throw new UncorrectableCodewordError(si, c, mapper.failure);
+        throw new StrandFormatError(`${where}: ${mapper.failure}`);
       }
-      this.code.rankInto(strand, at, x, balance && strand[at] >= 2);
-      if (!fitsInBits(x, s)) {
-        throw new StrandFormatError(`${where}: index lies outside the ${s}-bit message range; this codeword was not produced by this encoder`);
-      }
+      if (status === DECODE_CORRECTED) {
+        report.corrected++;
+        if (detects) {
+          // The corrected codeword must agree with its bridge; if not, there was more than one error.
+          this.index.set(mapper.corrected);
+          this.code.unrankFrom(this.index, this.check, 0);
+          if (xorChecksum(this.check, 0, m) !== bridgeValue) {
+            throw new UncorrectableCodewordError(si, c, 'the correction disagrees with the bridge checksum: more than one substitution');
+          }
+        }
+      } else if (bridgeValue !== sum) report.bridgeErrors++;
       writeLimbs(bits, bitPos + c * s, s, x);
     }
   }

@@ -81,3 +81,14 @@ export class StrandFormatError extends DnarchiveError {
     super('LOCO_STRAND_FORMAT', message);
   }
 }
+
+/** A codeword an error-correcting mapper could not correct (more substitutions than it handles). */
+export class UncorrectableCodewordError extends DnarchiveError {
+  constructor(
+    readonly strand: number,
+    readonly codeword: number,
+    readonly reason: string,
+  ) {
+    super('ECC_UNCORRECTABLE', `strand ${strand}, codeword ${codeword}: cannot correct (${reason})`);
+  }
+}

@@ -18,6 +18,11 @@ export {
 export {
   LocoCodec,
   locoCodecOptionsSchema,
+  DECODE_CLEAN,
+  DECODE_CORRECTED,
+  DECODE_FAILED,
+  type IndexMapper,
+  type DecodeReport,
   type LocoCodecOptions,
   type LocoCodecConfig,
 } from './codec.js';
@@ -31,4 +36,18 @@ export {
   IndexRangeError,
   ChecksumMismatchError,
   StrandFormatError,
+  UncorrectableCodewordError,
 } from './errors.js';
+/** Fixed-width limb arithmetic shared with the layers above (src/ecc); allocation-free. */
+export {
+  LIMB_BITS,
+  limbsFor,
+  bigToLimbs,
+  limbsToBig,
+  mulSmallAdd,
+  divSmall,
+  modSmall,
+  addLimbs,
+  subLimbs,
+  compareLimbs,
+} from './_limbs.js';

@@ -1,0 +1,123 @@
+/**
+ * EC D-LOCO on one codeword (spec dloco.md §5): messages map to indices x = u·R + ρ0; a received
+ * word is corrected by one rank, one residue, one table lookup and one subtraction. Implements the
+ * bulk codec's IndexMapper, so `LocoCodec` frames, balances and bridges EC codewords unchanged.
+ */
+import { locoCode, type LocoCode } from '../loco/code.js';
+import { fitsInBits } from '../loco/_bits.js';
+import { addLimbs, bigToLimbs, compareLimbs, divSmall, modSmall, mulSmallAdd, subLimbs } from '../loco/_limbs.js';
+import { floorLog2 } from '../loco/cardinality.js';
+import { LocoParameterError } from '../loco/errors.js';
+import { DECODE_CLEAN, DECODE_CORRECTED, DECODE_FAILED, type IndexMapper } from '../loco/codec.js';
+import { residueTable, type ResidueClass, type ResidueTable, type ResidueTableOptions } from './residue-table.js';
+
+export interface ResidueCodeOptions extends ResidueTableOptions {
+  /** Messages in the lower half only, codewords sent as c or c̄ (needs the complement class). */
+  balance?: boolean;
+}
+
+export class ResidueCode implements IndexMapper {
+  readonly name = 'residue';
+  readonly corrects = true;
+  readonly code: LocoCode;
+  readonly table: ResidueTable;
+  readonly balance: boolean;
+  /** Message bits per codeword. */
+  readonly messageBits: number;
+  /** Bits given up to the residue class: ⌊log2 N⌋ (− 1 when balanced) − messageBits. */
+  readonly bitsLost: number;
+  /** After fromWord returned DECODE_CORRECTED: the corrected index as sent (orientation of the word). */
+  readonly corrected: Int32Array;
+  /** Why the last fromWord failed. */
+  failure = '';
+
+  private readonly sizeLimbs: Int32Array;
+  private readonly lastLimbs: Int32Array; // N − 1
+  private readonly halfLimbs: Int32Array; // N / 2
+  private readonly g: Int32Array;
+  private readonly scratch: Int32Array;
+
+  constructor(m: number, ell: number, options: ResidueCodeOptions = {}) {
+    this.code = locoCode(m, ell);
+    this.balance = options.balance ?? true;
+    const residueClass: ResidueClass = options.residueClass ?? 'complement';
+    if (this.balance && residueClass !== 'complement') {
+      throw new LocoParameterError('residue class', residueClass, "GC balancing needs the complement-closed class ('complement')");
+    }
+    this.table = residueTable(m, ell, { ...options, residueClass });
+    const N = this.code.size;
+    const R = BigInt(this.table.R);
+    const limit = this.balance ? N / 2n : N; // used indices lie below this
+    const rho = BigInt(this.table.offset);
+    if (rho >= limit) throw new LocoParameterError('length (m)', m, `too small for residue coding at ell = ${ell} (R = ${this.table.R})`);
+    const count = (limit - 1n - rho) / R + 1n;
+    this.messageBits = floorLog2(count);
+    if (this.messageBits < 1) throw new LocoParameterError('length (m)', m, `too small to carry one message bit with residue coding at ell = ${ell}`);
+    this.bitsLost = this.code.bits - (this.balance ? 1 : 0) - this.messageBits;
+    const W = this.code.width;
+    this.sizeLimbs = new Int32Array(W);
+    this.lastLimbs = new Int32Array(W);
+    this.halfLimbs = new Int32Array(W);
+    bigToLimbs(N, this.sizeLimbs, 0, W);
+    bigToLimbs(N - 1n, this.lastLimbs, 0, W);
+    bigToLimbs(N / 2n, this.halfLimbs, 0, W);
+    this.g = new Int32Array(W);
+    this.scratch = new Int32Array(W);
+    this.corrected = new Int32Array(W);
+  }
+
+  toIndex(u: Int32Array, x: Int32Array): void {
+    mulSmallAdd(u, this.table.R, this.table.offset, x);
+  }
+
+  fromWord(word: Uint8Array, offset: number, u: Int32Array): number {
+    const t = this.table;
+    const g = this.g;
+    this.code.rankInto(word, offset, g);
+    let status = DECODE_CLEAN;
+    const r = (modSmall(g, t.R) - t.offset + t.R) % t.R;
+    if (r !== 0) {
+      const k = t.lookup[r];
+      if (k === 0) return this.fail('no single substitution explains its residue');
+      const off = (k - 1) * t.width;
+      // x = g − e
+      if (t.signs[k - 1] > 0) {
+        if (subLimbs(g, t.magnitudes, off)) return this.fail('the correction leaves the code');
+      } else if (addLimbs(g, t.magnitudes, off)) return this.fail('the correction leaves the code');
+      status = DECODE_CORRECTED;
+    }
+    if (compareLimbs(g, this.sizeLimbs) >= 0) return this.fail('the index lies beyond the code');
+    if (status === DECODE_CORRECTED) this.corrected.set(g);
+    if (this.balance && compareLimbs(g, this.halfLimbs) >= 0) {
+      // Sent complemented: x = N − 1 − g (the class is closed under complement).
+      const x = this.scratch;
+      x.set(this.lastLimbs);
+      subLimbs(x, g);
+      g.set(x);
+    }
+    // u = (x − ρ0) / R, exact because x lies in the class.
+    subtractSmall(g, t.offset);
+    divSmall(g, t.R, u);
+    if (!fitsInBits(u, this.messageBits)) return this.fail('the index lies outside the message range');
+    return status;
+  }
+
+  private fail(reason: string): number {
+    this.failure = reason;
+    return DECODE_FAILED;
+  }
+}
+
+function subtractSmall(a: Int32Array, v: number): void {
+  let borrow = v;
+  for (let k = 0; k < a.length && borrow !== 0; k++) {
+    const d = a[k] - borrow;
+    if (d >= 0) {
+      a[k] = d;
+      borrow = 0;
+    } else {
+      a[k] = d + 1073741824;
+      borrow = 1;
+    }
+  }
+}
