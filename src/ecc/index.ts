@@ -23,3 +23,5 @@ export function eccCodec(options: EccCodecOptions = {}): LocoCodec {
   const residue: ResidueCodeOptions = { margin, cacheDir };
   return new LocoCodec(loco, (code, config) => new ResidueCode(code.m, code.ell, { ...residue, balance: config.balance }));
 }
+export { ListDecoder, LIST_UNIQUE, LIST_AMBIGUOUS, LIST_EMPTY, type ListResult } from './list-decode.js';
+export { runTrial, type TrialOptions, type TrialCounts } from './trial.js';

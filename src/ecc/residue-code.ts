@@ -102,6 +102,24 @@ export class ResidueCode implements IndexMapper {
     return status;
   }
 
+  /**
+   * Whether x (as sent, limbs) is an index the encoder can produce: in the class, below N, and
+   * its message — after complementing back when balanced — in the message range. Not hot.
+   */
+  isUsedIndex(x: Int32Array): boolean {
+    const t = this.table;
+    if (compareLimbs(x, this.sizeLimbs) >= 0) return false;
+    if (modSmall(x, t.R) !== t.offset) return false;
+    const v = this.scratch;
+    if (this.balance && compareLimbs(x, this.halfLimbs) >= 0) {
+      v.set(this.lastLimbs);
+      subLimbs(v, x);
+    } else v.set(x);
+    subtractSmall(v, t.offset);
+    divSmall(v, t.R, v);
+    return fitsInBits(v, this.messageBits);
+  }
+
   private fail(reason: string): number {
     this.failure = reason;
     return DECODE_FAILED;
