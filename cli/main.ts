@@ -7,6 +7,7 @@ import { registerLoco } from './commands/loco.js';
 import { registerCodec } from './commands/codec.js';
 import { registerDemo } from './commands/demo.js';
 import { registerVerify } from './commands/verify.js';
+import { registerEcc } from './commands/ecc.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerCodec(program);
   registerLoco(program);
+  registerEcc(program);
   registerVerify(program);
   for (const c of program.commands) c.exitOverride();
   return program;
