@@ -17,6 +17,12 @@ export const ellOption = intString('--ell', 1, MAX_ELL);
 export const lengthOption = intString('--length', 1, MAX_LENGTH);
 export const perStrandOption = intString('--per-strand', 1, 1 << 20);
 export const bridgeOption = z.enum(['sep1', 'check2']);
+export const eccOption = z.enum(['none', 'residue']);
+export const marginOption = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, '--margin must be a number')
+  .transform(Number)
+  .pipe(z.number().min(1, '--margin must be at least 1').max(1024, '--margin must be at most 1024'));
 
 export function parseOption<S extends z.ZodType>(schema: S, value: unknown, option: string): z.output<S> {
   return parseWith(schema, value, `option ${option}`);
@@ -28,6 +34,8 @@ export interface CodecCliOptions {
   bridge: string;
   balance: boolean;
   perStrand: string;
+  ecc: string;
+  margin: string;
 }
 
 export function codecOptions(o: CodecCliOptions) {
@@ -37,5 +45,7 @@ export function codecOptions(o: CodecCliOptions) {
     bridge: parseOption(bridgeOption, o.bridge, '--bridge'),
     balance: o.balance,
     codewordsPerStrand: parseOption(perStrandOption, o.perStrand, '--per-strand'),
+    ecc: parseOption(eccOption, o.ecc, '--ecc'),
+    margin: parseOption(marginOption, o.margin, '--margin'),
   };
 }

@@ -1,6 +1,6 @@
 /** `dnarchive encode` / `decode`: files to the raw self-describing codeword stream and back. */
 import type { Command } from 'commander';
-import { encodeRawStream, decodeRawStream, parseReads, strandStats } from '../../src/pack/index.js';
+import { encodeRawStream, decodeRawStreamReport, parseReads, strandStats } from '../../src/pack/index.js';
 import { rateReport } from '../../src/loco/index.js';
 import { codecOptions, type CodecCliOptions } from '../options.js';
 import { readInput, writeOutput } from '../io.js';
@@ -11,7 +11,9 @@ export function addCodecOptions(cmd: Command): Command {
     .option('--length <m>', 'codeword length m in nt', '48')
     .option('--bridge <scheme>', 'bridge between codewords: check2 (detects any single substitution) or sep1', 'check2')
     .option('--no-balance', 'skip GC balancing (gains 1 bit per codeword, loses the GC window)')
-    .option('--per-strand <k>', 'codewords per strand', '4');
+    .option('--per-strand <k>', 'codewords per strand', '4')
+    .option('--ecc <scheme>', 'error correction: none, or residue (corrects one substitution per codeword)', 'none')
+    .option('--margin <f>', 'residue modulus margin factor (larger: better double-substitution lists, fewer bits)', '1');
 }
 
 export function registerCodec(program: Command): void {
@@ -30,9 +32,10 @@ export function registerCodec(program: Command): void {
     if (o.output !== '-') {
       const st = strandStats(strands);
       const r = rateReport(options.length, options.ell, options.bridge, options.balance);
+      const codeBitsPerNt = (8 * data.length) / Math.max(1, st.nucleotides);
       process.stderr.write(
         `encoded ${data.length} bytes into ${st.strands} strands, ${st.nucleotides} nt ` +
-          `(${((8 * data.length) / Math.max(1, st.nucleotides)).toFixed(3)} bits/nt net, code ${r.bitsPerNt.toFixed(3)}), ` +
+          `(${codeBitsPerNt.toFixed(3)} bits/nt net${options.ecc === 'none' ? `, code ${r.bitsPerNt.toFixed(3)}` : `, ecc ${options.ecc}`}), ` +
           `max run ${st.maxRun}, GC ${(100 * st.gcMin).toFixed(1)}–${(100 * st.gcMax).toFixed(1)}% → ${o.output}\n`,
       );
     }
@@ -47,8 +50,11 @@ export function registerCodec(program: Command): void {
     .action(async (input: string, o: { output: string; force?: boolean }) => {
       const text = Buffer.from(await readInput(input)).toString('latin1');
       const name = input === '-' ? '<stdin>' : input;
-      const data = decodeRawStream(parseReads(text, name), name);
-      await writeOutput(o.output, data, Boolean(o.force));
-      if (o.output !== '-') process.stderr.write(`decoded ${data.length} bytes, SHA-256 verified → ${o.output}\n`);
+      const report = decodeRawStreamReport(parseReads(text, name), name);
+      await writeOutput(o.output, report.data, Boolean(o.force));
+      if (o.output !== '-') {
+        const fixes = report.corrected + report.bridgeErrors;
+        process.stderr.write(`decoded ${report.data.length} bytes${fixes ? `, ${report.corrected} codeword(s) corrected, ${report.bridgeErrors} bridge error(s) ignored` : ''}, SHA-256 verified → ${o.output}\n`);
+      }
     });
 }

@@ -2,14 +2,9 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { ResidueCode, runTrial } from '../../src/ecc/index.js';
-import { ellOption, lengthOption, parseOption } from '../options.js';
+import { ellOption, lengthOption, marginOption, parseOption } from '../options.js';
 import { printJson } from '../io.js';
 
-const marginOption = z
-  .string()
-  .regex(/^\d+(\.\d+)?$/, '--margin must be a number')
-  .transform(Number)
-  .pipe(z.number().min(1, '--margin must be at least 1').max(1024, '--margin must be at most 1024'));
 const countOption = (name: string, min: number, max: number) =>
   z
     .string()

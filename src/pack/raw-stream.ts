@@ -8,7 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { LocoCodec, type LocoCodecOptions } from '../loco/codec.js';
+import type { LocoCodec, DecodeReport } from '../loco/codec.js';
+import { eccCodec, type EccCodecOptions } from '../ecc/index.js';
 import { DnarchiveError } from '../errors.js';
 import { formatFasta, type SequenceRecord } from './fasta.js';
 import { IncompleteDecodeError, PoolFormatError } from './errors.js';
@@ -25,6 +26,8 @@ const headerSchema = z
     bridge: z.enum(['sep1', 'check2']),
     balance: z.enum(['0', '1']),
     k: z.coerce.number().int(),
+    ecc: z.enum(['none', 'residue']).default('none'),
+    margin: z.coerce.number().min(1).max(1024).default(1),
   })
   .strict();
 
@@ -33,7 +36,7 @@ interface RawHeader {
   count: number;
   bytes: number;
   sha256: string;
-  options: Required<Pick<LocoCodecOptions, 'ell' | 'length' | 'bridge' | 'balance' | 'codewordsPerStrand'>>;
+  options: Required<Pick<EccCodecOptions, 'ell' | 'length' | 'bridge' | 'balance' | 'codewordsPerStrand' | 'ecc' | 'margin'>>;
 }
 
 export function sha256Hex(data: Uint8Array): string {
@@ -41,11 +44,13 @@ export function sha256Hex(data: Uint8Array): string {
 }
 
 /** Encodes bytes into the raw FASTA stream. Deterministic. */
-export function encodeRawStream(data: Uint8Array, options: LocoCodecOptions = {}): { fasta: string; strands: Uint8Array[]; codec: LocoCodec } {
-  const codec = new LocoCodec(options);
+export function encodeRawStream(data: Uint8Array, options: EccCodecOptions = {}): { fasta: string; strands: Uint8Array[]; codec: LocoCodec } {
+  const ecc = options.ecc ?? 'none';
+  const codec = eccCodec({ ...options, ecc });
   const strands = codec.encode(data);
   const c = codec.config;
-  const common = `bytes=${data.length} sha256=${sha256Hex(data)} ell=${c.ell} m=${c.length} bridge=${c.bridge} balance=${c.balance ? 1 : 0} k=${c.codewordsPerStrand}`;
+  const eccFields = ecc === 'none' ? '' : ` ecc=${ecc} margin=${options.margin ?? 1}`;
+  const common = `bytes=${data.length} sha256=${sha256Hex(data)} ell=${c.ell} m=${c.length} bridge=${c.bridge} balance=${c.balance ? 1 : 0} k=${c.codewordsPerStrand}${eccFields}`;
   const fasta = formatFasta(strands.map((symbols, i) => ({ header: `${RAW_MAGIC} strand=${i}/${strands.length} ${common}`, symbols })));
   return { fasta, strands, codec };
 }
@@ -76,7 +81,7 @@ function parseHeader(rec: SequenceRecord, file: string): RawHeader {
     count,
     bytes: h.bytes,
     sha256: h.sha256,
-    options: { ell: h.ell, length: h.m, bridge: h.bridge, balance: h.balance === '1', codewordsPerStrand: h.k },
+    options: { ell: h.ell, length: h.m, bridge: h.bridge, balance: h.balance === '1', codewordsPerStrand: h.k, ecc: h.ecc, margin: h.margin },
   };
 }
 
@@ -88,13 +93,20 @@ const sameStream = (a: RawHeader, b: RawHeader): boolean =>
   a.options.length === b.options.length &&
   a.options.bridge === b.options.bridge &&
   a.options.balance === b.options.balance &&
-  a.options.codewordsPerStrand === b.options.codewordsPerStrand;
+  a.options.codewordsPerStrand === b.options.codewordsPerStrand &&
+  a.options.ecc === b.options.ecc &&
+  a.options.margin === b.options.margin;
 
 /**
  * Decodes parsed records of a raw stream, in any order. Returns the bytes only if their length
  * and SHA-256 match the header; otherwise throws, naming the missing or damaged strands.
  */
 export function decodeRawStream(records: readonly SequenceRecord[], file: string): Uint8Array {
+  return decodeRawStreamReport(records, file).data;
+}
+
+/** decodeRawStream, also saying how many codewords were corrected. */
+export function decodeRawStreamReport(records: readonly SequenceRecord[], file: string): DecodeReport {
   if (records.length === 0) throw new PoolFormatError(file, 'no records');
   const headers = records.map((r) => parseHeader(r, file));
   const h0 = headers[0];
@@ -117,22 +129,23 @@ export function decodeRawStream(records: readonly SequenceRecord[], file: string
   }
   let codec: LocoCodec;
   try {
-    codec = new LocoCodec(h0.options);
+    codec = eccCodec(h0.options);
   } catch (err) {
     if (err instanceof DnarchiveError) throw new PoolFormatError(file, `header parameters are invalid: ${err.message}`);
     throw err;
   }
-  let data: Uint8Array;
+  let report: DecodeReport;
   try {
-    data = codec.decode(slots as Uint8Array[]);
+    report = codec.decodeReport(slots as Uint8Array[]);
   } catch (err) {
     if (err instanceof DnarchiveError) throw new IncompleteDecodeError(file, `cannot decode: ${err.message}`);
     throw err;
   }
+  const data = report.data;
   if (data.length !== h0.bytes || sha256Hex(data) !== h0.sha256) {
     throw new IncompleteDecodeError(file, `decoded ${data.length} bytes whose SHA-256 does not match the header (expected ${h0.bytes} bytes, sha256 ${h0.sha256.slice(0, 16)}…): the strands are damaged`);
   }
-  return data;
+  return report;
 }
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
