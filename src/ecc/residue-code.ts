@@ -9,9 +9,12 @@ import { addLimbs, bigToLimbs, compareLimbs, divSmall, modSmall, mulSmallAdd, su
 import { floorLog2 } from '../loco/cardinality.js';
 import { LocoParameterError } from '../loco/errors.js';
 import { DECODE_CLEAN, DECODE_CORRECTED, DECODE_FAILED, type IndexMapper } from '../loco/codec.js';
+import { ListDecoder, LIST_EMPTY, LIST_UNIQUE } from './list-decode.js';
 import { residueTable, type ResidueClass, type ResidueTable, type ResidueTableOptions } from './residue-table.js';
 
 export interface ResidueCodeOptions extends ResidueTableOptions {
+  /** Fall back to list decoding when residue decoding fails. Default true. */
+  listDecoding?: boolean;
   /** Messages in the lower half only, codewords sent as c or c̄ (needs the complement class). */
   balance?: boolean;
 }
@@ -30,6 +33,12 @@ export class ResidueCode implements IndexMapper {
   readonly corrected: Int32Array;
   /** Why the last fromWord failed. */
   failure = '';
+  /** Whether the last correction took list decoding. */
+  lastByList = false;
+  /** Fall back to list decoding (two substitutions) when residue decoding fails. Default true. */
+  listDecoding: boolean;
+  private list: ListDecoder | undefined;
+  private readonly checkWord: Uint8Array;
 
   private readonly sizeLimbs: Int32Array;
   private readonly lastLimbs: Int32Array; // N − 1
@@ -61,6 +70,8 @@ export class ResidueCode implements IndexMapper {
     bigToLimbs(N, this.sizeLimbs, 0, W);
     bigToLimbs(N - 1n, this.lastLimbs, 0, W);
     bigToLimbs(N / 2n, this.halfLimbs, 0, W);
+    this.listDecoding = options.listDecoding ?? true;
+    this.checkWord = new Uint8Array(m);
     this.g = new Int32Array(W);
     this.scratch = new Int32Array(W);
     this.corrected = new Int32Array(W);
@@ -70,7 +81,40 @@ export class ResidueCode implements IndexMapper {
     mulSmallAdd(u, this.table.R, this.table.offset, x);
   }
 
-  fromWord(word: Uint8Array, offset: number, u: Int32Array): number {
+  /**
+   * One rank, one residue, one lookup and one subtraction; a correction must agree with the
+   * bridge checksum when there is one. When that fails, list decoding (up to two substitutions)
+   * with the checksum as tie-break; an ambiguous or empty list is a failure, never a guess.
+   */
+  fromWord(word: Uint8Array, offset: number, u: Int32Array, checksum = -1): number {
+    this.lastByList = false;
+    let status = this.residueDecode(word, offset, u);
+    if (status === DECODE_CORRECTED && checksum >= 0) {
+      this.scratch.set(this.corrected);
+      this.code.unrankFrom(this.scratch, this.checkWord, 0);
+      let v = 0;
+      for (let i = 0; i < this.checkWord.length; i++) v ^= this.checkWord[i];
+      if (v !== checksum) status = this.fail('the correction disagrees with the bridge checksum');
+    }
+    if (status !== DECODE_FAILED || !this.listDecoding) return status;
+    this.list ??= new ListDecoder(this);
+    const r = this.list.decode(word, offset, checksum);
+    if (r.outcome === LIST_UNIQUE) {
+      bigToLimbs(r.preferred[0], this.g, 0, this.g.length);
+      this.corrected.set(this.g);
+      this.messageOf(this.g, u);
+      this.lastByList = true;
+      return DECODE_CORRECTED;
+    }
+    return this.fail(
+      r.outcome === LIST_EMPTY
+        ? 'no codeword within two substitutions'
+        : `ambiguous: ${r.preferred.length} codewords within two substitutions (indices ${r.preferred.slice(0, 4).join(', ')}${r.preferred.length > 4 ? ', …' : ''})`,
+    );
+  }
+
+  /** Residue decoding alone: DECODE_CLEAN, DECODE_CORRECTED or DECODE_FAILED. */
+  residueDecode(word: Uint8Array, offset: number, u: Int32Array): number {
     const t = this.table;
     const g = this.g;
     this.code.rankInto(word, offset, g);
@@ -88,6 +132,13 @@ export class ResidueCode implements IndexMapper {
     }
     if (compareLimbs(g, this.sizeLimbs) >= 0) return this.fail('the index lies beyond the code');
     if (status === DECODE_CORRECTED) this.corrected.set(g);
+    if (!this.messageOf(g, u)) return this.fail('the index lies outside the message range');
+    return status;
+  }
+
+  /** Index as sent (destroyed) → message u; false when u is outside the message range. */
+  private messageOf(g: Int32Array, u: Int32Array): boolean {
+    const t = this.table;
     if (this.balance && compareLimbs(g, this.halfLimbs) >= 0) {
       // Sent complemented: x = N − 1 − g (the class is closed under complement).
       const x = this.scratch;
@@ -98,8 +149,7 @@ export class ResidueCode implements IndexMapper {
     // u = (x − ρ0) / R, exact because x lies in the class.
     subtractSmall(g, t.offset);
     divSmall(g, t.R, u);
-    if (!fitsInBits(u, this.messageBits)) return this.fail('the index lies outside the message range');
-    return status;
+    return fitsInBits(u, this.messageBits);
   }
 
   /**
