@@ -25,3 +25,5 @@ export function eccCodec(options: EccCodecOptions = {}): LocoCodec {
 }
 export { ListDecoder, LIST_UNIQUE, LIST_AMBIGUOUS, LIST_EMPTY, type ListResult } from './list-decode.js';
 export { runTrial, type TrialOptions, type TrialCounts } from './trial.js';
+export { listDecodeBatch, type ListJob, type ListJobResult } from './list-batch.js';
+export { ListDecodePool, type ListPoolOptions } from './list-pool.js';
