@@ -5,6 +5,7 @@
  */
 import { ListDecoder } from './list-decode.js';
 import { ResidueCode } from './residue-code.js';
+import { ResidueTableMismatchError } from './errors.js';
 
 export interface ListJob {
   m: number;
@@ -37,8 +38,14 @@ function decoderFor(job: ListJob): ListDecoder {
 }
 
 export function listDecodeBatch(job: ListJob): ListJobResult {
-  const dec = decoderFor(job);
   const n = job.checksums.length;
+  if (job.words.length !== n * job.m) {
+    throw new ResidueTableMismatchError(`list job: ${job.words.length} symbols for ${n} words of length m = ${job.m} (expected ${n * job.m})`);
+  }
+  for (let i = 0; i < job.words.length; i++) {
+    if (job.words[i] > 3) throw new ResidueTableMismatchError(`list job: word ${Math.floor(i / job.m)} has symbol value ${job.words[i]} at position ${i % job.m}; symbols are 0..3`);
+  }
+  const dec = decoderFor(job);
   const outcomes = new Uint8Array(n);
   const candidates: string[][] = [];
   for (let i = 0; i < n; i++) {

@@ -5,9 +5,10 @@
  */
 import { locoCode, type LocoCode } from '../loco/code.js';
 import { fitsInBits } from '../loco/_bits.js';
-import { addLimbs, bigToLimbs, compareLimbs, divSmall, modSmall, mulSmallAdd, subLimbs } from '../loco/_limbs.js';
+import { addLimbs, bigToLimbs, compareLimbs, divSmall, limbsToBig, modSmall, mulSmallAdd, subLimbs } from '../loco/_limbs.js';
 import { floorLog2 } from '../loco/cardinality.js';
-import { LocoParameterError } from '../loco/errors.js';
+import { IndexRangeError, InvalidLengthError, InvalidSymbolError, LocoParameterError, UncorrectableCodewordError } from '../loco/errors.js';
+import { parseWord } from '../loco/alphabet.js';
 import { DECODE_CLEAN, DECODE_CORRECTED, DECODE_FAILED, type IndexMapper } from '../loco/codec.js';
 import { ListDecoder, LIST_EMPTY, LIST_UNIQUE } from './list-decode.js';
 import { residueTable, type ResidueClass, type ResidueTable, type ResidueTableOptions } from './residue-table.js';
@@ -111,6 +112,33 @@ export class ResidueCode implements IndexMapper {
         ? 'no codeword within two substitutions'
         : `ambiguous: ${r.preferred.length} codewords within two substitutions (indices ${r.preferred.slice(0, 4).join(', ')}${r.preferred.length > 4 ? ', …' : ''})`,
     );
+  }
+
+  /**
+   * The checked entry for users: a received codeword (symbols or "ATGC…") → its message, or a
+   * typed error naming what is wrong. `checksum` is the bridge's XOR value, if known.
+   */
+  decodeWord(word: Uint8Array | string, checksum = -1): { message: bigint; corrected: boolean; byList: boolean } {
+    const w = typeof word === 'string' ? parseWord(word, 'received word') : word;
+    if (w.length !== this.code.m) throw new InvalidLengthError(w.length, this.code.m, 'received word');
+    for (let i = 0; i < w.length; i++) if (w[i] > 3) throw new InvalidSymbolError(String(w[i]), i, 'received word');
+    if (!(Number.isInteger(checksum) && checksum >= -1 && checksum <= 3)) throw new LocoParameterError('checksum', checksum, 'an integer in 0..3, or -1 for none');
+    const u = this.code.newLimbs();
+    const status = this.fromWord(w, 0, u, checksum);
+    if (status === DECODE_FAILED) throw new UncorrectableCodewordError(0, 0, this.failure);
+    return { message: limbsToBig(u, 0, u.length), corrected: status === DECODE_CORRECTED, byList: this.lastByList };
+  }
+
+  /** The codeword (as sent, before any complement) that carries message u. */
+  encodeMessage(message: bigint): Uint8Array {
+    if (message < 0n || message >= 1n << BigInt(this.messageBits)) throw new IndexRangeError(message, 1n << BigInt(this.messageBits), 'message');
+    const u = this.code.newLimbs();
+    bigToLimbs(message, u, 0, u.length);
+    const x = this.code.newLimbs();
+    this.toIndex(u, x);
+    const out = new Uint8Array(this.code.m);
+    this.code.unrankFrom(x, out, 0);
+    return out;
   }
 
   /** Residue decoding alone: DECODE_CLEAN, DECODE_CORRECTED or DECODE_FAILED. */
