@@ -44,7 +44,7 @@ describe('committed vectors', () => {
     expect(report.totalFailures).toBe(0);
     expect(report.totalChecks).toBeGreaterThan(0);
     const kinds = new Set(report.files.map((f) => f.kind).filter(Boolean));
-    expect([...kinds].sort()).toEqual(['cardinality', 'codebook', 'codec', 'sampled']);
+    expect([...kinds].sort()).toEqual(['cardinality', 'codebook', 'codec', 'ecc-outcomes', 'sampled']);
     for (const f of report.files) expect(f.checks, f.file).toBeGreaterThan(0);
   });
 
@@ -109,6 +109,19 @@ describe('tampered vectors', () => {
     const report = await verifyVectors(d);
     expect(failing(report)).toEqual([file]);
     expect(report.files.find((x) => x.file === file)!.firstFailure).toContain(`${file}: line ${k + 1}: strand 0 of input ascii-dnarchive`);
+  });
+
+  it('a changed ecc outcome count fails that file, naming the count and both values', async () => {
+    const d = await copyOfVectors();
+    const file = 'ecc/outcomes-l2-m8.txt';
+    const lines = (await readFile(join(d, file), 'utf8')).split('\n');
+    const k = lines.findIndex((l) => l.startsWith('double.checksum.unique='));
+    const value = Number(lines[k].split('=')[1]);
+    lines[k] = `double.checksum.unique=${value - 1}`;
+    await writeFile(join(d, file), lines.join('\n'));
+    const report = await verifyVectors(d);
+    expect(failing(report)).toEqual([file]);
+    expect(report.files.find((x) => x.file === file)!.firstFailure).toContain(`double.checksum.unique: recomputed ${value}, file has ${value - 1}`);
   });
 
   it('a missing file is a failure naming it', async () => {

@@ -7,6 +7,7 @@
  *   sampled     `index<TAB>codeword`, index in decimal, ascending
  *   cardinality `ell<TAB>m<TAB>N(m)`
  *   codec       blocks of `input<TAB>name<TAB>hex` (`-` when empty) followed by the strands, one a line
+ *   ecc-outcomes `key=value` counts of EC D-LOCO decoding outcomes over a whole EC subcode (see ecc-outcomes.ts)
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
@@ -48,7 +49,15 @@ const codecEntry = z
   .object({ ...base, kind: z.literal('codec'), params: z.object({ options: locoCodecOptionsSchema }).strict() })
   .strict();
 
-export const manifestEntrySchema = z.discriminatedUnion('kind', [codebookEntry, sampledEntry, cardinalityEntry, codecEntry]);
+const eccOutcomesEntry = z
+  .object({
+    ...base,
+    kind: z.literal('ecc-outcomes'),
+    params: z.object({ m: length, ell, margin: z.number().min(1).max(1024), balance: z.boolean() }).strict(),
+  })
+  .strict();
+
+export const manifestEntrySchema = z.discriminatedUnion('kind', [codebookEntry, sampledEntry, cardinalityEntry, codecEntry, eccOutcomesEntry]);
 
 export const manifestSchema = z
   .object({
@@ -94,6 +103,10 @@ export function headerFor(spec: VectorSpec): string {
       return `# dnarchive loco cardinality ell=${spec.params.ells.join(',')} m=1..${spec.params.maxLength}: ell<TAB>m<TAB>N(m)`;
     case 'codec':
       return `# dnarchive loco codec ${codecOptionsText(spec.params.options)}: input<TAB>name<TAB>hex, then its strands`;
+    case 'ecc-outcomes': {
+      const { ell, m, margin, balance } = spec.params;
+      return `# dnarchive ecc outcomes ell=${ell} m=${m} margin=${margin} balance=${balance}: key=value counts over every EC codeword${balance ? ' and its complement' : ''}, all 3m single and all C(m,2)*9 double substitutions`;
+    }
   }
 }
 

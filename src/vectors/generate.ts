@@ -2,12 +2,14 @@
  * Writes the vector files and vectors/manifest.json. Codebooks come from brute-force enumeration,
  * sampled pairs from the plain BigInt `unrankReference`, cardinalities from an independent
  * recursion: none of them from the fast tables they check. Codec files pin LocoCodec's own
- * output (the byte-exact strand format). Deterministic: same code, same bytes.
+ * output (the byte-exact strand format); ecc outcome files pin the counts of residue and list
+ * decoding outcomes over whole EC subcodes. Deterministic: same code, same bytes.
  */
 import { mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatWord, LocoCodec, unrankReference } from '../loco/index.js';
 import { cardinalities, enumerateCodebook } from './_independent.js';
+import { eccOutcomeCounts, formatEccOutcomes } from './ecc-outcomes.js';
 import { VectorsError } from './errors.js';
 import {
   CODEC_INPUT_TAG,
@@ -27,6 +29,10 @@ import {
   CARDINALITY_MAX_LENGTH,
   CODEBOOK_MAX_LENGTH,
   CODEC_CONFIGS,
+  ECC_OUTCOME_BALANCE,
+  ECC_OUTCOME_ELLS,
+  ECC_OUTCOME_LENGTHS,
+  ECC_OUTCOME_MARGIN,
   SAMPLED_ELLS,
   SAMPLED_LENGTHS,
   SAMPLED_RANDOM,
@@ -50,13 +56,17 @@ export interface GenerateReport {
   /** Every vector file written, in manifest order (manifest.json itself not included). */
   readonly files: GeneratedFile[];
   readonly totalBytes: number;
-  /** Stale vector files (an old parameter set) deleted from the loco/ folder. */
+  /** Stale vector files (an old parameter set) deleted from the loco/ and ecc/ folders. */
   readonly removed: string[];
 }
 
 const LOCO_DIR = 'loco';
-/** Names this generator owns inside loco/: anything matching and not written now is stale. */
-const OWNED = /^(codebook-|sampled-|codec-|cardinality)[A-Za-z0-9._-]*\.txt$/;
+const ECC_DIR = 'ecc';
+/** Names this generator owns per folder: anything matching and not written now is stale. */
+const OWNED: ReadonlyArray<readonly [string, RegExp]> = [
+  [LOCO_DIR, /^(codebook-|sampled-|codec-|cardinality)[A-Za-z0-9._-]*\.txt$/],
+  [ECC_DIR, /^outcomes-[A-Za-z0-9._-]*\.txt$/],
+];
 
 interface Built {
   readonly spec: VectorSpec;
@@ -64,8 +74,8 @@ interface Built {
 }
 
 export async function generateVectors(dir: string): Promise<GenerateReport> {
-  const built = [...buildCardinality(), ...buildCodebooks(), ...buildSampled(), ...buildCodec()];
-  await mkdir(join(dir, LOCO_DIR), { recursive: true });
+  const built = [...buildCardinality(), ...buildCodebooks(), ...buildSampled(), ...buildCodec(), ...buildEccOutcomes()];
+  for (const [sub] of OWNED) await mkdir(join(dir, sub), { recursive: true });
   const entries: ManifestEntry[] = [];
   const files: GeneratedFile[] = [];
   for (const { spec, lines } of built) {
@@ -78,11 +88,13 @@ export async function generateVectors(dir: string): Promise<GenerateReport> {
   }
   const written = new Set(files.map((f) => f.file));
   const removed: string[] = [];
-  for (const name of (await readdir(join(dir, LOCO_DIR))).sort()) {
-    const rel = `${LOCO_DIR}/${name}`;
-    if (OWNED.test(name) && !written.has(rel)) {
-      await unlink(join(dir, rel));
-      removed.push(rel);
+  for (const [sub, owned] of OWNED) {
+    for (const name of (await readdir(join(dir, sub))).sort()) {
+      const rel = `${sub}/${name}`;
+      if (owned.test(name) && !written.has(rel)) {
+        await unlink(join(dir, rel));
+        removed.push(rel);
+      }
     }
   }
   await writeFile(join(dir, MANIFEST_FILE), formatManifest({ format: MANIFEST_FORMAT, version: MANIFEST_VERSION, files: entries }));
@@ -141,4 +153,16 @@ function buildCodec(): Built[] {
     }
     return { spec: { path: `${LOCO_DIR}/${name}.txt`, kind: 'codec', params: { options: { ...options } } }, lines };
   });
+}
+
+function buildEccOutcomes(): Built[] {
+  const out: Built[] = [];
+  for (const ell of ECC_OUTCOME_ELLS) {
+    for (const m of ECC_OUTCOME_LENGTHS) {
+      const params = { m, ell, margin: ECC_OUTCOME_MARGIN, balance: ECC_OUTCOME_BALANCE };
+      const lines = formatEccOutcomes(eccOutcomeCounts(params));
+      out.push({ spec: { path: `${ECC_DIR}/outcomes-l${ell}-m${m}.txt`, kind: 'ecc-outcomes', params }, lines });
+    }
+  }
+  return out;
 }

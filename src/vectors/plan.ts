@@ -18,6 +18,18 @@ export const SAMPLE_SEED = 0x646e617263686976n;
 export const CARDINALITY_ELLS = [1, 2, 3] as const;
 export const CARDINALITY_MAX_LENGTH = 256;
 
+/**
+ * EC outcome files (spec dloco.md §6): ℓ × m, exhaustive over the EC subcode and every single and
+ * double substitution. m = 5 is the smallest length at which residue coding carries a message bit
+ * for ℓ = 1 and 2; at m = 10 the slowest file (ℓ = 1) takes about 1 s and all 18 about 3.5 s, where
+ * m = 11 alone would add about 13 s (3–7 s a file) to every generate and every verify.
+ */
+export const ECC_OUTCOME_ELLS = [1, 2, 3] as const;
+export const ECC_OUTCOME_LENGTHS = [5, 6, 7, 8, 9, 10] as const;
+/** The residue code's defaults: the minimal modulus, GC balancing by complement. */
+export const ECC_OUTCOME_MARGIN = 1;
+export const ECC_OUTCOME_BALANCE = true;
+
 export interface CodecVectorConfig {
   readonly name: string;
   readonly options: LocoCodecConfig;

@@ -1,12 +1,14 @@
 /**
  * Checks the committed vectors against the fast implementation: locoCode(m, ℓ).rank / unrank,
- * cardinality() and LocoCodec (encode byte-exact, decode back). Mismatches never throw: each
+ * cardinality() and LocoCodec (encode byte-exact, decode back), and recomputes every EC outcome
+ * count (ResidueCode, ListDecoder) over its whole EC subcode. Mismatches never throw: each
  * file gets a count of checks and failures and the first failure in words; a missing or corrupt
  * manifest or file is a failure naming it.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cardinality, formatWord, LocoCodec, locoCode } from '../loco/index.js';
+import { ECC_MUST_BE_ZERO, eccOutcomeCounts, type EccOutcomeParams } from './ecc-outcomes.js';
 import {
   CODEC_INPUT_TAG,
   MANIFEST_FILE,
@@ -136,6 +138,9 @@ async function verifyFile(dir: string, entry: ManifestEntry): Promise<FileVerifi
     case 'codec':
       verifyCodec(t, entry.params.options, body);
       break;
+    case 'ecc-outcomes':
+      verifyEccOutcomes(t, entry.params, body);
+      break;
   }
   // Last, so that a changed line is reported as itself rather than as a hash mismatch.
   t.run('', () => {
@@ -258,6 +263,58 @@ function verifyCodec(t: Tally, options: ConstructorParameters<typeof LocoCodec>[
     t.run(where, () => {
       const decoded = c.decode(cs.strands);
       return Buffer.from(decoded).equals(Buffer.from(bytes)) ? null : `decoding the file's strands gives ${Buffer.from(decoded).toString('hex') || '-'}, not the input`;
+    });
+  }
+}
+
+/**
+ * Recomputes the counts and compares every one exactly (each key is a check naming the count);
+ * keys missing from or extra in the file fail too. Independently of the file, the recomputed
+ * counts must have no single-substitution failure or miscorrection, the sent codeword in every
+ * double substitution's list, and as many trials as the enumeration promises.
+ */
+function verifyEccOutcomes(t: Tally, params: EccOutcomeParams, body: string[]): void {
+  const inFile = new Map<string, { value: number; line: number }>();
+  for (let k = 0; k < body.length; k++) {
+    const match = /^([A-Za-z][A-Za-z0-9.]*)=(0|[1-9]\d*)$/.exec(body[k]);
+    if (!match) {
+      t.run(at(k), () => `expected key=value (a non-negative integer), got ${JSON.stringify(body[k])}`);
+      continue;
+    }
+    if (inFile.has(match[1])) t.run(at(k), () => `${match[1]} given twice (first on ${at(inFile.get(match[1])!.line)})`);
+    else inFile.set(match[1], { value: Number(match[2]), line: k });
+  }
+  let counts: Map<string, number> | undefined;
+  t.run('', () => {
+    counts = new Map(eccOutcomeCounts(params));
+    return null;
+  });
+  const expected = counts;
+  if (!expected) return;
+  for (const [key, value] of expected) {
+    const got = inFile.get(key);
+    t.run(got ? at(got.line) : '', () => {
+      if (!got) return `${key} missing (recomputed ${key}=${value})`;
+      return got.value === value ? null : `${key}: recomputed ${value}, file has ${got.value}`;
+    });
+  }
+  for (const [key, got] of inFile) if (!expected.has(key)) t.run(at(got.line), () => `${key}: not a count the implementation produces`);
+  for (const key of ECC_MUST_BE_ZERO) {
+    t.run('', () => {
+      const v = expected.get(key);
+      return v === 0 ? null : `${key}=${v} recomputed: must be 0 (${key.startsWith('single') ? 'a single substitution not corrected' : 'the sent codeword missing from a double-substitution list'})`;
+    });
+  }
+  const { m } = params;
+  const sent = expected.get('sentWords') ?? 0;
+  t.run('', () => (sent > 0 ? null : 'no codewords enumerated'));
+  for (const [key, per] of [
+    ['single.trials', 3 * m],
+    ['double.trials', ((m * (m - 1)) / 2) * 9],
+  ] as const) {
+    t.run('', () => {
+      const v = expected.get(key);
+      return v === sent * per ? null : `${key}=${v} recomputed, expected sentWords × ${per} = ${sent * per}`;
     });
   }
 }
