@@ -5,6 +5,8 @@ import { ResidueCode, runTrial } from '../../src/ecc/index.js';
 import { ellOption, lengthOption, marginOption, parseOption } from '../options.js';
 import { printJson } from '../io.js';
 
+const decoderOption = z.enum(['list', 'codec'], { message: "--decoder must be 'list' or 'codec'" });
+
 const countOption = (name: string, min: number, max: number) =>
   z
     .string()
@@ -74,8 +76,9 @@ export function registerEcc(program: Command): void {
     .option('--seed <s>', 'random seed', '1')
     .option('--margin <f>', 'modulus margin factor', '1')
     .option('--no-tiebreak', 'do not break ties with the bridge checksum')
+    .option('--decoder <d>', "'list': the list decoder alone; 'codec': residue decoding first, as the codec decodes", 'list')
     .option('--json', 'print JSON')
-    .action((o: { ell: string; length: string; errors: string; trials: string; seed: string; margin: string; tiebreak: boolean; json?: boolean }) => {
+    .action((o: { ell: string; length: string; errors: string; trials: string; seed: string; margin: string; tiebreak: boolean; decoder: string; json?: boolean }) => {
       const ell = parseOption(ellOption, o.ell, '--ell');
       const m = parseOption(lengthOption, o.length, '--length');
       const counts = runTrial({
@@ -86,6 +89,7 @@ export function registerEcc(program: Command): void {
         seed: parseOption(countOption('--seed', 0, 2 ** 32 - 1), o.seed, '--seed'),
         margin: parseOption(marginOption, o.margin, '--margin'),
         tiebreak: o.tiebreak,
+        decoder: parseOption(decoderOption, o.decoder, '--decoder'),
       });
       if (o.json) {
         printJson(counts);
@@ -94,7 +98,7 @@ export function registerEcc(program: Command): void {
       const pct = (x: number) => `${((100 * x) / counts.trials).toFixed(2)}%`;
       process.stdout.write(
         [
-          `${counts.trials} codewords, m=${m}, ℓ=${ell}, R=${counts.R} (margin ${counts.margin}), ${counts.errors} substitution(s) each, seed ${counts.seed}, checksum tie-break ${counts.tiebreak ? 'on' : 'off'}`,
+          `${counts.trials} codewords, m=${m}, ℓ=${ell}, R=${counts.R} (margin ${counts.margin}), ${counts.errors} substitution(s) each, seed ${counts.seed}, checksum tie-break ${counts.tiebreak ? 'on' : 'off'}, decoder ${counts.decoder}`,
           `  unique-correct   ${counts.uniqueCorrect}  (${pct(counts.uniqueCorrect)})`,
           `  ambiguous        ${counts.ambiguous}  (${pct(counts.ambiguous)})`,
           `  empty            ${counts.empty}  (${pct(counts.empty)})`,

@@ -4,7 +4,7 @@ import { ResidueCode, type ResidueCodeOptions } from './residue-code.js';
 
 export { differenceSet, differenceVectors, type DifferenceSet } from './differences.js';
 export { findModulus, differenceResidues, MAX_MODULUS, type ModulusOptions } from './modulus.js';
-export { residueTable, ResidueTable, type ResidueClass, type ResidueTableOptions } from './residue-table.js';
+export { residueTable, clearResidueTables, ResidueTable, type ResidueClass, type ResidueTableOptions } from './residue-table.js';
 export { ResidueCode, type ResidueCodeOptions } from './residue-code.js';
 export { UncorrectableCodewordError, ResidueTableMismatchError } from './errors.js';
 

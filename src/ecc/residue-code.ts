@@ -11,6 +11,7 @@ import { IndexRangeError, InvalidLengthError, InvalidSymbolError, LocoParameterE
 import { parseWord } from '../loco/alphabet.js';
 import { DECODE_CLEAN, DECODE_CORRECTED, DECODE_FAILED, type IndexMapper } from '../loco/codec.js';
 import { ListDecoder, LIST_EMPTY, LIST_UNIQUE } from './list-decode.js';
+import { ResidueTableMismatchError } from './errors.js';
 import { residueTable, type ResidueClass, type ResidueTable, type ResidueTableOptions } from './residue-table.js';
 
 export interface ResidueCodeOptions extends ResidueTableOptions {
@@ -18,6 +19,8 @@ export interface ResidueCodeOptions extends ResidueTableOptions {
   listDecoding?: boolean;
   /** Messages in the lower half only, codewords sent as c or c̄ (needs the complement class). */
   balance?: boolean;
+  /** A table built beforehand (residueTable()); it must be for this m, ℓ and residue class. */
+  table?: ResidueTable;
 }
 
 export class ResidueCode implements IndexMapper {
@@ -36,6 +39,8 @@ export class ResidueCode implements IndexMapper {
   failure = '';
   /** Whether the last correction took list decoding. */
   lastByList = false;
+  /** The list decoder's outcome in the last fromWord (LIST_UNIQUE/AMBIGUOUS/EMPTY), −1 when it did not run. */
+  lastListOutcome = -1;
   /** Fall back to list decoding (two substitutions) when residue decoding fails. Default true. */
   listDecoding: boolean;
   private list: ListDecoder | undefined;
@@ -54,7 +59,7 @@ export class ResidueCode implements IndexMapper {
     if (this.balance && residueClass !== 'complement') {
       throw new LocoParameterError('residue class', residueClass, "GC balancing needs the complement-closed class ('complement')");
     }
-    this.table = residueTable(m, ell, { ...options, residueClass });
+    this.table = options.table ? checkTable(options.table, m, ell, residueClass) : residueTable(m, ell, { ...options, residueClass });
     const N = this.code.size;
     const R = BigInt(this.table.R);
     const limit = this.balance ? N / 2n : N; // used indices lie below this
@@ -89,17 +94,28 @@ export class ResidueCode implements IndexMapper {
    */
   fromWord(word: Uint8Array, offset: number, u: Int32Array, checksum = -1): number {
     this.lastByList = false;
+    this.lastListOutcome = -1;
     let status = this.residueDecode(word, offset, u);
-    if (status === DECODE_CORRECTED && checksum >= 0) {
+    if (status === DECODE_CORRECTED) {
+      // A true single substitution leaves the corrected codeword one symbol away. Two
+      // substitutions can land on a residue of the table and an in-class index whose codeword is
+      // far from what was received: re-encoding exposes that, so it goes to the list decoder
+      // instead of becoming a miscorrection.
       this.scratch.set(this.corrected);
       this.code.unrankFrom(this.scratch, this.checkWord, 0);
       let v = 0;
-      for (let i = 0; i < this.checkWord.length; i++) v ^= this.checkWord[i];
-      if (v !== checksum) status = this.fail('the correction disagrees with the bridge checksum');
+      let distance = 0;
+      for (let i = 0; i < this.checkWord.length; i++) {
+        v ^= this.checkWord[i];
+        if (this.checkWord[i] !== word[offset + i]) distance++;
+      }
+      if (distance > 1) status = this.fail('the correction is not one substitution away');
+      else if (checksum >= 0 && v !== checksum) status = this.fail('the correction disagrees with the bridge checksum');
     }
     if (status !== DECODE_FAILED || !this.listDecoding) return status;
     this.list ??= new ListDecoder(this);
     const r = this.list.decode(word, offset, checksum);
+    this.lastListOutcome = r.outcome;
     if (r.outcome === LIST_UNIQUE) {
       bigToLimbs(r.preferred[0], this.g, 0, this.g.length);
       this.corrected.set(this.g);
@@ -216,4 +232,14 @@ function subtractSmall(a: Int32Array, v: number): void {
       borrow = 1;
     }
   }
+}
+
+/** A table handed in must be the one this code would build: same m, ℓ and residue class. */
+function checkTable(table: ResidueTable, m: number, ell: number, residueClass: ResidueClass): ResidueTable {
+  const wrong: string[] = [];
+  if (table.m !== m) wrong.push(`m = ${table.m} (code has ${m})`);
+  if (table.ell !== ell) wrong.push(`ell = ${table.ell} (code has ${ell})`);
+  if (table.residueClass !== residueClass) wrong.push(`residue class '${table.residueClass}' (code uses '${residueClass}')`);
+  if (wrong.length > 0) throw new ResidueTableMismatchError(`residue table for other parameters: ${wrong.join(', ')}`);
+  return table;
 }

@@ -26,6 +26,8 @@ export interface ResidueTableOptions {
   residueClass?: ResidueClass;
   /** Where to cache moduli; false disables the disk cache. Default: $DNARCHIVE_CACHE_DIR or ~/.cache/dnarchive. */
   cacheDir?: string | false;
+  /** Write the disk cache only when the modulus search took longer than this. Default 1000 ms. */
+  cacheAfterMs?: number;
 }
 
 export class ResidueTable {
@@ -103,6 +105,11 @@ const cacheSchema = z
 
 const memory = new Map<string, ResidueTable>();
 
+/** Forgets the tables built in this process (the disk cache stays): for tests and long-running hosts. */
+export function clearResidueTables(): void {
+  memory.clear();
+}
+
 function cacheDirectory(option: string | false | undefined): string | undefined {
   if (option === false) return undefined;
   return option ?? process.env.DNARCHIVE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dnarchive');
@@ -155,7 +162,7 @@ export function residueTable(m: number, ell: number, options: ResidueTableOption
     R = margin === 1 ? minimalR : findModulus(E, { odd, atLeast: Math.ceil(margin * minimalR) });
   }
   const searchMs = performance.now() - started;
-  if (!cached && dir && file && searchMs > 1000) {
+  if (!cached && dir && file && searchMs > (options.cacheAfterMs ?? 1000)) {
     writeCached(dir, file, { version: 1, m, ell, margin, odd, differences: E.values.length, minimalR, R });
   }
   const table = new ResidueTable(m, ell, margin, residueClass, E, R, minimalR, performance.now() - started, Boolean(cached));

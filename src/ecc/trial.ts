@@ -4,7 +4,8 @@
  * unique-correct, ambiguous (the sent codeword among several), empty, wrong (a unique answer that
  * is not what was sent — impossible for ≤ 2 substitutions, counted to prove it).
  */
-import { bigToLimbs } from '../loco/_limbs.js';
+import { bigToLimbs, compareLimbs } from '../loco/_limbs.js';
+import { DECODE_FAILED } from '../loco/codec.js';
 import { Rng } from '../random.js';
 import { LIST_AMBIGUOUS, LIST_EMPTY, ListDecoder } from './list-decode.js';
 import { ResidueCode, type ResidueCodeOptions } from './residue-code.js';
@@ -17,6 +18,13 @@ export interface TrialOptions extends ResidueCodeOptions {
   seed: number;
   /** Break ties with the codeword's XOR checksum, as a check2 bridge carries it. Default true. */
   tiebreak?: boolean;
+  /**
+   * `list` (default): the list decoder alone, as the EC D-LOCO paper measures double
+   * substitutions. `codec`: what the bulk codec does — residue decoding checked against the
+   * checksum first, list decoding only when that fails — so a double substitution that looks like
+   * a single one is miscorrected and counted as wrong.
+   */
+  decoder?: 'list' | 'codec';
 }
 
 export interface TrialCounts {
@@ -30,6 +38,7 @@ export interface TrialCounts {
   trials: number;
   seed: number;
   tiebreak: boolean;
+  decoder: 'list' | 'codec';
   uniqueCorrect: number;
   ambiguous: number;
   empty: number;
@@ -45,8 +54,11 @@ export function runTrial(o: TrialOptions): TrialCounts {
   const dec = new ListDecoder(rc);
   const rng = new Rng(o.seed);
   const tiebreak = o.tiebreak ?? true;
+  const decoder = o.decoder ?? 'list';
   const code = rc.code;
   const u = code.newLimbs();
+  const sentMessage = code.newLimbs();
+  const got = code.newLimbs();
   const x = code.newLimbs();
   const word = new Uint8Array(o.m);
   const N = code.size;
@@ -62,6 +74,7 @@ export function runTrial(o: TrialOptions): TrialCounts {
     trials: o.trials,
     seed: o.seed,
     tiebreak,
+    decoder,
     uniqueCorrect: 0,
     ambiguous: 0,
     empty: 0,
@@ -72,6 +85,7 @@ export function runTrial(o: TrialOptions): TrialCounts {
   const positions = new Int32Array(o.m);
   for (let t = 0; t < o.trials; t++) {
     bigToLimbs(rng.belowBig(messages), u, 0, u.length);
+    sentMessage.set(u);
     rc.toIndex(u, x);
     let sent = BigInt(0);
     code.unrankFrom(x, word, 0);
@@ -88,6 +102,17 @@ export function runTrial(o: TrialOptions): TrialCounts {
       positions[e] = p;
       word[p] = (word[p] + 1 + rng.below(3)) & 3;
     }
+    if (decoder === 'codec') {
+      const status = rc.fromWord(word, 0, got, tiebreak ? checksum : -1);
+      if (status !== DECODE_FAILED) {
+        if (sameLimbs(got, sentMessage)) counts.uniqueCorrect++;
+        else counts.wrong++;
+      } else if (rc.lastListOutcome === LIST_AMBIGUOUS) counts.ambiguous++;
+      else counts.empty++;
+      // Whether the sent codeword was within reach: the list decoder's view, for comparison.
+      if (dec.decode(word, 0, -1).candidates.includes(sent)) counts.sentListed++;
+      continue;
+    }
     const r = dec.decode(word, 0, tiebreak ? checksum : -1);
     if (r.candidates.includes(sent)) counts.sentListed++;
     if (r.outcome === LIST_EMPTY) counts.empty++;
@@ -98,4 +123,8 @@ export function runTrial(o: TrialOptions): TrialCounts {
   void N;
   counts.seconds = (performance.now() - started) / 1000;
   return counts;
+}
+
+function sameLimbs(a: Int32Array, b: Int32Array): boolean {
+  return compareLimbs(a, b) === 0;
 }
