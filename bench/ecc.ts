@@ -132,12 +132,16 @@ export interface DoubleShareRow {
   uniqueTiebreak: number;
   wrong: number;
   sentListed: number;
+  /** Through the codec's decoder (residue first, then list), checksum on: unique-correct and wrong shares. */
+  codecUnique: number;
+  codecWrong: number;
 }
 
 export function runDoubleShares(configs: readonly [number, number, number][], trials: number): DoubleShareRow[] {
   return configs.map(([m, ell, margin]) => {
     const plain = runTrial({ m, ell, margin, errors: 2, trials, seed: 7, tiebreak: false, cacheDir: false });
     const tb = runTrial({ m, ell, margin, errors: 2, trials, seed: 7, tiebreak: true, cacheDir: false });
+    const codec = runTrial({ m, ell, margin, errors: 2, trials, seed: 7, tiebreak: true, cacheDir: false, decoder: 'codec' });
     return {
       m,
       ell,
@@ -149,6 +153,8 @@ export function runDoubleShares(configs: readonly [number, number, number][], tr
       uniqueTiebreak: tb.uniqueCorrect / trials,
       wrong: plain.wrong + tb.wrong,
       sentListed: Math.min(plain.sentListed, tb.sentListed) / trials,
+      codecUnique: codec.uniqueCorrect / trials,
+      codecWrong: codec.wrong / trials,
     };
   });
 }
