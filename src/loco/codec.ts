@@ -201,6 +201,51 @@ export class LocoCodec {
     return report;
   }
 
+  /**
+   * Strand-level entry for framing layers (the pool): encodes k codewords from k·messageBits bits
+   * of `bits` at bitPos (MSB-first) into one strand with bridges and balancing.
+   */
+  encodeStrandBits(bits: Uint8Array, bitPos: number, k: number, out = new Uint8Array(strandLength(this.config.bridge, this.config.length, k))): Uint8Array {
+    this.encodeStrand(bits, bitPos, k, out);
+    return out;
+  }
+
+  /**
+   * Strand-level decoding that never throws on bad codewords: decodes the k codewords of
+   * `strand` into `bits` at bitPos (which must be zero there: bits are ORed in) and writes each
+   * codeword's status (DECODE_CLEAN, _CORRECTED, _FAILED) to `statuses`. Returns the number of
+   * failed codewords; a failed codeword's bits are left zero.
+   */
+  decodeStrandBits(strand: Uint8Array, k: number, bits: Uint8Array, bitPos: number, statuses: Int8Array): number {
+    const { length: m, ell } = this.config;
+    const s = this.messageBits;
+    const x = this.limbs;
+    const mapper = this.mapper;
+    const unit = m + this.layout.length;
+    const detects = this.layout.detects;
+    let failed = 0;
+    for (let c = 0; c < k; c++) {
+      const at = c * unit;
+      let run = 1;
+      let sum = strand[at];
+      let runOk = true;
+      for (let i = at + 1; i < at + m; i++) {
+        const v = strand[i];
+        sum ^= v;
+        if (v === strand[i - 1]) {
+          if (++run > ell) runOk = false;
+        } else run = 1;
+      }
+      const bridgeValue = detects ? CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] : sum;
+      let status: number = DECODE_FAILED;
+      if (mapper.corrects || (runOk && bridgeValue === sum)) status = mapper.fromWord(strand, at, x, detects ? bridgeValue : -1);
+      statuses[c] = status;
+      if (status === DECODE_FAILED) failed++;
+      else writeLimbs(bits, bitPos + c * s, s, x);
+    }
+    return failed;
+  }
+
   /** Writes k codewords read from `padded` at bitPos, with bridges, into `out`. */
   private encodeStrand(padded: Uint8Array, bitPos: number, k: number, out: Uint8Array): void {
     const { length: m, bridge, balance } = this.config;
