@@ -1,0 +1,74 @@
+/**
+ * The pool format, version 1 (spec pool.md "Layers").
+ *
+ * Every strand is K EC D-LOCO codewords with check2 bridges: L = K·(m + 2) nt. Its K·s message
+ * bits carry, MSB-first:
+ *
+ *   byte 0–3   CRC-32 of bytes 4 … (first, so that strand prefixes look random)
+ *   byte 4–5   kind (1 bit: 0 data/parity, 1 header) and the 15-bit pool id
+ *   byte 6–8   address (24 bits): data and parity strands 0 … n−1, header chunks 0 … h−1
+ *   byte 9 …   chunk (chunkBytes, even: 16-bit Reed–Solomon symbols); remaining bits zero
+ *
+ * The address sits in the first codeword, under the same substitution correction as the
+ * payload and under the strand's CRC-32 — protected at least as well as the payload, as the
+ * spec asks. A strand whose CRC fails is never used; it is an erasure for the outer code.
+ *
+ * Data strands: the payload split into chunks (the last zero-padded), grouped into B Reed–Solomon
+ * blocks by interleaving (data shard g goes to block g mod B, so a run of lost addresses spreads
+ * across blocks); each block gets r parity shards. Addresses: data shards 0 … n_d − 1, then parity
+ * shard i of block b at n_d + i·B + b.
+ *
+ * Header strands carry the manifest (JSON, validated with zod on decode), prefixed by its length
+ * (uint16), in `headerCopies` copies. They use a code every pool can read without knowing its
+ * parameters: ℓ = 1 (which satisfies any run limit), residue correction, check2, on the same
+ * strand length L, with the geometry headerGeometry(L). The decoder needs nothing but the reads.
+ */
+import { z } from 'zod';
+
+export const POOL_FORMAT = 1;
+export const FIELD_BYTES = 5; // kind + pool id (2), address (3)
+export const CRC_BYTES = 4;
+export const MAX_ADDRESS = (1 << 24) - 1;
+export const HEADER_COPIES = 4;
+export const HEADER_ELL = 1;
+
+export const manifestSchema = z
+  .object({
+    format: z.literal(POOL_FORMAT),
+    bytes: z.number().int().min(0),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    poolId: z.number().int().min(0).max(0x7fff),
+    ell: z.number().int().min(1).max(3),
+    m: z.number().int().min(8).max(512),
+    K: z.number().int().min(1).max(64),
+    ecc: z.enum(['none', 'residue']),
+    margin: z.number().min(1).max(1024),
+    chunkBytes: z.number().int().min(2).multipleOf(2),
+    dataStrands: z.number().int().min(0),
+    blocks: z.number().int().min(0),
+    parity: z.number().int().min(0),
+    primers: z.tuple([z.string().regex(/^[ACGT]*$/), z.string().regex(/^[ACGT]*$/)]),
+  })
+  .strict();
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Header code geometry for strands of L nt: the fewest codewords with m ≤ 64 (fast ℓ = 1 tables). */
+export function headerGeometry(L: number): { K: number; m: number } | undefined {
+  for (let K = 1; K <= 64; K++) {
+    if (L % K !== 0) continue;
+    const m = L / K - 2;
+    if (m < 10) return undefined;
+    if (m <= 64) return { K, m };
+  }
+  return undefined;
+}
+
+/** Data shards per block: as equal as possible, block b gets ⌈⌉ or ⌊⌋. */
+export function blockSizes(dataStrands: number, blocks: number): number[] {
+  return Array.from({ length: blocks }, (_, b) => Math.floor(dataStrands / blocks) + (b < dataStrands % blocks ? 1 : 0));
+}
+
+export function parityAddress(man: Pick<Manifest, 'dataStrands' | 'blocks'>, block: number, i: number): number {
+  return man.dataStrands + i * man.blocks + block;
+}
