@@ -8,6 +8,8 @@ import { registerCodec } from './commands/codec.js';
 import { registerDemo } from './commands/demo.js';
 import { registerVerify } from './commands/verify.js';
 import { registerEcc } from './commands/ecc.js';
+import { registerPool } from './commands/pool.js';
+import { registerSimulate } from './commands/simulate.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerDemo(program);
+  registerPool(program);
+  registerSimulate(program);
   registerCodec(program);
   registerLoco(program);
   registerEcc(program);

@@ -1,4 +1,4 @@
-/** `dnarchive encode` / `decode`: files to the raw self-describing codeword stream and back. */
+/** `dnarchive raw encode` / `raw decode`: files to the raw self-describing codeword stream and back (research format: no outer code). */
 import type { Command } from 'commander';
 import { encodeRawStream, decodeRawStreamReport, parseReads, strandStats } from '../../src/pack/index.js';
 import { rateReport } from '../../src/loco/index.js';
@@ -17,10 +17,11 @@ export function addCodecOptions(cmd: Command): Command {
 }
 
 export function registerCodec(program: Command): void {
+  const raw = program.command('raw').description('the raw D-LOCO codeword stream: every parameter in every header, no outer code (research format)');
   addCodecOptions(
-    program
+    raw
       .command('encode')
-      .description('encode a file into a FASTA stream of D-LOCO strands (raw codeword stream; no outer code yet)')
+      .description('encode a file into a raw FASTA stream of D-LOCO strands')
       .argument('<input>', "file to encode, or '-' for stdin")
       .requiredOption('-o, --output <file>', "output FASTA, or '-' for stdout")
       .option('--force', 'overwrite the output file if it exists'),
@@ -41,9 +42,9 @@ export function registerCodec(program: Command): void {
     }
   });
 
-  program
+  raw
     .command('decode')
-    .description('decode a FASTA/FASTQ stream written by `dnarchive encode` (parameters come from its headers)')
+    .description('decode a FASTA/FASTQ stream written by `dnarchive raw encode` (parameters come from its headers)')
     .argument('<input>', "FASTA or FASTQ file, or '-' for stdin")
     .requiredOption('-o, --output <file>', "output file, or '-' for stdout")
     .option('--force', 'overwrite the output file if it exists')

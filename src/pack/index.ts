@@ -4,3 +4,6 @@ export { writeFileAtomic } from './atomic-file.js';
 export { encodeRawStream, decodeRawStream, decodeRawStreamReport, sha256Hex, listRanges, RAW_MAGIC } from './raw-stream.js';
 export { strandStats, type StrandStats } from './strand-stats.js';
 export { ReadsFormatError, PoolFormatError, OutputExistsError, IncompleteDecodeError } from './errors.js';
+export * from './erasure/index.js';
+export * from './pool/index.js';
+export * from './simulate/index.js';

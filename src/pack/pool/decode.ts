@@ -1,38 +1,36 @@
 /**
  * Reads → file bytes (format.ts). Needs nothing but the reads: any order, duplicates, either
- * orientation, primers (found as the reads' common prefixes), substitutions (corrected per
- * codeword), and insertions/deletions: a read up to MAX_SHIFT nt too long or short is aligned
- * from both ends, and the codewords before and after the damaged one still vote. Copies of a
- * strand vote per codeword; a strand is accepted only when its CRC-32 matches; strands no read
- * recovers are erasures for the Reed–Solomon blocks. The result is accepted only when its SHA-256
- * matches the manifest; otherwise the error says which blocks lack how many strands.
+ * orientation, primers (found from the reads, then named exactly by the manifest), substitutions
+ * (corrected per codeword), and insertions/deletions: a read up to MAX_SHIFT nt too long or short
+ * is aligned from both ends and its undamaged codewords vote (collect.ts); longer misfits are
+ * discarded and counted. A strand is accepted only under its CRC-32; strands no read recovers are
+ * erasures for the Reed–Solomon blocks. The output is accepted only when its SHA-256 matches the
+ * manifest; otherwise the error says which blocks lack how many strands, and nothing is written.
  */
 import { createHash } from 'node:crypto';
 import { parseWord } from '../../loco/alphabet.js';
-import type { LocoCodec } from '../../loco/codec.js';
-import { readBits } from '../../loco/_bits.js';
 import { parseWith } from '../../validate.js';
 import { ReedSolomonErasure } from '../erasure/index.js';
 import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
-import { chunkCapacity, KIND_DATA, KIND_HEADER, peekFields, unframeBytes } from './frame.js';
-import { blockSizes, manifestSchema, parityAddress, type Manifest } from './format.js';
+import { MAX_SHIFT, StrandCollector } from './collect.js';
+import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
+import { blockSizes, headerGeometry, manifestSchema, parityAddress, type Manifest } from './format.js';
 import { dataCodec, headerCodec } from './encode.js';
-import { detectPrimers, orientAndTrim, type PrimerFrame } from './read-frame.js';
+import { detectPrimers, mismatchCount, trimByPrimers, trimRead, type PrimerFrame, type Primers } from './read-frame.js';
 
-/** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
-export const MAX_SHIFT = 2;
+export { MAX_SHIFT };
 
 export interface PoolDecodeReport {
   reads: number;
-  /** Reads that contributed at least one codeword. */
+  /** Reads that contributed a codeword or confirmed a strand already recovered. */
   readsUsed: number;
   reverseComplement: number;
-  /** Reads whose length differed from the strand length (indels), and of those, the ones discarded. */
+  /** Reads whose length differed from the strand length (indels); those off by more than MAX_SHIFT are discarded. */
   lengthMismatch: number;
   discarded: number;
   strands: number;
   recovered: number;
-  /** Strands recovered by per-codeword voting over damaged copies rather than from one clean copy. */
+  /** Strands assembled by per-codeword voting over damaged copies rather than taken from one clean copy. */
   byVoting: number;
   erasures: number;
   blocks: number;
@@ -45,43 +43,46 @@ export interface DecodedPool {
   report: PoolDecodeReport;
 }
 
-interface Candidate {
-  bits: Uint8Array;
-  votes: number;
+export interface DecodeOptions {
+  cacheDir?: string | false;
+  /** List-decode data codewords that residue decoding cannot fix (slower; copies usually suffice). Default true. */
+  listDecoding?: boolean;
 }
 
-export function decodePool(reads: readonly string[], source = 'reads', cacheDir?: string | false): DecodedPool {
+export function decodePool(reads: readonly string[], source = 'reads', options: DecodeOptions = {}): DecodedPool {
   if (reads.length === 0) throw new PoolFormatError(source, 'no reads');
   const primers = detectPrimers(reads);
+  const { framed, L, manifest } = frameReads(reads, primers, source, options.cacheDir);
+  const codec = dataCodec(manifest, options.cacheDir);
+  const total = manifest.dataStrands + manifest.parity * manifest.blocks;
   const report: PoolDecodeReport = {
     reads: reads.length,
     readsUsed: 0,
     reverseComplement: 0,
     lengthMismatch: 0,
     discarded: 0,
-    strands: 0,
+    strands: total,
     recovered: 0,
     byVoting: 0,
     erasures: 0,
-    blocks: 0,
-    primers: primers.primers,
+    blocks: manifest.blocks,
+    primers: manifest.primers,
   };
-  const framed = reads.map((r) => orientAndTrim(r, primers));
-  const L = modalLength(framed.map((f) => f.seq.length));
-  const manifest = readManifest(framed, L, source, cacheDir);
-  const codec = dataCodec(manifest, cacheDir);
-  const K = manifest.K;
-  const s = codec.messageBits;
-  const total = manifest.dataStrands + manifest.parity * manifest.blocks;
-  report.strands = total;
-
-  const chunks: (Uint8Array | null)[] = new Array(total).fill(null);
-  const votes = new Map<number, Map<string, Candidate>[]>();
-  const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
-  const statuses = new Int8Array(K);
-  const window = new Uint8Array(L);
-
-  for (const f of framed) {
+  const collector = new StrandCollector(codec, L, manifest.chunkBytes, {
+    kind: KIND_DATA,
+    poolId: manifest.poolId,
+    addresses: total,
+    listOnMatch: options.listDecoding ?? true,
+  });
+  // Reads of the right length first: one of them usually recovers its strand outright, and the
+  // costlier two-sided alignment of indel reads is then spent only on strands still missing.
+  const order = [...framed.filter((f) => f.seq.length === L), ...framed.filter((f) => f.seq.length !== L)];
+  for (const f of order) {
+    if (f.seq.length !== L) report.lengthMismatch++;
+    if (Math.abs(f.seq.length - L) > MAX_SHIFT) {
+      report.discarded++;
+      continue;
+    }
     let w: Uint8Array;
     try {
       w = parseWord(f.seq, 'read');
@@ -89,47 +90,12 @@ export function decodePool(reads: readonly string[], source = 'reads', cacheDir?
       report.discarded++;
       continue;
     }
-    const shift = w.length - L;
-    if (shift !== 0) report.lengthMismatch++;
-    if (Math.abs(shift) > MAX_SHIFT) {
-      report.discarded++;
-      continue;
-    }
-    const orientations = primers.found ? [f.reversed] : [false, true];
-    let used = false;
-    for (const rc of orientations) {
-      const word = rc && !primers.found ? reverseComplement(w) : w;
-      // Left-aligned view: codeword 0 carries the address.
-      fillWindow(word, 0, window);
-      bits.fill(0);
-      const failed0 = codec.decodeStrandBits(window, 1, bits, 0, statuses);
-      if (failed0 > 0) continue;
-      const head = peekFields(bits);
-      if (head.kind !== KIND_DATA) break; // a header strand: read already
-      if (head.poolId !== manifest.poolId) break; // another pool's strand, or a header misread as data
-      if (head.address >= total) break;
-      if (chunks[head.address]) {
-        used = true;
-        break;
-      }
-      if (rc && !primers.found) report.reverseComplement++;
-      used = collect(codec, word, L, K, s, head.address, chunks, votes, manifest.chunkBytes) || used;
-      break;
-    }
-    if (used) report.readsUsed++;
+    if (collector.add(w)) report.readsUsed++;
   }
-  if (primers.found) report.reverseComplement = framed.filter((f) => f.reversed).length;
-
-  // Strands without a clean copy: assemble from per-codeword votes under the CRC.
-  for (const [address, perCodeword] of votes) {
-    if (chunks[address]) continue;
-    const got = assemble(perCodeword, K, s, manifest.chunkBytes);
-    if (got) {
-      chunks[address] = got;
-      report.byVoting++;
-    }
-  }
-  report.recovered = chunks.filter(Boolean).length;
+  report.byVoting = collector.finish();
+  report.reverseComplement = collector.reverseComplement;
+  const chunks: (Uint8Array | null)[] = Array.from({ length: total }, (_, a) => collector.chunks.get(a) ?? null);
+  report.recovered = collector.chunks.size;
   report.erasures = total - report.recovered;
 
   const data = rebuild(manifest, chunks, source, report);
@@ -140,100 +106,16 @@ export function decodePool(reads: readonly string[], source = 'reads', cacheDir?
   return { data, manifest, report };
 }
 
-/** Decodes one read (either length) into votes; true when it gave at least one codeword. */
-function collect(
-  codec: LocoCodec,
-  word: Uint8Array,
-  L: number,
-  K: number,
-  s: number,
-  address: number,
-  chunks: (Uint8Array | null)[],
-  votes: Map<number, Map<string, Candidate>[]>,
-  chunkBytes: number,
-): boolean {
-  const window = new Uint8Array(L);
-  const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
-  const statuses = new Int8Array(K);
-  fillWindow(word, 0, window);
-  codec.decodeStrandBits(window, K, bits, 0, statuses);
-  const good = new Int8Array(K);
-  let firstBad = K;
-  for (let c = 0; c < K; c++) if (statuses[c] < 0) { firstBad = c; break; }
-  if (firstBad === K) {
-    const f = unframeBytes(bits, chunkBytes);
-    if (f && f.address === address) {
-      chunks[address] = f.chunk;
-      return true;
-    }
-  }
-  for (let c = 0; c < firstBad; c++) good[c] = 1;
-  const pieces: Uint8Array[] = [];
-  for (let c = 0; c < K; c++) pieces.push(good[c] ? sliceBits(bits, c * s, s) : new Uint8Array(0));
-  if (word.length !== L || firstBad < K) {
-    // Right-aligned view: the codewords after an insertion or deletion.
-    fillWindow(word, word.length - L, window);
-    bits.fill(0);
-    codec.decodeStrandBits(window, K, bits, 0, statuses);
-    for (let c = K - 1; c >= 0 && statuses[c] >= 0; c--) {
-      if (!good[c]) {
-        good[c] = 1;
-        pieces[c] = sliceBits(bits, c * s, s);
-      }
-    }
-  }
-  let any = false;
-  let entry = votes.get(address);
-  for (let c = 0; c < K; c++) {
-    if (!good[c]) continue;
-    if (!entry) {
-      entry = Array.from({ length: K }, () => new Map<string, Candidate>());
-      votes.set(address, entry);
-    }
-    const key = Buffer.from(pieces[c]).toString('hex');
-    const cand = entry[c].get(key);
-    if (cand) cand.votes++;
-    else entry[c].set(key, { bits: pieces[c], votes: 1 });
-    any = true;
-  }
-  return any;
-}
-
-function assemble(perCodeword: Map<string, Candidate>[], K: number, s: number, chunkBytes: number): Uint8Array | undefined {
-  const ranked = perCodeword.map((m) => [...m.values()].sort((a, b) => b.votes - a.votes));
-  if (ranked.some((r) => r.length === 0)) return undefined;
-  const choice = new Int32Array(K);
-  const tryChoice = (): Uint8Array | undefined => {
-    const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
-    for (let c = 0; c < K; c++) writeBitsFrom(ranked[c][choice[c]].bits, bits, c * s, s);
-    return unframeBytes(bits, chunkBytes)?.chunk;
-  };
-  const best = tryChoice();
-  if (best) return best;
-  // One codeword's runner-up at a time: a miscorrected copy outvoted nothing yet.
-  for (let c = 0; c < K; c++) {
-    for (let alt = 1; alt < Math.min(ranked[c].length, 4); alt++) {
-      choice[c] = alt;
-      const got = tryChoice();
-      if (got) return got;
-    }
-    choice[c] = 0;
-  }
-  return undefined;
-}
-
 function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, report: PoolDecodeReport): Uint8Array {
   const sizes = blockSizes(man.dataStrands, man.blocks);
-  report.blocks = man.blocks;
   const failures: string[] = [];
   let short = 0;
   const data = new Uint8Array(man.dataStrands * man.chunkBytes);
   for (let b = 0; b < man.blocks; b++) {
-    const slots: (Uint8Array | null)[] = [];
     const addresses: number[] = [];
     for (let i = 0; i < sizes[b]; i++) addresses.push(i * man.blocks + b);
     for (let i = 0; i < man.parity; i++) addresses.push(parityAddress(man, b, i));
-    for (const a of addresses) slots.push(chunks[a]);
+    const slots = addresses.map((a) => chunks[a]);
     const present = slots.filter(Boolean).length;
     if (present < sizes[b]) {
       const missing = addresses.filter((a) => !chunks[a]);
@@ -247,67 +129,83 @@ function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, r
   if (failures.length > 0) {
     throw new IncompleteDecodeError(
       source,
-      `${report.recovered} of ${report.strands} strands recovered; ${failures.length} of ${man.blocks} Reed–Solomon blocks cannot be rebuilt (${short} more strands needed in all): ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; …' : ''}. Nothing written.`,
+      `${report.recovered} of ${report.strands} strands recovered; ${failures.length} of ${man.blocks} Reed–Solomon block(s) cannot be rebuilt (${short} more strands needed in all): ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; …' : ''}. Nothing written.`,
     );
   }
   return data.slice(0, man.bytes);
 }
 
-function readManifest(framed: readonly PrimerFrame[], L: number, source: string, cacheDir?: string | false): Manifest {
-  let header;
-  try {
-    header = headerCodec(L, cacheDir);
-  } catch {
-    throw new PoolFormatError(source, `the most common read length, ${L} nt, is not a dnarchive strand length: not a dnarchive pool`);
+/**
+ * Indels make the true strand length not always the most common read length (at Illumina-like
+ * rates most reads have lost a base), so the commonest few lengths are tried in turn; the one
+ * whose header strands decode and agree with the manifest's geometry wins.
+ */
+export function findManifest(framed: readonly PrimerFrame[], source: string, cacheDir?: string | false): { L: number; manifest: Manifest } {
+  const counts = new Map<number, number>();
+  for (const f of framed) counts.set(f.seq.length, (counts.get(f.seq.length) ?? 0) + 1);
+  const lengths = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([l]) => l);
+  const tried: number[] = [];
+  for (const L of lengths.slice(0, 6)) {
+    if (!headerGeometry(L)) continue;
+    tried.push(L);
+    const manifest = readManifest(framed, L, source, cacheDir);
+    if (manifest) return { L, manifest };
   }
-  const { codec, K } = header;
+  throw new PoolFormatError(
+    source,
+    `no header strand could be decoded among ${framed.length} reads (strand lengths tried: ${tried.join(', ') || 'none valid'}): not a dnarchive pool, or too damaged to identify`,
+  );
+}
+
+/** The manifest from the header strands of strand length L, or undefined when none decodes. */
+export function readManifest(framed: readonly PrimerFrame[], L: number, source: string, cacheDir?: string | false): Manifest | undefined {
+  const { codec, K } = headerCodec(L, cacheDir);
   const chunkBytes = chunkCapacity(codec, K);
-  const bits = new Uint8Array(Math.ceil((K * codec.messageBits) / 8) + 1);
-  const statuses = new Int8Array(K);
-  const pieces = new Map<number, Map<number, Uint8Array>>(); // pool id → address → chunk
+  // Most reads are data strands: the header probe of codeword 0 fails fast on them (no list
+  // decoding); a strand that shows itself a header is then decoded with every means.
+  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: 1 << 16, listOnMatch: true });
   for (const f of framed) {
-    if (f.seq.length !== L) continue;
+    if (Math.abs(f.seq.length - L) > MAX_SHIFT) continue;
     let w: Uint8Array;
     try {
       w = parseWord(f.seq, 'read');
     } catch {
       continue;
     }
-    for (const word of f.oriented ? [w] : [w, reverseComplement(w)]) {
-      bits.fill(0);
-      if (codec.decodeStrandBits(word, 1, bits, 0, statuses) > 0) continue;
-      if (peekFields(bits).kind !== KIND_HEADER) continue;
-      bits.fill(0);
-      if (codec.decodeStrandBits(word, K, bits, 0, statuses) > 0) continue;
-      const fields = unframeBytes(bits, chunkBytes);
-      if (!fields || fields.kind !== KIND_HEADER) continue;
-      let pool = pieces.get(fields.poolId);
-      if (!pool) pieces.set(fields.poolId, (pool = new Map()));
-      pool.set(fields.address, fields.chunk);
-      break;
-    }
+    collector.add(w);
   }
-  if (pieces.size === 0) throw new PoolFormatError(source, `no header strand could be decoded among ${framed.length} reads: not a dnarchive pool, or too damaged to identify`);
-  if (pieces.size > 1) {
-    const ids = [...pieces.keys()].map((id) => id.toString(16).padStart(4, '0'));
-    throw new PoolFormatError(source, `reads from ${pieces.size} different pools are mixed together (pool ids ${ids.join(', ')}); decode each pool's reads separately`);
+  collector.finish();
+  const pools = new Map<number, Map<number, Uint8Array>>();
+  for (const [key, chunk] of collector.chunks) {
+    const poolId = Math.floor(key / 2 ** 24);
+    let pool = pools.get(poolId);
+    if (!pool) pools.set(poolId, (pool = new Map()));
+    pool.set(key % 2 ** 24, chunk);
   }
-  const [poolId, pool] = [...pieces][0];
+  if (pools.size === 0) return undefined;
+  if (pools.size > 1) {
+    const ids = [...pools.keys()].map((id) => id.toString(16).padStart(4, '0'));
+    throw new PoolFormatError(source, `reads from ${pools.size} different pools are mixed together (pool ids ${ids.join(', ')}); decode each pool's reads separately`);
+  }
+  const [poolId, pool] = [...pools][0];
+  const hex = poolId.toString(16).padStart(4, '0');
   const first = pool.get(0);
-  if (!first) throw new PoolFormatError(source, `pool ${poolId.toString(16)}: header chunk 0 is missing from every read`);
+  if (!first) throw new PoolFormatError(source, `pool ${hex}: header chunk 0 is missing from every read (too few reads, or too damaged)`);
   const length = (first[0] << 8) | first[1];
   const need = Math.ceil((length + 2) / chunkBytes);
   const body = new Uint8Array(need * chunkBytes);
+  const missing: number[] = [];
   for (let h = 0; h < need; h++) {
     const c = pool.get(h);
-    if (!c) throw new PoolFormatError(source, `pool ${poolId.toString(16)}: header chunk ${h} of ${need} is missing from every read`);
-    body.set(c, h * chunkBytes);
+    if (c) body.set(c, h * chunkBytes);
+    else missing.push(h);
   }
+  if (missing.length > 0) throw new PoolFormatError(source, `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(2, 2 + length)));
   } catch {
-    throw new PoolFormatError(source, 'the manifest in the header strands is not valid JSON');
+    throw new PoolFormatError(source, `pool ${hex}: the manifest in the header strands is not valid JSON`);
   }
   const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
@@ -315,48 +213,42 @@ function readManifest(framed: readonly PrimerFrame[], L: number, source: string,
   return manifest;
 }
 
-function modalLength(lengths: number[]): number {
-  const counts = new Map<number, number>();
-  for (const l of lengths) counts.set(l, (counts.get(l) ?? 0) + 1);
-  let best = 0;
-  let bestCount = -1;
-  for (const [l, c] of counts) if (c > bestCount || (c === bestCount && l < best)) [best, bestCount] = [l, c];
-  return best;
-}
-
-/** window ← word[offset … offset + L), zero-padded where the word is short. */
-function fillWindow(word: Uint8Array, offset: number, window: Uint8Array): void {
-  window.fill(0);
-  for (let i = 0; i < window.length; i++) {
-    const j = offset + i;
-    if (j >= 0 && j < word.length) window[i] = word[j];
-  }
-}
-
-export function reverseComplement(w: Uint8Array): Uint8Array {
-  const out = new Uint8Array(w.length);
-  // Symbols are A=0, T=1, G=2, C=3: the Watson–Crick partner is x XOR 1.
-  for (let i = 0; i < w.length; i++) out[i] = w[w.length - 1 - i] ^ 1;
-  return out;
-}
-
-function sliceBits(src: Uint8Array, pos: number, n: number): Uint8Array {
-  const out = new Uint8Array(Math.ceil(n / 8));
-  for (let i = 0; i < n; i += 8) {
-    const take = Math.min(8, n - i);
-    out[i >> 3] = readBits(src, pos + i, take) << (8 - take);
-  }
-  return out;
-}
-
-function writeBitsFrom(src: Uint8Array, dst: Uint8Array, pos: number, n: number): void {
-  for (let i = 0; i < n; i += 8) {
-    const take = Math.min(8, n - i);
-    const v = src[i >> 3] >> (8 - take);
-    for (let b = 0; b < take; b++) {
-      const bit = (v >> (take - 1 - b)) & 1;
-      const p = pos + i + b;
-      if (bit) dst[p >> 3] |= 0x80 >> (p & 7);
+/**
+ * Finds the manifest and trims every read. Detected primer ends are approximate (errors near a
+ * primer end and the spacer blur them by a symbol or two), so trims around them are tried until
+ * header strands decode; the manifest then names the primers exactly and every read is trimmed
+ * by the primer it starts with, each end aligned on its own.
+ */
+export function frameReads(reads: readonly string[], primers: Primers, source: string, cacheDir?: string | false): { framed: PrimerFrame[]; L: number; manifest: Manifest } {
+  const attempts: (() => PrimerFrame[])[] = [];
+  if (primers.found) {
+    const g = primers.groups[0];
+    const inGroup = reads.map((r) => mismatchCount(r.toUpperCase(), g.prefix) <= 3);
+    const shifts = [0, -1, 1, -2, 2];
+    for (const dl of shifts) {
+      for (const dr of g.suffix ? shifts : [0]) {
+        const left = g.prefix.length + 1 + dl;
+        const right = g.suffix ? g.suffix.length + 1 + dr : 0;
+        if (left < 0 || right < 0) continue;
+        // Reads of the other orientation start with the other primer: the trims swap.
+        attempts.push(() => reads.map((r, i) => (inGroup[i] ? trimRead(r, left, right) : trimRead(r, right, left))));
+      }
     }
   }
+  attempts.push(() => reads.map((r) => ({ seq: r.toUpperCase() })));
+  let lastError: unknown;
+  for (const attempt of attempts) {
+    try {
+      const { manifest } = findManifest(attempt(), source, cacheDir);
+      const framed = reads.map((r) => trimByPrimers(r, manifest.primers));
+      return { framed, L: manifest.K * (manifest.m + 2), manifest };
+    } catch (e) {
+      if (e instanceof PoolFormatError && /no header strand/.test(e.message)) {
+        lastError = e;
+        continue;
+      }
+      throw e;
+    }
+  }
+  throw lastError;
 }

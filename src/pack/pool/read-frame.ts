@@ -1,28 +1,30 @@
 /**
- * Primers and orientation, found from the reads alone. With primers, forward reads start with the
- * left primer and reverse-complemented reads with the reverse complement of the right primer:
- * the two most common 16-mer prefixes, each extended while 90 % of its reads agree, are the two
- * primers (the spacer after a primer varies with the strand, which is where agreement stops).
- * Without primers, orientation is left to the decoder (it tries both).
+ * Primers, found from the reads alone. With primers, forward reads start with the left primer
+ * and end with the right one; reverse-complemented reads start with the reverse complement of the
+ * right primer. Reads are grouped by their commonest 16-mer prefixes (a primer starts a large
+ * share of all reads; a payload prefix repeats only by chance, the CRC at the front of every
+ * strand makes sure of that), and each group's common prefix and suffix — extended while 90 % of
+ * the group agrees — are trimmed with the one spacer symbol next to each. The spacer varies with
+ * the strand, which is where agreement stops. Orientation is left to the decoder, which tells it
+ * from the bridges.
  */
 const PROBE = 16;
 const SAMPLE = 4000;
-const AGREE = 0.9;
+const AGREE = 0.6;
 
-export interface PrimerFrame {
-  /** The read with primers (and spacers) trimmed, in forward orientation when primers told it. */
-  seq: string;
-  reversed: boolean;
-  /** Orientation known (primers found); otherwise the decoder tries both. */
-  oriented: boolean;
+export interface PrimerGroup {
+  prefix: string;
+  suffix: string;
 }
 
 export interface Primers {
   found: boolean;
-  primers: [string, string];
-  /** Prefix of forward reads (left primer) and of reversed reads (revcomp of the right primer). */
-  forward: string;
-  reverse: string;
+  groups: PrimerGroup[];
+}
+
+export interface PrimerFrame {
+  /** The read with primers and spacers trimmed. */
+  seq: string;
 }
 
 const PARTNER: Record<string, string> = { A: 'T', T: 'A', G: 'C', C: 'G' };
@@ -33,34 +35,36 @@ export function reverseComplementText(s: string): string {
   return out;
 }
 
+function commonEnd(group: readonly string[], seed: string, fromEnd: boolean): string {
+  let out = seed;
+  for (let i = seed.length; ; i++) {
+    const tally = new Map<string, number>();
+    for (const r of group) if (r.length > i) {
+      const c = fromEnd ? r[r.length - 1 - i] : r[i];
+      tally.set(c, (tally.get(c) ?? 0) + 1);
+    }
+    const best = [...tally].sort((a, b) => b[1] - a[1])[0];
+    if (!best || best[1] < AGREE * group.length) return out;
+    out = fromEnd ? best[0] + out : out + best[0];
+  }
+}
+
 export function detectPrimers(reads: readonly string[]): Primers {
-  const none: Primers = { found: false, primers: ['', ''], forward: '', reverse: '' };
   const step = Math.max(1, Math.floor(reads.length / SAMPLE));
   const sample: string[] = [];
   for (let i = 0; i < reads.length && sample.length < SAMPLE; i += step) sample.push(reads[i].toUpperCase());
   const counts = new Map<string, number>();
-  for (const r of sample) if (r.length >= PROBE) counts.set(r.slice(0, PROBE), (counts.get(r.slice(0, PROBE)) ?? 0) + 1);
+  for (const r of sample) if (r.length >= 2 * PROBE) counts.set(r.slice(0, PROBE), (counts.get(r.slice(0, PROBE)) ?? 0) + 1);
   const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-  // A payload prefix repeats only by chance; a primer prefix starts a large share of all reads.
-  if (top.length < 2 || top[0][1] < 0.2 * sample.length || top[1][1] < 0.1 * sample.length) return none;
-  const extend = (probe: string): string => {
+  const groups: PrimerGroup[] = [];
+  for (const [probe, n] of top.slice(0, 2)) {
+    if (n < (groups.length === 0 ? 0.2 : 0.1) * sample.length || n < 8) break;
     const group = sample.filter((r) => r.startsWith(probe));
-    let prefix = probe;
-    for (let i = PROBE; ; i++) {
-      const tally = new Map<string, number>();
-      for (const r of group) if (r.length > i) tally.set(r[i], (tally.get(r[i]) ?? 0) + 1);
-      const best = [...tally].sort((a, b) => b[1] - a[1])[0];
-      if (!best || best[1] < AGREE * group.length) return prefix;
-      prefix += best[0];
-    }
-  };
-  const a = extend(top[0][0]);
-  const b = extend(top[1][0]);
-  // Which is the left primer? Forward reads end with the right primer = revcomp of the other prefix.
-  const endsA = sample.filter((r) => r.startsWith(top[0][0]) && r.endsWith(reverseComplementText(b))).length;
-  const endsB = sample.filter((r) => r.startsWith(top[1][0]) && r.endsWith(reverseComplementText(a))).length;
-  const [forward, reverse] = endsA >= endsB ? [a, b] : [b, a];
-  return { found: true, primers: [forward, reverseComplementText(reverse)], forward, reverse };
+    const prefix = commonEnd(group, probe, false);
+    const suffix = commonEnd(group, '', true);
+    groups.push({ prefix, suffix });
+  }
+  return { found: groups.length > 0, groups };
 }
 
 function mismatches(s: string, prefix: string): number {
@@ -69,15 +73,75 @@ function mismatches(s: string, prefix: string): number {
   return d;
 }
 
+/** Cuts `left` nt from the start and `right` from the end. */
+export function trimRead(read: string, left: number, right: number): PrimerFrame {
+  const r = read.toUpperCase();
+  return { seq: r.slice(left, Math.max(left, r.length - right)) };
+}
+
+/**
+ * Exact trimming once the manifest names the primers: each read by the primer it starts with,
+ * each end placed where its primer matches best within ±2 nt, so an insertion or deletion inside
+ * a primer does not shift the payload.
+ */
+export function trimByPrimers(read: string, [left, right]: readonly [string, string]): PrimerFrame {
+  const r = read.toUpperCase();
+  if (!left && !right) return { seq: r };
+  const rcLeft = reverseComplementText(left);
+  const rcRight = reverseComplementText(right);
+  const forward = mismatches(r, left) <= mismatches(r, rcRight);
+  const head = forward ? left : rcRight;
+  const tail = forward ? right : rcLeft;
+  const start = head ? bestEnd(r, head) + 1 : 0;
+  const end = tail ? bestStart(r, tail) - 1 : r.length;
+  return { seq: r.slice(start, Math.max(start, end)) };
+}
+
+/** Index just past `primer` at the read's start, allowing it to be up to 2 nt shorter or longer. */
+function bestEnd(r: string, primer: string): number {
+  let best = primer.length;
+  let bestScore = Infinity;
+  for (const d of [0, -1, 1, -2, 2]) {
+    const n = primer.length + d;
+    if (n <= 0) continue;
+    // Compare the primer's last 12 nt with the read ending at n: the end is what must align.
+    const k = Math.min(12, primer.length, n);
+    let score = 0;
+    for (let i = 1; i <= k; i++) if (r[n - i] !== primer[primer.length - i]) score++;
+    if (score < bestScore) [best, bestScore] = [n, score];
+  }
+  return best;
+}
+
+/** Index where `primer` starts at the read's end, allowing ±2 nt. */
+function bestStart(r: string, primer: string): number {
+  let best = r.length - primer.length;
+  let bestScore = Infinity;
+  for (const d of [0, -1, 1, -2, 2]) {
+    const at = r.length - primer.length - d;
+    const k = Math.min(12, primer.length);
+    let score = 0;
+    for (let i = 0; i < k; i++) if (r[at + i] !== primer[i]) score++;
+    if (score < bestScore) [best, bestScore] = [at, score];
+  }
+  return best;
+}
+
+export function mismatchCount(s: string, prefix: string): number {
+  return mismatches(s, prefix);
+}
+
 export function orientAndTrim(read: string, p: Primers): PrimerFrame {
   const r = read.toUpperCase();
-  if (!p.found) return { seq: r, reversed: false, oriented: false };
-  const df = mismatches(r, p.forward);
-  const dr = mismatches(r, p.reverse);
-  const reversed = dr < df;
-  const forwardRead = reversed ? reverseComplementText(r) : r;
+  if (!p.found) return { seq: r };
+  let g = p.groups[0];
+  let best = mismatches(r, g.prefix);
+  for (const h of p.groups.slice(1)) {
+    const d = mismatches(r, h.prefix);
+    if (d < best) [g, best] = [h, d];
+  }
   // Trim primer + spacer at each end; an indel inside a primer shifts only that end's alignment.
-  const left = p.primers[0].length + 1;
-  const right = p.primers[1].length + 1;
-  return { seq: forwardRead.slice(left, Math.max(left, forwardRead.length - right)), reversed, oriented: true };
+  const left = g.prefix.length + 1;
+  const right = g.suffix.length ? g.suffix.length + 1 : 0;
+  return { seq: r.slice(left, Math.max(left, r.length - right)) };
 }

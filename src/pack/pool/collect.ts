@@ -1,0 +1,234 @@
+/**
+ * Gathers strands of one kind from reads. A read's first codeword(s) name its strand (address, pool
+ * id, kind); a read of the right length that decodes whole under its CRC gives the strand at
+ * once. Otherwise its codewords vote: those before the first failure in the left-aligned view,
+ * and — when the read is too long or short, or a codeword failed — those after the last failure
+ * in the right-aligned view (an insertion or deletion spoils only the codeword it hits). Strands
+ * without a clean copy are assembled from the votes and kept only when their CRC matches.
+ */
+import { readBits } from '../../loco/_bits.js';
+import { CHECK_OF_PAIR } from '../../loco/bridge.js';
+import type { LocoCodec } from '../../loco/codec.js';
+import { peekFields, unframeBytes } from './frame.js';
+import { CRC_BYTES, FIELD_BYTES } from './format.js';
+
+/** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
+export const MAX_SHIFT = 2;
+
+interface Candidate {
+  bits: Uint8Array;
+  votes: number;
+}
+
+export interface CollectorOptions {
+  kind: number;
+  /** Only this pool's strands; undefined: any pool (the key then includes the pool id). */
+  poolId?: number;
+  /** Addresses at or above this are ignored. */
+  addresses: number;
+  /** List-decode the codewords of a strand once codeword 0 showed it is of this kind. */
+  listOnMatch: boolean;
+}
+
+export class StrandCollector {
+  /** key → chunk; key = address, or poolId·2^24 + address when collecting any pool. */
+  readonly chunks = new Map<number, Uint8Array>();
+  byVoting = 0;
+  reverseComplement = 0;
+  private readonly votes = new Map<number, Map<string, Candidate>[]>();
+  private readonly K: number;
+  private readonly s: number;
+  private readonly bits: Uint8Array;
+  private readonly statuses: Int8Array;
+  private readonly window: Uint8Array;
+  /** Codewords that hold the CRC, kind, pool id and address. */
+  private readonly probe: number;
+
+  constructor(
+    private readonly codec: LocoCodec,
+    private readonly L: number,
+    private readonly chunkBytes: number,
+    private readonly o: CollectorOptions,
+  ) {
+    this.K = codec.config.codewordsPerStrand;
+    this.s = codec.messageBits;
+    this.bits = new Uint8Array(Math.ceil((this.K * this.s) / 8) + 1);
+    this.statuses = new Int8Array(this.K);
+    this.window = new Uint8Array(L);
+    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + FIELD_BYTES)) / this.s));
+  }
+
+  /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
+  add(w: Uint8Array): boolean {
+    if (Math.abs(w.length - this.L) > MAX_SHIFT) return false;
+    for (const rc of likelyOrientations(w, this.L, this.codec)) {
+      const word = rc ? reverseComplement(w) : w;
+      fillWindow(word, 0, this.window);
+      this.bits.fill(0);
+      setListDecoding(this.codec, false);
+      if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
+      const head = peekFields(this.bits);
+      if (head.kind !== this.o.kind) return false;
+      if (this.o.poolId !== undefined && head.poolId !== this.o.poolId) return false;
+      if (head.address >= this.o.addresses) return false;
+      if (rc) this.reverseComplement++;
+      const key = this.o.poolId === undefined ? head.poolId * 2 ** 24 + head.address : head.address;
+      if (this.chunks.has(key)) return true;
+      setListDecoding(this.codec, this.o.listOnMatch);
+      return this.collect(word, key, head.address);
+    }
+    return false;
+  }
+
+  /** Assembles voted strands; returns how many it added. */
+  finish(): number {
+    for (const [key, perCodeword] of this.votes) {
+      if (this.chunks.has(key)) continue;
+      const got = this.assemble(perCodeword, key);
+      if (got) {
+        this.chunks.set(key, got);
+        this.byVoting++;
+      }
+    }
+    this.votes.clear();
+    return this.byVoting;
+  }
+
+  private collect(word: Uint8Array, key: number, address: number): boolean {
+    const { K, s, L, bits, statuses, window } = this;
+    fillWindow(word, 0, window);
+    bits.fill(0);
+    this.codec.decodeStrandBits(window, K, bits, 0, statuses);
+    let firstBad = K;
+    for (let c = 0; c < K; c++) {
+      if (statuses[c] < 0) {
+        firstBad = c;
+        break;
+      }
+    }
+    if (firstBad === K && word.length === L) {
+      const f = unframeBytes(bits, this.chunkBytes);
+      if (f && f.address === address) {
+        this.chunks.set(key, f.chunk);
+        return true;
+      }
+    }
+    const pieces: (Uint8Array | undefined)[] = new Array(K);
+    for (let c = 0; c < firstBad; c++) pieces[c] = sliceBits(bits, c * s, s);
+    if (word.length !== L || firstBad < K) {
+      fillWindow(word, word.length - L, window);
+      bits.fill(0);
+      this.codec.decodeStrandBits(window, K, bits, 0, statuses);
+      for (let c = K - 1; c >= 0 && statuses[c] >= 0; c--) pieces[c] ??= sliceBits(bits, c * s, s);
+    }
+    let entry = this.votes.get(key);
+    let any = false;
+    for (let c = 0; c < K; c++) {
+      const piece = pieces[c];
+      if (!piece) continue;
+      if (!entry) {
+        entry = Array.from({ length: K }, () => new Map<string, Candidate>());
+        this.votes.set(key, entry);
+      }
+      const id = Buffer.from(piece).toString('hex');
+      const cand = entry[c].get(id);
+      if (cand) cand.votes++;
+      else entry[c].set(id, { bits: piece, votes: 1 });
+      any = true;
+    }
+    return any;
+  }
+
+  private assemble(perCodeword: Map<string, Candidate>[], key: number): Uint8Array | undefined {
+    const { K, s } = this;
+    const ranked = perCodeword.map((m) => [...m.values()].sort((a, b) => b.votes - a.votes));
+    if (ranked.some((r) => r.length === 0)) return undefined;
+    const choice = new Int32Array(K);
+    const address = key % 2 ** 24;
+    const tryChoice = (): Uint8Array | undefined => {
+      const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
+      for (let c = 0; c < K; c++) writeBitsFrom(ranked[c][choice[c]].bits, bits, c * s, s);
+      const f = unframeBytes(bits, this.chunkBytes);
+      return f && f.address === address ? f.chunk : undefined;
+    };
+    const best = tryChoice();
+    if (best) return best;
+    // One codeword's runner-up at a time: a miscorrected copy that nothing has outvoted yet.
+    for (let c = 0; c < K; c++) {
+      for (let alt = 1; alt < Math.min(ranked[c].length, 4); alt++) {
+        choice[c] = alt;
+        const got = tryChoice();
+        if (got) return got;
+      }
+      choice[c] = 0;
+    }
+    return undefined;
+  }
+}
+
+export function setListDecoding(codec: LocoCodec, on: boolean): void {
+  const mapper = codec.mapper as { listDecoding?: boolean };
+  if (typeof mapper.listDecoding === 'boolean') mapper.listDecoding = on;
+}
+
+/**
+ * Without primers a read's orientation is unknown. Each check2 bridge carries the XOR of the
+ * codeword before it, and in the wrong orientation a bridge matches only by chance (1 in 4):
+ * count matches both ways and try the likelier orientation first — or only, when it is clear.
+ */
+export function likelyOrientations(w: Uint8Array, L: number, codec: LocoCodec): boolean[] {
+  const m = codec.code.m;
+  const K = Math.floor(L / (m + 2));
+  let fwd = 0;
+  let rev = 0;
+  const n = w.length;
+  for (let c = 0; c < K; c++) {
+    const at = c * (m + 2);
+    if (at + m + 2 > n) break;
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < m; i++) {
+      a ^= w[at + i];
+      b ^= w[n - 1 - at - i] ^ 1; // the reverse complement, read from the end
+    }
+    if (CHECK_OF_PAIR[w[at + m] * 4 + w[at + m + 1]] === a) fwd++;
+    if (CHECK_OF_PAIR[(w[n - 1 - at - m] ^ 1) * 4 + (w[n - 2 - at - m] ^ 1)] === b) rev++;
+  }
+  if (fwd > rev + 1) return [false];
+  if (rev > fwd + 1) return [true];
+  return rev > fwd ? [true, false] : [false, true];
+}
+
+/** window ← word[offset … offset + L), zero-padded where the word is short. */
+function fillWindow(word: Uint8Array, offset: number, window: Uint8Array): void {
+  window.fill(0);
+  for (let i = 0; i < window.length; i++) {
+    const j = offset + i;
+    if (j >= 0 && j < word.length) window[i] = word[j];
+  }
+}
+
+export function reverseComplement(w: Uint8Array): Uint8Array {
+  const out = new Uint8Array(w.length);
+  // Symbols are A=0, T=1, G=2, C=3: the Watson–Crick partner is x XOR 1.
+  for (let i = 0; i < w.length; i++) out[i] = w[w.length - 1 - i] ^ 1;
+  return out;
+}
+
+function sliceBits(src: Uint8Array, pos: number, n: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(n / 8));
+  for (let i = 0; i < n; i += 8) {
+    const take = Math.min(8, n - i);
+    out[i >> 3] = readBits(src, pos + i, take) << (8 - take);
+  }
+  return out;
+}
+
+function writeBitsFrom(src: Uint8Array, dst: Uint8Array, pos: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    if ((src[i >> 3] >> (7 - (i & 7))) & 1) {
+      const p = pos + i;
+      dst[p >> 3] |= 0x80 >> (p & 7);
+    }
+  }
+}
