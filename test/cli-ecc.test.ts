@@ -69,7 +69,7 @@ describe('encode/decode --ecc residue', () => {
     const inp = join(dir, 'in.bin');
     writeFileSync(inp, data);
     const fa = join(dir, 'pool.fasta');
-    expect(run(['encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']).code).toBe(0);
+    expect(run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']).code).toBe(0);
     const lines = readFileSync(fa, 'utf8').split('\n');
     expect(lines[0]).toMatch(/ ecc=residue margin=1$/);
     for (let i = 1; i < lines.length; i += 2) {
@@ -80,7 +80,7 @@ describe('encode/decode --ecc residue', () => {
     const bad = join(dir, 'damaged.fasta');
     writeFileSync(bad, lines.join('\n'));
     const out = join(dir, 'out.bin');
-    const r = run(['decode', bad, '-o', out]);
+    const r = run(['raw', 'decode', bad, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\d+ codeword\(s\) corrected/);
     expect(readFileSync(out).equals(data)).toBe(true);
@@ -90,7 +90,7 @@ describe('encode/decode --ecc residue', () => {
     const inp = join(dir, 'small.bin');
     writeFileSync(inp, 'a small file to damage beyond repair');
     const fa = join(dir, 'small.fasta');
-    run(['encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']);
+    run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']);
     const lines = readFileSync(fa, 'utf8').split('\n');
     // Overwrite the first 12 symbols of strand 0: far more than two substitutions.
     const seq = lines[1];
@@ -98,7 +98,7 @@ describe('encode/decode --ecc residue', () => {
     const bad = join(dir, 'small-bad.fasta');
     writeFileSync(bad, lines.join('\n'));
     const out = join(dir, 'small.out');
-    const r = run(['decode', bad, '-o', out]);
+    const r = run(['raw', 'decode', bad, '-o', out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/small-bad\.fasta: (cannot decode: strand 0, codeword 0: cannot correct|decoded .* SHA-256 does not match)/);
     expect(existsSync(out)).toBe(false);

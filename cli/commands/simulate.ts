@@ -1,7 +1,7 @@
 /** `dnarchive simulate`: a seeded DNA channel from a pool FASTA to reads (FASTQ or FASTA). */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { Channel, PRESETS, parseReads } from '../../src/pack/index.js';
+import { Channel, PRESETS, channelConfig, parseReads } from '../../src/pack/index.js';
 import { formatWord } from '../../src/loco/index.js';
 import { parseOption } from '../options.js';
 import { printJson, readInput, writeOutput } from '../io.js';
@@ -29,10 +29,7 @@ export function registerSimulate(program: Command): void {
     .action(async (input: string, o: Record<string, string | boolean | undefined>) => {
       const opt = (k: string) => (typeof o[k] === 'string' ? parseOption(num(`--${k}`), o[k], `--${k}`) : undefined);
       const seed = parseOption(z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number), o.seed, '--seed');
-      const name = input === '-' ? '<stdin>' : input;
-      const text = Buffer.from(await readInput(input)).toString('latin1');
-      const strands = parseReads(text, name).map((r) => formatWord(r.symbols));
-      const channel = new Channel(strands, {
+      const options = {
         preset: parseOption(z.enum(Object.keys(PRESETS) as [string, ...string[]], { message: `--preset must be one of ${Object.keys(PRESETS).join(', ')}` }), o.preset, '--preset'),
         coverage: opt('coverage'),
         dropout: opt('dropout'),
@@ -42,7 +39,12 @@ export function registerSimulate(program: Command): void {
         skew: opt('skew'),
         rc: opt('rc'),
         seed,
-      });
+      };
+      channelConfig(options); // options are checked before the input is read
+      const name = input === '-' ? '<stdin>' : input;
+      const text = Buffer.from(await readInput(input)).toString('latin1');
+      const strands = parseReads(text, name).map((r) => formatWord(r.symbols));
+      const channel = new Channel(strands, options);
       const parts: string[] = [];
       for (let j = 0; j < channel.length; j++) {
         const r = channel.read(j);
