@@ -1,7 +1,22 @@
 /** `dnarchive encode` / `decode` / `report`: files to an archival DNA pool and back. */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { decodePool, encodePool, formatPoolReport, parseReads, poolReport, type PoolOptions } from '../../src/pack/index.js';
+import {
+  AtomicWriter,
+  decodePool,
+  encodePoolStream,
+  FileSource,
+  formatPoolReport,
+  memorySource,
+  parseReads,
+  planPool,
+  poolReport,
+  type Manifest,
+  type PoolOptions,
+} from '../../src/pack/index.js';
+import { capacity } from '../../src/loco/index.js';
+import { createProgress } from '../progress.js';
+import { InputError } from '../io.js';
 import { formatWord } from '../../src/loco/index.js';
 import { parseOption } from '../options.js';
 import { printJson, readInput, writeOutput } from '../io.js';
@@ -58,14 +73,43 @@ export function registerPool(program: Command): void {
     .option('--json', 'print the pool report as JSON on stdout')
     .action(async (input: string, o: EncodeCli) => {
       const options = poolOptionsFromCli(o);
-      const data = await readInput(input);
-      const pool = encodePool(data, options);
-      let fasta = '';
-      pool.strands.forEach((s, i) => (fasta += `>${pool.names[i]}\n${s}\n`));
-      await writeOutput(o.output, fasta, Boolean(o.force));
-      const report = poolReport(pool.strands, o.output);
+      // A file streams block by block; stdin is read whole (it cannot be read twice).
+      const source = input === '-' ? memorySource(await readInput(input)) : openFileSource(input);
+      const { manifest } = planPool(source.bytes, source.sha256, options);
+      const progress = createProgress('encoding', manifest.blocks);
+      const strands: string[] = [];
+      let nt = 0;
+      if (o.output === '-') {
+        encodePoolStream(source, options, (name, strand) => {
+          process.stdout.write(`>${name}\n${strand}\n`);
+          strands.push(strand);
+        });
+      } else {
+        const out = new AtomicWriter(o.output, Boolean(o.force));
+        try {
+          encodePoolStream(
+            source,
+            options,
+            (name, strand) => {
+              out.write(`>${name}\n${strand}\n`);
+              nt += strand.length;
+              if (strands.length < 4096) strands.push(strand); // a sample for the report's statistics
+            },
+            (done) => progress.tick(done),
+          );
+          out.commit();
+        } catch (err) {
+          out.abort();
+          throw err;
+        } finally {
+          progress.done();
+          if (source instanceof FileSource) source.close();
+        }
+      }
+      if (o.output === '-') return;
+      const report = poolSummary(manifest, nt, strands);
       if (o.json) printJson(report);
-      else if (o.output !== '-') process.stderr.write(`${formatPoolReport(report)}\n  → ${o.output}\n`);
+      else process.stderr.write(`${formatPoolSummary(report)}\n  → ${o.output}\n`);
     });
 
   program
@@ -104,4 +148,56 @@ export function registerPool(program: Command): void {
       if (o.json) printJson(report);
       else process.stdout.write(`${formatPoolReport(report)}\n`);
     });
+}
+
+function openFileSource(path: string): FileSource {
+  try {
+    return new FileSource(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') throw new InputError(path, 'no such file');
+    if (e.code === 'EISDIR') throw new InputError(path, 'is a directory, not a file');
+    if (e.code === 'EACCES') throw new InputError(path, 'permission denied');
+    throw err;
+  }
+}
+
+interface PoolSummary {
+  poolId: string;
+  bytes: number;
+  strands: number;
+  strandLength: number;
+  nucleotides: number;
+  bitsPerNt: number;
+  capacity: number;
+  rateVsCapacity: number;
+  manifest: Manifest;
+}
+
+/** What encode reports without re-reading its output: counts from the manifest, nt as written. */
+function poolSummary(manifest: Manifest, nt: number, sample: readonly string[]): PoolSummary {
+  const cap = capacity(manifest.ell);
+  const strands = sample.length ? Math.round(nt / sample[0].length) : 0;
+  const primerNt = (manifest.primers[0] ? manifest.primers[0].length + 1 : 0) + (manifest.primers[1] ? manifest.primers[1].length + 1 : 0);
+  const payloadNt = nt - strands * primerNt;
+  return {
+    poolId: manifest.poolId.toString(16).padStart(4, '0'),
+    bytes: manifest.bytes,
+    strands,
+    strandLength: manifest.K * (manifest.m + 2),
+    nucleotides: nt,
+    bitsPerNt: payloadNt ? (8 * manifest.bytes) / payloadNt : 0,
+    capacity: cap,
+    rateVsCapacity: payloadNt ? (8 * manifest.bytes) / payloadNt / cap : 0,
+    manifest,
+  };
+}
+
+function formatPoolSummary(r: PoolSummary): string {
+  const m = r.manifest;
+  return [
+    `pool ${r.poolId}: ${r.bytes} bytes → ${r.strands} strands of ${r.strandLength} nt${m.primers[0] || m.primers[1] ? ' + primers' : ''} (${m.dataStrands} data, ${m.parity * m.blocks} parity in ${m.blocks} Reed–Solomon block(s), the rest header)`,
+    `  code         ℓ=${m.ell}, ${m.K} codeword(s) of m=${m.m}, ecc ${m.ecc}, ${m.chunkBytes} payload bytes per strand`,
+    `  net density  ${r.bitsPerNt.toFixed(3)} bits/nt without primers (${(100 * r.rateVsCapacity).toFixed(1)}% of the ℓ=${m.ell} capacity); \`dnarchive report\` for runs and GC`,
+  ].join('\n');
 }

@@ -2,7 +2,7 @@
  * Output files appear whole or not at all: data goes to a temporary file beside the target,
  * which is renamed over it only after everything was written and flushed.
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -23,5 +23,65 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, f
     await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Streaming counterpart of writeFileAtomic for outputs too large to hold: text is buffered and
+ * written to the temporary file in large pieces; commit() flushes, syncs and renames; abort()
+ * (or any failure before commit) removes the temporary file, so the target never appears half
+ * written.
+ */
+export class AtomicWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+
+  constructor(
+    readonly path: string,
+    force = false,
+  ) {
+    if (!force && existsSync(path)) throw new OutputExistsError(path);
+    this.tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    this.fd = openSync(this.tmp, 'wx');
+  }
+
+  write(text: string): void {
+    this.pending.push(text);
+    this.pendingBytes += text.length;
+    if (this.pendingBytes >= 1 << 20) this.flush();
+  }
+
+  private flush(): void {
+    if (this.fd === undefined || this.pending.length === 0) return;
+    writeSync(this.fd, this.pending.join(''));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  commit(): void {
+    try {
+      this.flush();
+      fsyncSync(this.fd!);
+      closeSync(this.fd!);
+      this.fd = undefined;
+      renameSync(this.tmp, this.path);
+    } catch (err) {
+      this.abort();
+      throw err;
+    }
+  }
+
+  abort(): void {
+    if (this.fd !== undefined) {
+      try {
+        closeSync(this.fd);
+      } catch {
+        // already closed
+      }
+      this.fd = undefined;
+    }
+    rmSync(this.tmp, { force: true });
   }
 }

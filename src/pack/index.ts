@@ -1,6 +1,6 @@
 /** dnarchive/pack — FASTA/FASTQ I/O, atomic output files and the raw self-describing codeword stream. */
 export { parseReads, formatFasta, type SequenceRecord } from './fasta.js';
-export { writeFileAtomic } from './atomic-file.js';
+export { writeFileAtomic, AtomicWriter } from './atomic-file.js';
 export { encodeRawStream, decodeRawStream, decodeRawStreamReport, sha256Hex, listRanges, RAW_MAGIC } from './raw-stream.js';
 export { strandStats, type StrandStats } from './strand-stats.js';
 export { ReadsFormatError, PoolFormatError, OutputExistsError, IncompleteDecodeError } from './errors.js';

@@ -9,7 +9,7 @@
  * Shards are byte arrays of one even length; symbols are little-endian 16-bit pairs.
  */
 import { ErasureCapacityError, ErasureParameterError } from './errors.js';
-import { GF_LOG, GF_ORDER, gfInv, gfMul, mulAddLogRow, mulAddRow } from './gf16.js';
+import { GF_EXP, GF_LOG, GF_ORDER, gfInv, mulAddRow } from './gf16.js';
 
 export const MAX_SHARDS = GF_ORDER; // k + r distinct field elements, 0 … 65534
 
@@ -32,17 +32,45 @@ export class ReedSolomonErasure {
     return this.cauchy[parity * this.k + data];
   }
 
-  /** The r parity shards of k data shards. */
+  /**
+   * The r parity shards of k data shards. DNA strands carry shards of a few dozen bytes, so the
+   * work is laid out as a matrix product P = C·D over symbol columns: for each column t and parity
+   * row i, one pass over j with both operands contiguous (logs of C row-major, logs of D
+   * transposed), one table load and one XOR per term.
+   */
   encode(data: readonly Uint8Array[]): Uint8Array[] {
-    const len = this.checkShards(data, this.k, 'data');
-    const parity = Array.from({ length: this.r }, () => new Uint16Array(len / 2));
-    const logs = new Uint32Array(len / 2);
-    for (let j = 0; j < this.k; j++) {
+    const { k, r } = this;
+    const len = this.checkShards(data, k, 'data');
+    const T = len / 2;
+    const dlog = new Uint32Array(T * k); // dlog[t·k + j] = log D[j][t]
+    for (let j = 0; j < k; j++) {
       const d = symbols(data[j]);
-      for (let t = 0; t < logs.length; t++) logs[t] = GF_LOG[d[t]];
-      for (let i = 0; i < this.r; i++) mulAddLogRow(parity[i], logs, this.cauchy[i * this.k + j]);
+      for (let t = 0; t < T; t++) dlog[t * k + j] = GF_LOG[d[t]];
+    }
+    const clog = this.cauchyLogs();
+    const parity = Array.from({ length: r }, () => new Uint16Array(T));
+    for (let t = 0; t < T; t++) {
+      const base = t * k;
+      for (let i = 0; i < r; i++) {
+        const row = i * k;
+        let acc = 0;
+        for (let j = 0; j < k; j++) acc ^= GF_EXP[dlog[base + j] + clog[row + j]];
+        parity[i][t] = acc;
+      }
     }
     return parity.map((p) => new Uint8Array(p.buffer));
+  }
+
+  private clogCache: Uint32Array | undefined;
+
+  /** GF_LOG of every Cauchy coefficient (all non-zero), built on first use. */
+  private cauchyLogs(): Uint32Array {
+    if (!this.clogCache) {
+      const c = new Uint32Array(this.cauchy.length);
+      for (let i = 0; i < c.length; i++) c[i] = GF_LOG[this.cauchy[i]];
+      this.clogCache = c;
+    }
+    return this.clogCache;
   }
 
   /**
@@ -67,20 +95,36 @@ export class ReedSolomonErasure {
     const len = this.checkShards(shards.filter((s): s is Uint8Array => s != null), presentCount, 'present');
     const e = missingData.length;
     const rows = paritiesPresent.slice(0, e);
-    // rhs_a = parity_a − Σ_{present data j} C[a][j] · d_j
-    const rhs = rows.map((i) => Uint16Array.from(symbols(shards[k + i]!)));
-    const logs = new Uint32Array(len / 2);
-    for (let j = 0; j < k; j++) {
-      if (!present[j]) continue;
+    const T = len / 2;
+    // rhs_a = parity_a − Σ_{present data j} C[a][j] · d_j, in the encoder's column layout.
+    const clog = this.cauchyLogs();
+    const presentData: number[] = [];
+    for (let j = 0; j < k; j++) if (present[j]) presentData.push(j);
+    const n = presentData.length;
+    const dlog = new Uint32Array(T * n);
+    presentData.forEach((j, q) => {
       const d = symbols(shards[j]!);
-      for (let t = 0; t < logs.length; t++) logs[t] = GF_LOG[d[t]];
-      for (let a = 0; a < e; a++) mulAddLogRow(rhs[a], logs, this.cauchy[rows[a] * k + j]);
+      for (let t = 0; t < T; t++) dlog[t * n + q] = GF_LOG[d[t]];
+    });
+    const rowLogs = rows.map((i) => Uint32Array.from(presentData, (j) => clog[i * k + j]));
+    const rhs = rows.map((i) => Uint16Array.from(symbols(shards[k + i]!)));
+    for (let t = 0; t < T; t++) {
+      const base = t * n;
+      for (let a = 0; a < e; a++) {
+        const cl = rowLogs[a];
+        let acc = 0;
+        for (let q = 0; q < n; q++) acc ^= GF_EXP[dlog[base + q] + cl[q]];
+        rhs[a][t] ^= acc;
+      }
     }
-    const inv = invert(rows.map((i) => missingData.map((j) => this.cauchy[i * k + j])));
+    const inv = invertCauchy(
+      rows.map((i) => k + i),
+      missingData,
+    );
     const out = shards.slice(0, k) as Uint8Array[];
     for (let b = 0; b < e; b++) {
-      const rebuilt = new Uint16Array(len / 2);
-      for (let a = 0; a < e; a++) mulAddRow(rebuilt, rhs[a], inv[b][a]);
+      const rebuilt = new Uint16Array(T);
+      for (let a = 0; a < e; a++) mulAddRow(rebuilt, rhs[a], inv[b * e + a]);
       out[missingData[b]] = new Uint8Array(rebuilt.buffer);
     }
     return out;
@@ -103,27 +147,48 @@ function symbols(shard: Uint8Array): Uint16Array {
   return new Uint16Array(shard.slice().buffer);
 }
 
-/** Inverse of a square matrix over GF(2^16) by Gauss–Jordan elimination (it is Cauchy: never singular). */
-function invert(a: number[][]): number[][] {
-  const n = a.length;
-  const m = a.map((row, i) => [...row, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
-  for (let col = 0; col < n; col++) {
-    let pivot = col;
-    while (pivot < n && m[pivot][col] === 0) pivot++;
-    if (pivot === n) throw new RangeError('singular matrix in erasure decoding (cannot happen for a Cauchy submatrix)');
-    [m[col], m[pivot]] = [m[pivot], m[col]];
-    const inv = gfInv(m[col][col]);
-    const rowC = m[col];
-    for (let t = 0; t < 2 * n; t++) rowC[t] = gfMul(rowC[t], inv);
-    for (let row = 0; row < n; row++) {
-      if (row === col) continue;
-      const f = m[row][col];
-      if (f === 0) continue;
-      const r = m[row];
-      for (let t = 0; t < 2 * n; t++) r[t] ^= gfMul(f, rowC[t]);
+/**
+ * Inverse of the Cauchy matrix A[a][b] = 1/(x_a + y_b) in closed form, O(e²): with
+ * P(z) = Π_k (z + x_k) and Q(z) = Π_k (z + y_k) (characteristic 2: minus is plus),
+ *   (A⁻¹)[b][a] = P(y_b) · Q(x_a) / ((x_a + y_b) · P′(x_a) · Q′(y_b)),
+ * where P′(x_a) = Π_{k≠a} (x_a + x_k) and Q′(y_b) = Π_{k≠b} (y_b + y_k) (Lagrange interpolation).
+ * Returned row-major: inv[b·e + a]. Computed in the log domain.
+ */
+function invertCauchy(x: readonly number[], y: readonly number[]): Uint16Array {
+  const e = x.length;
+  const L = (v: number): number => GF_LOG[v];
+  const pAtY = new Float64Array(e); // log P(y_b)
+  const qAtX = new Float64Array(e); // log Q(x_a)
+  const dP = new Float64Array(e); // log P′(x_a)
+  const dQ = new Float64Array(e); // log Q′(y_b)
+  for (let i = 0; i < e; i++) {
+    let p = 0;
+    let q = 0;
+    let dp = 0;
+    let dq = 0;
+    for (let k = 0; k < e; k++) {
+      p += L(y[i] ^ x[k]);
+      q += L(x[i] ^ y[k]);
+      if (k !== i) {
+        dp += L(x[i] ^ x[k]);
+        dq += L(y[i] ^ y[k]);
+      }
+    }
+    pAtY[i] = p % GF_ORDER;
+    qAtX[i] = q % GF_ORDER;
+    dP[i] = dp % GF_ORDER;
+    dQ[i] = dq % GF_ORDER;
+  }
+  const inv = new Uint16Array(e * e);
+  for (let b = 0; b < e; b++) {
+    for (let a = 0; a < e; a++) {
+      let lg = pAtY[b] + qAtX[a] - L(x[a] ^ y[b]) - dP[a] - dQ[b];
+      lg %= GF_ORDER;
+      if (lg < 0) lg += GF_ORDER;
+      inv[b * e + a] = GF_EXP[lg];
     }
   }
-  return m.map((row) => row.slice(n));
+  return inv;
 }
 
 /**

@@ -14,7 +14,7 @@ import { ReedSolomonErasure } from '../erasure/index.js';
 import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockSizes, headerGeometry, manifestSchema, parityAddress, type Manifest } from './format.js';
+import { blockSizes, blockStarts, headerGeometry, manifestSchema, parityAddress, type Manifest } from './format.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, mismatchCount, trimByPrimers, trimRead, type PrimerFrame, type Primers } from './read-frame.js';
 
@@ -108,12 +108,13 @@ export function decodePool(reads: readonly string[], source = 'reads', options: 
 
 function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, report: PoolDecodeReport): Uint8Array {
   const sizes = blockSizes(man.dataStrands, man.blocks);
+  const starts = blockStarts(sizes);
   const failures: string[] = [];
   let short = 0;
   const data = new Uint8Array(man.dataStrands * man.chunkBytes);
   for (let b = 0; b < man.blocks; b++) {
     const addresses: number[] = [];
-    for (let i = 0; i < sizes[b]; i++) addresses.push(i * man.blocks + b);
+    for (let i = 0; i < sizes[b]; i++) addresses.push(starts[b] + i);
     for (let i = 0; i < man.parity; i++) addresses.push(parityAddress(man, b, i));
     const slots = addresses.map((a) => chunks[a]);
     const present = slots.filter(Boolean).length;
@@ -124,7 +125,7 @@ function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, r
       continue;
     }
     const got = new ReedSolomonErasure(sizes[b], man.parity).decode(slots, `block ${b}`);
-    got.forEach((chunk, i) => data.set(chunk, (i * man.blocks + b) * man.chunkBytes));
+    got.forEach((chunk, i) => data.set(chunk, (starts[b] + i) * man.chunkBytes));
   }
   if (failures.length > 0) {
     throw new IncompleteDecodeError(

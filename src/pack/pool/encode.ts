@@ -60,7 +60,30 @@ export function headerCodec(L: number, cacheDir?: string | false): { codec: Loco
   return { codec: eccCodec({ ell: HEADER_ELL, length: g.m, bridge: 'check2', balance: true, codewordsPerStrand: g.K, ecc: 'residue', margin: 1, cacheDir }), K: g.K };
 }
 
-export function encodePool(data: Uint8Array, options: PoolOptions = {}): EncodedPool {
+/** Where the payload comes from: its length, its SHA-256, and random access to its bytes. */
+export interface PayloadSource {
+  readonly bytes: number;
+  readonly sha256: string;
+  /** Copies bytes [offset, offset + out.length) of the payload into `out` (zero beyond the end). */
+  read(offset: number, out: Uint8Array): void;
+}
+
+/** Receives strands in order: data and parity block by block, then the header copies. */
+export type StrandSink = (name: string, strand: string) => void;
+
+export function memorySource(data: Uint8Array): PayloadSource {
+  return {
+    bytes: data.length,
+    sha256: createHash('sha256').update(data).digest('hex'),
+    read(offset: number, out: Uint8Array): void {
+      out.fill(0);
+      if (offset < data.length) out.set(data.subarray(offset, Math.min(data.length, offset + out.length)));
+    },
+  };
+}
+
+/** The manifest for a payload of this size and hash under these options (no strands yet). */
+export function planPool(bytes: number, sha256: string, options: PoolOptions = {}): { manifest: Manifest; config: PoolConfig } {
   const o = parseWith(poolOptionsSchema, options, 'pool options');
   const primers = checkPrimers(o.primers, o.ell);
   const m = codewordLength(o.length, o.codewords);
@@ -68,20 +91,17 @@ export function encodePool(data: Uint8Array, options: PoolOptions = {}): Encoded
   const codec = dataCodec(params, o.cacheDir);
   const chunkBytes = chunkCapacity(codec, o.codewords);
   if (chunkBytes < 2) throw new OptionError('pool options', '--length', `${o.length} nt: a strand carries no payload after its ${9}-byte address and CRC`);
-  const { codec: hCodec, K: hK } = headerCodec(o.length, o.cacheDir);
-
-  const dataStrands = Math.ceil(data.length / chunkBytes);
+  headerCodec(o.length, o.cacheDir); // the strand length must admit a header geometry
+  const dataStrands = Math.ceil(bytes / chunkBytes);
   const blocks = Math.ceil(dataStrands / o.blockSize);
   const sizes = blockSizes(dataStrands, blocks);
   const kMax = sizes.length ? Math.max(...sizes) : 0;
   const parity = kMax === 0 ? 0 : o.redundancy !== undefined ? Math.ceil(o.redundancy * kMax) : parityForLoss(kMax, o.loss);
   if (dataStrands + parity * blocks > MAX_ADDRESS) throw new OptionError('pool options', '--length', `the file needs ${dataStrands + parity * blocks} strands, more than the 24-bit address space holds; use longer strands`);
-
-  const sha256 = createHash('sha256').update(data).digest('hex');
   const idSource = createHash('sha256').update(`${sha256}|${JSON.stringify({ ...params, chunkBytes, parity, primers })}`).digest();
   const manifest: Manifest = {
     format: POOL_FORMAT,
-    bytes: data.length,
+    bytes,
     sha256,
     poolId: ((idSource[0] << 8) | idSource[1]) & 0x7fff,
     ...params,
@@ -91,36 +111,43 @@ export function encodePool(data: Uint8Array, options: PoolOptions = {}): Encoded
     parity,
     primers,
   };
+  return { manifest, config: o };
+}
 
-  const strands: string[] = [];
-  const names: string[] = [];
-  const buf = new Uint8Array(Math.ceil((o.codewords * codec.messageBits) / 8));
-  const chunk = new Uint8Array(chunkBytes);
-  const emit = (c: LocoCodec, K: number, bits: Uint8Array, name: string): void => {
-    strands.push(addPrimers(formatWord(c.encodeStrandBits(bits, 0, K)), primers));
-    names.push(name);
-  };
+/**
+ * Streams a payload into strands: one Reed–Solomon block at a time (memory: one block of
+ * chunks plus its parity, whatever the payload size), then the header copies. Deterministic.
+ */
+export function encodePoolStream(source: PayloadSource, options: PoolOptions, sink: StrandSink, onBlock?: (done: number, total: number) => void): Manifest {
+  const { manifest, config: o } = planPool(source.bytes, source.sha256, options);
+  const codec = dataCodec(manifest, o.cacheDir);
+  const { codec: hCodec, K: hK } = headerCodec(o.length, o.cacheDir);
+  const { chunkBytes, primers } = manifest;
+  const buf = new Uint8Array(Math.ceil((manifest.K * codec.messageBits) / 8));
   const tag = manifest.poolId.toString(16).padStart(4, '0');
+  const emit = (c: LocoCodec, K: number, bits: Uint8Array, name: string): void => sink(name, addPrimers(formatWord(c.encodeStrandBits(bits, 0, K)), primers));
 
-  const shards: Uint8Array[] = [];
-  for (let g = 0; g < dataStrands; g++) {
-    chunk.fill(0);
-    chunk.set(data.subarray(g * chunkBytes, Math.min(data.length, (g + 1) * chunkBytes)));
-    shards.push(chunk.slice());
-    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: g, chunk }, chunkBytes, buf);
-    emit(codec, o.codewords, buf, `${tag}:d${g}`);
-  }
-  for (let b = 0; b < blocks; b++) {
-    const members = Array.from({ length: sizes[b] }, (_, i) => shards[i * blocks + b]);
-    const par = new ReedSolomonErasure(sizes[b], parity).encode(members);
+  const sizes = blockSizes(manifest.dataStrands, manifest.blocks);
+  let first = 0;
+  sizes.forEach((size, b) => {
+    const block = new Uint8Array(size * chunkBytes);
+    source.read(first * chunkBytes, block);
+    const shards = Array.from({ length: size }, (_, i) => block.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+    shards.forEach((chunk, i) => {
+      frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, chunkBytes, buf);
+      emit(codec, manifest.K, buf, `${tag}:d${first + i}`);
+    });
+    const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
     par.forEach((p, i) => {
       const address = parityAddress(manifest, b, i);
       frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, chunkBytes, buf);
-      emit(codec, o.codewords, buf, `${tag}:p${address}`);
+      emit(codec, manifest.K, buf, `${tag}:p${address}`);
     });
-  }
+    first += size;
+    onBlock?.(b + 1, sizes.length);
+  });
 
-  // Header: uint16 length + manifest JSON, in chunks of the header code's capacity.
+  // Header: uint16 length + manifest JSON, in chunks of the header code's capacity, repeated.
   const json = new TextEncoder().encode(JSON.stringify(manifest));
   const body = new Uint8Array(2 + json.length);
   body[0] = json.length >> 8;
@@ -137,5 +164,16 @@ export function encodePool(data: Uint8Array, options: PoolOptions = {}): Encoded
       emit(hCodec, hK, hBuf, `${tag}:h${h}.${copy}`);
     }
   }
+  return manifest;
+}
+
+/** The whole pool in memory (small payloads, tests, the demo). */
+export function encodePool(data: Uint8Array, options: PoolOptions = {}): EncodedPool {
+  const strands: string[] = [];
+  const names: string[] = [];
+  const manifest = encodePoolStream(memorySource(data), options, (name, strand) => {
+    names.push(name);
+    strands.push(strand);
+  });
   return { manifest, strands, names };
 }

@@ -14,9 +14,10 @@
  * spec asks. A strand whose CRC fails is never used; it is an erasure for the outer code.
  *
  * Data strands: the payload split into chunks (the last zero-padded), grouped into B Reed–Solomon
- * blocks by interleaving (data shard g goes to block g mod B, so a run of lost addresses spreads
- * across blocks); each block gets r parity shards. Addresses: data shards 0 … n_d − 1, then parity
- * shard i of block b at n_d + i·B + b.
+ * blocks of consecutive chunks (sizes as equal as possible), each with r parity shards, so that
+ * encoding streams one block at a time. Strands are lost independently of their address (dropout
+ * and failed reads), so interleaving would buy nothing. Addresses: data shards 0 … n_d − 1, then
+ * parity shard i of block b at n_d + b·r + i.
  *
  * Header strands carry the manifest (JSON, validated with zod on decode), prefixed by its length
  * (uint16), in `headerCopies` copies. They use a code every pool can read without knowing its
@@ -69,6 +70,17 @@ export function blockSizes(dataStrands: number, blocks: number): number[] {
   return Array.from({ length: blocks }, (_, b) => Math.floor(dataStrands / blocks) + (b < dataStrands % blocks ? 1 : 0));
 }
 
-export function parityAddress(man: Pick<Manifest, 'dataStrands' | 'blocks'>, block: number, i: number): number {
-  return man.dataStrands + i * man.blocks + block;
+export function parityAddress(man: Pick<Manifest, 'dataStrands' | 'parity'>, block: number, i: number): number {
+  return man.dataStrands + block * man.parity + i;
+}
+
+/** First data address of each block. */
+export function blockStarts(sizes: readonly number[]): number[] {
+  const out: number[] = [];
+  let at = 0;
+  for (const s of sizes) {
+    out.push(at);
+    at += s;
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 /** The archival pool: file bytes ↔ synthesis-ready strands with an outer erasure code. */
-export { encodePool, poolOptionsSchema, type PoolOptions, type PoolConfig, type EncodedPool } from './encode.js';
+export { encodePool, encodePoolStream, memorySource, planPool, poolOptionsSchema, type PoolOptions, type PoolConfig, type EncodedPool, type PayloadSource, type StrandSink } from './encode.js';
 export { decodePool, MAX_SHIFT, type DecodedPool, type PoolDecodeReport, type DecodeOptions } from './decode.js';
 export { manifestSchema, POOL_FORMAT, HEADER_COPIES, type Manifest } from './format.js';
 export { reverseComplementText } from './read-frame.js';
 export { poolReport, formatPoolReport, type PoolReport } from './report.js';
+export { FileSource } from './file-source.js';
