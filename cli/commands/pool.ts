@@ -3,14 +3,13 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   AtomicWriter,
-  decodePool,
-  encodePoolStream,
   FileSource,
   formatPoolReport,
   memorySource,
   parseReads,
   planPool,
   poolReport,
+  PoolWorkers,
   type Manifest,
   type PoolOptions,
 } from '../../src/pack/index.js';
@@ -77,37 +76,34 @@ export function registerPool(program: Command): void {
       const source = input === '-' ? memorySource(await readInput(input)) : openFileSource(input);
       const { manifest } = planPool(source.bytes, source.sha256, options);
       const progress = createProgress('encoding', manifest.blocks);
-      const strands: string[] = [];
-      let nt = 0;
-      if (o.output === '-') {
-        encodePoolStream(source, options, (name, strand) => {
-          process.stdout.write(`>${name}\n${strand}\n`);
-          strands.push(strand);
-        });
-      } else {
-        const out = new AtomicWriter(o.output, Boolean(o.force));
-        try {
-          encodePoolStream(
-            source,
-            options,
-            (name, strand) => {
-              out.write(`>${name}\n${strand}\n`);
-              nt += strand.length;
-              if (strands.length < 4096) strands.push(strand); // a sample for the report's statistics
-            },
-            (done) => progress.tick(done),
-          );
-          out.commit();
-        } catch (err) {
-          out.abort();
-          throw err;
-        } finally {
-          progress.done();
-          if (source instanceof FileSource) source.close();
-        }
+      const workers = new PoolWorkers();
+      let strands = 0;
+      const count = (text: string): void => {
+        for (let i = text.indexOf('>'); i >= 0; i = text.indexOf('>', i + 1)) strands++;
+      };
+      const out = o.output === '-' ? undefined : new AtomicWriter(o.output, Boolean(o.force));
+      try {
+        await workers.encode(
+          source,
+          options,
+          (text) => {
+            count(text);
+            if (out) out.write(text);
+            else process.stdout.write(text);
+          },
+          (done) => progress.tick(done),
+        );
+        out?.commit();
+      } catch (err) {
+        out?.abort();
+        throw err;
+      } finally {
+        progress.done();
+        await workers.close();
+        if (source instanceof FileSource) source.close();
       }
       if (o.output === '-') return;
-      const report = poolSummary(manifest, nt, strands);
+      const report = poolSummary(manifest, strands);
       if (o.json) printJson(report);
       else process.stderr.write(`${formatPoolSummary(report)}\n  → ${o.output}\n`);
     });
@@ -123,7 +119,14 @@ export function registerPool(program: Command): void {
       const name = input === '-' ? '<stdin>' : input;
       const text = Buffer.from(await readInput(input)).toString('latin1');
       const reads = parseReads(text, name).map((r) => formatWord(r.symbols));
-      const { data, report } = decodePool(reads, name);
+      const workers = new PoolWorkers();
+      let decoded;
+      try {
+        decoded = await workers.decode(reads, name);
+      } finally {
+        await workers.close();
+      }
+      const { data, report } = decoded;
       await writeOutput(o.output, data, Boolean(o.force));
       if (o.json) printJson(report);
       else if (o.output !== '-') {
@@ -175,11 +178,12 @@ interface PoolSummary {
 }
 
 /** What encode reports without re-reading its output: counts from the manifest, nt as written. */
-function poolSummary(manifest: Manifest, nt: number, sample: readonly string[]): PoolSummary {
+function poolSummary(manifest: Manifest, strands: number): PoolSummary {
   const cap = capacity(manifest.ell);
-  const strands = sample.length ? Math.round(nt / sample[0].length) : 0;
+  const L = manifest.K * (manifest.m + 2);
   const primerNt = (manifest.primers[0] ? manifest.primers[0].length + 1 : 0) + (manifest.primers[1] ? manifest.primers[1].length + 1 : 0);
-  const payloadNt = nt - strands * primerNt;
+  const payloadNt = strands * L;
+  const nt = strands * (L + primerNt);
   return {
     poolId: manifest.poolId.toString(16).padStart(4, '0'),
     bytes: manifest.bytes,

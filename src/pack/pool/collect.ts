@@ -30,6 +30,9 @@ export interface CollectorOptions {
   listOnMatch: boolean;
 }
 
+/** [strand key, codeword index, codeword bits, votes]. */
+export type VoteRecord = [number, number, Uint8Array, number];
+
 export class StrandCollector {
   /** key → chunk; key = address, or poolId·2^24 + address when collecting any pool. */
   readonly chunks = new Map<number, Uint8Array>();
@@ -78,6 +81,35 @@ export class StrandCollector {
       return this.collect(word, key, head.address);
     }
     return false;
+  }
+
+  /** Votes for strands not recovered here, as plain data (to merge collectors run on workers). */
+  exportVotes(): VoteRecord[] {
+    const out: VoteRecord[] = [];
+    for (const [key, perCodeword] of this.votes) {
+      if (this.chunks.has(key)) continue;
+      perCodeword.forEach((m, c) => {
+        for (const cand of m.values()) out.push([key, c, cand.bits, cand.votes]);
+      });
+    }
+    return out;
+  }
+
+  /** Adds another collector's strands and votes. */
+  merge(chunks: Iterable<[number, Uint8Array]>, votes: readonly VoteRecord[]): void {
+    for (const [key, chunk] of chunks) if (!this.chunks.has(key)) this.chunks.set(key, chunk);
+    for (const [key, c, bits, n] of votes) {
+      if (this.chunks.has(key)) continue;
+      let entry = this.votes.get(key);
+      if (!entry) {
+        entry = Array.from({ length: this.K }, () => new Map<string, Candidate>());
+        this.votes.set(key, entry);
+      }
+      const id = Buffer.from(bits).toString('hex');
+      const cand = entry[c].get(id);
+      if (cand) cand.votes += n;
+      else entry[c].set(id, { bits, votes: n });
+    }
   }
 
   /** Assembles voted strands; returns how many it added. */

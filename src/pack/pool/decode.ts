@@ -50,10 +50,25 @@ export interface DecodeOptions {
 }
 
 export function decodePool(reads: readonly string[], source = 'reads', options: DecodeOptions = {}): DecodedPool {
+  const ctx = prepareDecode(reads, source, options);
+  const collector = dataCollector(ctx.manifest, ctx.L, options);
+  collectReads(collector, ctx.framed.map((f) => f.seq), ctx.L, ctx.report);
+  return finishDecode(ctx, collector);
+}
+
+export interface DecodeContext {
+  source: string;
+  framed: PrimerFrame[];
+  L: number;
+  manifest: Manifest;
+  report: PoolDecodeReport;
+}
+
+/** Primers, the manifest and the trimmed reads. */
+export function prepareDecode(reads: readonly string[], source: string, options: DecodeOptions = {}): DecodeContext {
   if (reads.length === 0) throw new PoolFormatError(source, 'no reads');
   const primers = detectPrimers(reads);
   const { framed, L, manifest } = frameReads(reads, primers, source, options.cacheDir);
-  const codec = dataCodec(manifest, options.cacheDir);
   const total = manifest.dataStrands + manifest.parity * manifest.blocks;
   const report: PoolDecodeReport = {
     reads: reads.length,
@@ -68,36 +83,53 @@ export function decodePool(reads: readonly string[], source = 'reads', options: 
     blocks: manifest.blocks,
     primers: manifest.primers,
   };
-  const collector = new StrandCollector(codec, L, manifest.chunkBytes, {
+  return { source, framed, L, manifest, report };
+}
+
+export function dataCollector(manifest: Manifest, L: number, options: DecodeOptions = {}): StrandCollector {
+  const codec = dataCodec(manifest, options.cacheDir);
+  return new StrandCollector(codec, L, manifest.chunkBytes, {
     kind: KIND_DATA,
     poolId: manifest.poolId,
-    addresses: total,
+    addresses: manifest.dataStrands + manifest.parity * manifest.blocks,
     listOnMatch: options.listDecoding ?? true,
   });
-  // Reads of the right length first: one of them usually recovers its strand outright, and the
-  // costlier two-sided alignment of indel reads is then spent only on strands still missing.
-  const order = [...framed.filter((f) => f.seq.length === L), ...framed.filter((f) => f.seq.length !== L)];
-  for (const f of order) {
-    if (f.seq.length !== L) report.lengthMismatch++;
-    if (Math.abs(f.seq.length - L) > MAX_SHIFT) {
-      report.discarded++;
+}
+
+export type ReadCounts = Pick<PoolDecodeReport, 'readsUsed' | 'lengthMismatch' | 'discarded'>;
+
+/**
+ * Offers trimmed reads to the collector. Reads of the right length go first: one of them usually
+ * recovers its strand outright, and the costlier two-sided alignment of indel reads is then spent
+ * only on strands still missing.
+ */
+export function collectReads(collector: StrandCollector, seqs: readonly string[], L: number, counts: ReadCounts): void {
+  const order = [...seqs.filter((q) => q.length === L), ...seqs.filter((q) => q.length !== L)];
+  for (const q of order) {
+    if (q.length !== L) counts.lengthMismatch++;
+    if (Math.abs(q.length - L) > MAX_SHIFT) {
+      counts.discarded++;
       continue;
     }
     let w: Uint8Array;
     try {
-      w = parseWord(f.seq, 'read');
+      w = parseWord(q, 'read');
     } catch {
-      report.discarded++;
+      counts.discarded++;
       continue;
     }
-    if (collector.add(w)) report.readsUsed++;
+    if (collector.add(w)) counts.readsUsed++;
   }
-  report.byVoting = collector.finish();
-  report.reverseComplement = collector.reverseComplement;
-  const chunks: (Uint8Array | null)[] = Array.from({ length: total }, (_, a) => collector.chunks.get(a) ?? null);
-  report.recovered = collector.chunks.size;
-  report.erasures = total - report.recovered;
+}
 
+/** Votes → strands, the outer code, and the SHA-256 check. */
+export function finishDecode(ctx: DecodeContext, collector: StrandCollector): DecodedPool {
+  const { manifest, report, source } = ctx;
+  report.byVoting = collector.finish();
+  report.reverseComplement += collector.reverseComplement;
+  const chunks: (Uint8Array | null)[] = Array.from({ length: report.strands }, (_, a) => collector.chunks.get(a) ?? null);
+  report.recovered = collector.chunks.size;
+  report.erasures = report.strands - report.recovered;
   const data = rebuild(manifest, chunks, source, report);
   const sha = createHash('sha256').update(data).digest('hex');
   if (sha !== manifest.sha256) {

@@ -121,33 +121,52 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
 export function encodePoolStream(source: PayloadSource, options: PoolOptions, sink: StrandSink, onBlock?: (done: number, total: number) => void): Manifest {
   const { manifest, config: o } = planPool(source.bytes, source.sha256, options);
   const codec = dataCodec(manifest, o.cacheDir);
-  const { codec: hCodec, K: hK } = headerCodec(o.length, o.cacheDir);
-  const { chunkBytes, primers } = manifest;
-  const buf = new Uint8Array(Math.ceil((manifest.K * codec.messageBits) / 8));
-  const tag = manifest.poolId.toString(16).padStart(4, '0');
-  const emit = (c: LocoCodec, K: number, bits: Uint8Array, name: string): void => sink(name, addPrimers(formatWord(c.encodeStrandBits(bits, 0, K)), primers));
 
   const sizes = blockSizes(manifest.dataStrands, manifest.blocks);
   let first = 0;
   sizes.forEach((size, b) => {
-    const block = new Uint8Array(size * chunkBytes);
-    source.read(first * chunkBytes, block);
-    const shards = Array.from({ length: size }, (_, i) => block.subarray(i * chunkBytes, (i + 1) * chunkBytes));
-    shards.forEach((chunk, i) => {
-      frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, chunkBytes, buf);
-      emit(codec, manifest.K, buf, `${tag}:d${first + i}`);
-    });
-    const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
-    par.forEach((p, i) => {
-      const address = parityAddress(manifest, b, i);
-      frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, chunkBytes, buf);
-      emit(codec, manifest.K, buf, `${tag}:p${address}`);
-    });
+    const block = new Uint8Array(size * manifest.chunkBytes);
+    source.read(first * manifest.chunkBytes, block);
+    for (const [name, strand] of encodeBlock(manifest, codec, b, first, block)) sink(name, strand);
     first += size;
     onBlock?.(b + 1, sizes.length);
   });
+  emitHeader(manifest, o.length, o.cacheDir, sink);
+  return manifest;
+}
 
-  // Header: uint16 length + manifest JSON, in chunks of the header code's capacity, repeated.
+/** One Reed–Solomon block: its data strands, then its parity strands, as [name, strand]. */
+export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, first: number, block: Uint8Array): Array<[string, string]> {
+  const { chunkBytes, primers } = manifest;
+  const size = block.length / chunkBytes;
+  const buf = new Uint8Array(Math.ceil((manifest.K * codec.messageBits) / 8));
+  const tag = poolTag(manifest);
+  const out: Array<[string, string]> = [];
+  const emit = (name: string): void => {
+    out.push([name, addPrimers(formatWord(codec.encodeStrandBits(buf, 0, manifest.K)), primers)]);
+  };
+  const shards = Array.from({ length: size }, (_, i) => block.subarray(i * chunkBytes, (i + 1) * chunkBytes));
+  shards.forEach((chunk, i) => {
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, chunkBytes, buf);
+    emit(`${tag}:d${first + i}`);
+  });
+  const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
+  par.forEach((p, i) => {
+    const address = parityAddress(manifest, b, i);
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, chunkBytes, buf);
+    emit(`${tag}:p${address}`);
+  });
+  return out;
+}
+
+function poolTag(manifest: Manifest): string {
+  return manifest.poolId.toString(16).padStart(4, '0');
+}
+
+/** The header copies: uint16 length + manifest JSON, in chunks of the header code's capacity. */
+export function emitHeader(manifest: Manifest, length: number, cacheDir: string | false | undefined, sink: StrandSink): void {
+  const { codec: hCodec, K: hK } = headerCodec(length, cacheDir);
+  const tag = poolTag(manifest);
   const json = new TextEncoder().encode(JSON.stringify(manifest));
   const body = new Uint8Array(2 + json.length);
   body[0] = json.length >> 8;
@@ -161,10 +180,9 @@ export function encodePoolStream(source: PayloadSource, options: PoolOptions, si
       const piece = new Uint8Array(hChunk);
       piece.set(body.subarray(h * hChunk, (h + 1) * hChunk));
       frameBytes({ kind: KIND_HEADER, poolId: manifest.poolId, address: h, chunk: piece }, hChunk, hBuf);
-      emit(hCodec, hK, hBuf, `${tag}:h${h}.${copy}`);
+      sink(`${tag}:h${h}.${copy}`, addPrimers(formatWord(hCodec.encodeStrandBits(hBuf, 0, hK)), manifest.primers));
     }
   }
-  return manifest;
 }
 
 /** The whole pool in memory (small payloads, tests, the demo). */

@@ -5,3 +5,4 @@ export { manifestSchema, POOL_FORMAT, HEADER_COPIES, type Manifest } from './for
 export { reverseComplementText } from './read-frame.js';
 export { poolReport, formatPoolReport, type PoolReport } from './report.js';
 export { FileSource } from './file-source.js';
+export { PoolWorkers } from './parallel.js';

@@ -95,8 +95,12 @@ function poisson(rng: Rng, lambda: number): number {
   return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal(rng)));
 }
 
-const BASES = 'ACGT';
-const PARTNER: Record<string, string> = { A: 'T', T: 'A', G: 'C', C: 'G' };
+const CODES = Uint8Array.from('ACGT', (c) => c.charCodeAt(0));
+const INDEX = new Uint8Array(128);
+CODES.forEach((c, i) => (INDEX[c] = i));
+const PARTNER_CODE = new Uint8Array(128);
+for (const [a, b] of ['AT', 'TA', 'GC', 'CG']) PARTNER_CODE[a.charCodeAt(0)] = b.charCodeAt(0);
+const LATIN1 = new TextDecoder('latin1');
 
 /** The channel over a list of strands: `plan` draws copy numbers, `read(i)` makes the i-th read. */
 export class Channel {
@@ -156,31 +160,42 @@ export class Channel {
     const { sub, ins, del, rc, seed } = this.config;
     const rng = new Rng((seed ^ Math.imul(this.ordinal[j] + 1, 0x9e3779b1)) >>> 0);
     const src = this.strands[this.order[j]];
-    let out = '';
+    const out = this.scratch(2 * src.length + 8);
+    let n = 0;
     const s = this.summary;
+    const dIns = del + ins;
+    const dSub = dIns + sub;
     for (let i = 0; i < src.length; i++) {
       const r = rng.next();
+      const c = src.charCodeAt(i);
       if (r < del) {
         s.deletions++;
         continue;
       }
-      if (r < del + ins) {
-        out += BASES[rng.below(4)];
+      if (r < dIns) {
+        out[n++] = CODES[rng.below(4)];
         s.insertions++;
-      }
-      if (r >= del + ins && r < del + ins + sub) {
-        const b = BASES.indexOf(src[i]);
-        out += BASES[(b + 1 + rng.below(3)) & 3];
+        out[n++] = c;
+      } else if (r < dSub) {
+        out[n++] = CODES[(INDEX[c] + 1 + rng.below(3)) & 3];
         s.substitutions++;
-      } else out += src[i];
+      } else out[n++] = c;
     }
     if (rng.next() < rc) {
       s.reverseComplemented++;
-      let r = '';
-      for (let i = out.length - 1; i >= 0; i--) r += PARTNER[out[i]];
-      return r;
+      for (let a = 0, b = n - 1; a <= b; a++, b--) {
+        const x = PARTNER_CODE[out[a]];
+        out[a] = PARTNER_CODE[out[b]];
+        out[b] = x;
+      }
     }
-    return out;
+    return LATIN1.decode(out.subarray(0, n));
+  }
+
+  private buf = new Uint8Array(0);
+  private scratch(n: number): Uint8Array {
+    if (this.buf.length < n) this.buf = new Uint8Array(n);
+    return this.buf;
   }
 
   /** All reads, in output order. */

@@ -1,0 +1,94 @@
+/**
+ * The pool on all cores (piscina). Encoding: Reed–Solomon blocks are independent, so workers
+ * encode them while the calling thread writes finished blocks in order (output byte-identical to
+ * the single-threaded encoder; at most 2 blocks per worker in flight, so memory stays bounded).
+ * Decoding: the reads are split among workers, each collecting strands and votes for its share;
+ * the calling thread merges them, assembles voted strands and runs the outer code.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { blockSizes } from './format.js';
+import { dataCollector, finishDecode, prepareDecode, type DecodeOptions, type DecodedPool } from './decode.js';
+import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
+import type { Manifest } from './format.js';
+import { runCollect, runEncodeBlock, type CollectResult, type PoolJob } from './worker-jobs.js';
+
+function workerPath(): string {
+  const here = fileURLToPath(new URL('./pool-worker.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const compiled = here.replace(/([\\/])src([\\/])pack([\\/])pool([\\/])pool-worker\.js$/, '$1dist$1src$2pack$3pool$4pool-worker.js');
+  if (existsSync(compiled)) return compiled;
+  throw new Error(`pool worker not found at ${here} or ${compiled}: run npm run build`);
+}
+
+export class PoolWorkers {
+  readonly threads: number;
+  private pool: Piscina<PoolJob, unknown> | undefined;
+
+  constructor(threads = availableParallelism()) {
+    this.threads = Math.max(1, threads);
+  }
+
+  private get workers(): Piscina<PoolJob, unknown> {
+    this.pool ??= new Piscina<PoolJob, unknown>({ filename: workerPath(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 30_000 });
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    await p?.destroy();
+  }
+
+  /** Like encodePoolStream, on all cores; `write` receives FASTA text block by block, in order. */
+  async encode(source: PayloadSource, options: PoolOptions, write: (fasta: string) => void, onBlock?: (done: number, total: number) => void): Promise<Manifest> {
+    const { manifest, config } = planPool(source.bytes, source.sha256, options);
+    const sizes = blockSizes(manifest.dataStrands, manifest.blocks);
+    const jobs = sizes.map((size, block) => ({ block, size, first: sizes.slice(0, block).reduce((a, b) => a + b, 0) }));
+    const inFlight: Promise<string>[] = [];
+    const start = (i: number): Promise<string> => {
+      const { block, size, first } = jobs[i];
+      const bytes = new Uint8Array(size * manifest.chunkBytes);
+      source.read(first * manifest.chunkBytes, bytes);
+      const job = { kind: 'encode-block' as const, manifest, block, first, bytes, cacheDir: config.cacheDir };
+      return this.threads === 1 ? Promise.resolve(runEncodeBlock(job)) : (this.workers.run(job) as Promise<string>);
+    };
+    const window = 2 * this.threads;
+    let next = 0;
+    for (; next < Math.min(window, jobs.length); next++) inFlight.push(start(next));
+    for (let i = 0; i < jobs.length; i++) {
+      write(await inFlight[i]);
+      onBlock?.(i + 1, jobs.length);
+      if (next < jobs.length) inFlight.push(start(next++));
+    }
+    const sink: StrandSink = (name, strand) => write(`>${name}\n${strand}\n`);
+    emitHeader(manifest, config.length, config.cacheDir, sink);
+    return manifest;
+  }
+
+  /** Like decodePool, with the per-read work on all cores. */
+  async decode(reads: readonly string[], source = 'reads', options: DecodeOptions = {}): Promise<DecodedPool> {
+    const ctx = prepareDecode(reads, source, options);
+    const seqs = ctx.framed.map((f) => f.seq);
+    const listDecoding = options.listDecoding ?? true;
+    const parts = this.threads === 1 || seqs.length < 2000 ? 1 : this.threads;
+    const per = Math.ceil(seqs.length / parts);
+    const results: CollectResult[] = await Promise.all(
+      Array.from({ length: parts }, (_, p) => {
+        const job = { kind: 'collect' as const, manifest: ctx.manifest, L: ctx.L, seqs: seqs.slice(p * per, (p + 1) * per), listDecoding, cacheDir: options.cacheDir };
+        return parts === 1 ? Promise.resolve(runCollect(job)) : (this.workers.run(job) as Promise<CollectResult>);
+      }),
+    );
+    const collector = dataCollector(ctx.manifest, ctx.L, options);
+    for (const r of results) {
+      collector.merge(r.chunks, r.votes);
+      ctx.report.readsUsed += r.counts.readsUsed;
+      ctx.report.lengthMismatch += r.counts.lengthMismatch;
+      ctx.report.discarded += r.counts.discarded;
+      ctx.report.reverseComplement += r.reverseComplement;
+    }
+    return finishDecode(ctx, collector);
+  }
+}
