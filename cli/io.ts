@@ -1,5 +1,5 @@
 /** Reading inputs and writing outputs for the CLI: '-' is stdin/stdout, files are written atomically. */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../src/pack/atomic-file.js';
 import { DnarchiveError } from '../src/errors.js';
 
@@ -9,13 +9,24 @@ export class InputError extends DnarchiveError {
   }
 }
 
-export async function readInput(path: string): Promise<Uint8Array> {
+/** The whole input; with maxBytes, only checks that it can be read (and reads at most that much). */
+export async function readInput(path: string, maxBytes?: number): Promise<Uint8Array> {
   if (path === '-') {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
   }
   try {
+    if (maxBytes !== undefined) {
+      const fh = await open(path, 'r');
+      try {
+        const buf = new Uint8Array(maxBytes);
+        const { bytesRead } = await fh.read(buf, 0, maxBytes, 0);
+        return buf.subarray(0, bytesRead);
+      } finally {
+        await fh.close();
+      }
+    }
     return new Uint8Array(await readFile(path));
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

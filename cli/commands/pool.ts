@@ -10,6 +10,9 @@ import {
   planPool,
   poolReport,
   PoolWorkers,
+  fileReads,
+  textReads,
+  type ReadSource,
   type Manifest,
   type PoolOptions,
 } from '../../src/pack/index.js';
@@ -65,7 +68,7 @@ export function registerPool(program: Command): void {
     .option('--codewords <k>', 'codewords per strand (codeword length m = length/k − 2)', '2')
     .option('--ecc <scheme>', 'inner code: residue (corrects a substitution per codeword) or none', 'residue')
     .option('--margin <f>', 'residue modulus margin', '1')
-    .option('--dropout <p>', 'expected share of strands lost (dropout + strands no read recovers); sizes the parity', '0.12')
+    .option('--dropout <p>', 'expected share of strands lost (dropout + strands no read recovers); sizes the parity', '0.14')
     .option('--redundancy <f>', 'parity strands per data strand, instead of sizing from --dropout')
     .option('--primers <left,right>', 'primer sequences added to both ends of every strand')
     .option('--force', 'overwrite the output file if it exists')
@@ -116,13 +119,11 @@ export function registerPool(program: Command): void {
     .option('--force', 'overwrite the output file if it exists')
     .option('--json', 'print the decoding report as JSON on stdout')
     .action(async (input: string, o: { output: string; force?: boolean; json?: boolean }) => {
-      const name = input === '-' ? '<stdin>' : input;
-      const text = Buffer.from(await readInput(input)).toString('latin1');
-      const reads = parseReads(text, name).map((r) => formatWord(r.symbols));
+      const reads = await readSource(input);
       const workers = new PoolWorkers();
       let decoded;
       try {
-        decoded = await workers.decode(reads, name);
+        decoded = await workers.decode(reads);
       } finally {
         await workers.close();
       }
@@ -144,10 +145,7 @@ export function registerPool(program: Command): void {
     .argument('<pool>', "pool FASTA, or '-' for stdin")
     .option('--json', 'print JSON')
     .action(async (input: string, o: { json?: boolean }) => {
-      const name = input === '-' ? '<stdin>' : input;
-      const text = Buffer.from(await readInput(input)).toString('latin1');
-      const strands = parseReads(text, name).map((r) => formatWord(r.symbols));
-      const report = poolReport(strands, name);
+      const report = poolReport(await readSource(input));
       if (o.json) printJson(report);
       else process.stdout.write(`${formatPoolReport(report)}\n`);
     });
@@ -204,4 +202,11 @@ function formatPoolSummary(r: PoolSummary): string {
     `  code         ℓ=${m.ell}, ${m.K} codeword(s) of m=${m.m}, ecc ${m.ecc}, ${m.chunkBytes} payload bytes per strand`,
     `  net density  ${r.bitsPerNt.toFixed(3)} bits/nt without primers (${(100 * r.rateVsCapacity).toFixed(1)}% of the ℓ=${m.ell} capacity); \`dnarchive report\` for runs and GC`,
   ].join('\n');
+}
+
+/** Reads from a file stream in passes; stdin is read once into memory. */
+async function readSource(input: string): Promise<ReadSource> {
+  if (input === '-') return textReads(Buffer.from(await readInput('-')).toString('latin1'), '<stdin>');
+  await readInput(input, 1); // a clear error for a missing file, a directory, no permission
+  return fileReads(input);
 }

@@ -1,10 +1,9 @@
 /** `dnarchive simulate`: a seeded DNA channel from a pool FASTA to reads (FASTQ or FASTA). */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { Channel, PRESETS, channelConfig, parseReads } from '../../src/pack/index.js';
-import { formatWord } from '../../src/loco/index.js';
+import { AtomicWriter, Channel, PRESETS, channelConfig, fileReads, textReads } from '../../src/pack/index.js';
 import { parseOption } from '../options.js';
-import { printJson, readInput, writeOutput } from '../io.js';
+import { printJson, readInput } from '../io.js';
 
 const num = (name: string) => z.string().regex(/^\d*\.?\d+(e-?\d+)?$/i, `${name} must be a number`).transform(Number);
 
@@ -42,15 +41,31 @@ export function registerSimulate(program: Command): void {
       };
       channelConfig(options); // options are checked before the input is read
       const name = input === '-' ? '<stdin>' : input;
-      const text = Buffer.from(await readInput(input)).toString('latin1');
-      const strands = parseReads(text, name).map((r) => formatWord(r.symbols));
-      const channel = new Channel(strands, options);
-      const parts: string[] = [];
-      for (let j = 0; j < channel.length; j++) {
-        const r = channel.read(j);
-        parts.push(o.fasta ? `>read${j}\n${r}\n` : `@read${j}\n${r}\n+\n${'I'.repeat(r.length)}\n`);
+      let strands: string[];
+      if (input === '-') strands = [...textReads(Buffer.from(await readInput(input)).toString('latin1'), name).pass()];
+      else {
+        await readInput(input, 1); // a clear error for a missing file, a directory, no permission
+        strands = [...fileReads(input).pass()];
       }
-      await writeOutput(String(o.output), parts.join(''), Boolean(o.force));
+      const channel = new Channel(strands, options);
+      // Reads are made one at a time and written in large pieces: memory is the pool, not the reads.
+      const out = o.output === '-' ? undefined : new AtomicWriter(String(o.output), Boolean(o.force));
+      try {
+        let piece: string[] = [];
+        for (let j = 0; j < channel.length; j++) {
+          const r = channel.read(j);
+          piece.push(o.fasta ? `>read${j}\n${r}\n` : `@read${j}\n${r}\n+\n${'I'.repeat(r.length)}\n`);
+          if (piece.length >= 4096 || j === channel.length - 1) {
+            if (out) out.write(piece.join(''));
+            else process.stdout.write(piece.join(''));
+            piece = [];
+          }
+        }
+        out?.commit();
+      } catch (err) {
+        out?.abort();
+        throw err;
+      }
       const s = channel.summary;
       if (o.json) printJson({ config: channel.config, summary: s });
       else if (o.output !== '-') {

@@ -7,3 +7,4 @@ export { ReadsFormatError, PoolFormatError, OutputExistsError, IncompleteDecodeE
 export * from './erasure/index.js';
 export * from './pool/index.js';
 export * from './simulate/index.js';
+export { arrayReads, fileReads, textReads, parseSequences, type ReadSource } from './read-stream.js';

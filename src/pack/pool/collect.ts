@@ -28,6 +28,8 @@ export interface CollectorOptions {
   addresses: number;
   /** List-decode the codewords of a strand once codeword 0 showed it is of this kind. */
   listOnMatch: boolean;
+  /** Strands recovered elsewhere (bit per address): their reads are skipped after the probe. */
+  known?: Uint8Array;
 }
 
 /** [strand key, codeword index, codeword bits, votes]. */
@@ -77,6 +79,8 @@ export class StrandCollector {
       if (rc) this.reverseComplement++;
       const key = this.o.poolId === undefined ? head.poolId * 2 ** 24 + head.address : head.address;
       if (this.chunks.has(key)) return true;
+      const known = this.o.known;
+      if (known && (known[head.address >> 3] >> (head.address & 7)) & 1) return true;
       setListDecoding(this.codec, this.o.listOnMatch);
       return this.collect(word, key, head.address);
     }

@@ -16,7 +16,8 @@ import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
 import { blockSizes, blockStarts, headerGeometry, manifestSchema, parityAddress, type Manifest } from './format.js';
 import { dataCodec, headerCodec } from './encode.js';
-import { detectPrimers, mismatchCount, trimByPrimers, trimRead, type PrimerFrame, type Primers } from './read-frame.js';
+import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
+import { arrayReads, type ReadSource } from '../read-stream.js';
 
 export { MAX_SHIFT };
 
@@ -49,29 +50,47 @@ export interface DecodeOptions {
   listDecoding?: boolean;
 }
 
-export function decodePool(reads: readonly string[], source = 'reads', options: DecodeOptions = {}): DecodedPool {
-  const ctx = prepareDecode(reads, source, options);
+export function decodePool(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}): DecodedPool {
+  const src = Array.isArray(reads) ? arrayReads(reads as readonly string[], source) : (reads as ReadSource);
+  const ctx = prepareDecode(src, options);
   const collector = dataCollector(ctx.manifest, ctx.L, options);
-  collectReads(collector, ctx.framed.map((f) => f.seq), ctx.L, ctx.report);
+  for (const exact of [true, false]) collectReads(collector, trimmedPass(ctx, exact), ctx.L, ctx.report);
   return finishDecode(ctx, collector);
 }
 
 export interface DecodeContext {
   source: string;
-  framed: PrimerFrame[];
+  reads: ReadSource;
+  /** Raw read → payload part (primers and spacers trimmed). */
+  trim: (read: string) => string;
   L: number;
   manifest: Manifest;
   report: PoolDecodeReport;
 }
 
-/** Primers, the manifest and the trimmed reads. */
-export function prepareDecode(reads: readonly string[], source: string, options: DecodeOptions = {}): DecodeContext {
-  if (reads.length === 0) throw new PoolFormatError(source, 'no reads');
-  const primers = detectPrimers(reads);
-  const { framed, L, manifest } = frameReads(reads, primers, source, options.cacheDir);
+/** Trimmed reads of one pass: those of the strand length (exact) or the others. */
+export function* trimmedPass(ctx: DecodeContext, exact: boolean): Generator<string> {
+  for (const r of ctx.reads.pass()) {
+    const q = ctx.trim(r);
+    if ((q.length === ctx.L) === exact) yield q;
+  }
+}
+
+/** Primers, the manifest and how to trim reads; counts the reads. */
+export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): DecodeContext {
+  const source = reads.name;
+  const sample: string[] = [];
+  let count = 0;
+  for (const r of reads.pass()) {
+    if (sample.length < PRIMER_SAMPLE) sample.push(r);
+    count++;
+  }
+  if (count === 0) throw new PoolFormatError(source, 'no reads');
+  const primers = detectPrimers(sample);
+  const { trim, L, manifest } = frameReads(reads, primers, options.cacheDir);
   const total = manifest.dataStrands + manifest.parity * manifest.blocks;
   const report: PoolDecodeReport = {
-    reads: reads.length,
+    reads: count,
     readsUsed: 0,
     reverseComplement: 0,
     lengthMismatch: 0,
@@ -83,29 +102,29 @@ export function prepareDecode(reads: readonly string[], source: string, options:
     blocks: manifest.blocks,
     primers: manifest.primers,
   };
-  return { source, framed, L, manifest, report };
+  return { source, reads, trim, L, manifest, report };
 }
 
-export function dataCollector(manifest: Manifest, L: number, options: DecodeOptions = {}): StrandCollector {
+export function dataCollector(manifest: Manifest, L: number, options: DecodeOptions = {}, known?: Uint8Array): StrandCollector {
   const codec = dataCodec(manifest, options.cacheDir);
   return new StrandCollector(codec, L, manifest.chunkBytes, {
     kind: KIND_DATA,
     poolId: manifest.poolId,
     addresses: manifest.dataStrands + manifest.parity * manifest.blocks,
     listOnMatch: options.listDecoding ?? true,
+    known,
   });
 }
 
 export type ReadCounts = Pick<PoolDecodeReport, 'readsUsed' | 'lengthMismatch' | 'discarded'>;
 
 /**
- * Offers trimmed reads to the collector. Reads of the right length go first: one of them usually
- * recovers its strand outright, and the costlier two-sided alignment of indel reads is then spent
- * only on strands still missing.
+ * Offers trimmed reads to the collector. Callers pass the reads of the strand length first: one
+ * of them usually recovers its strand outright, and the costlier two-sided alignment of indel
+ * reads is then spent only on strands still missing.
  */
-export function collectReads(collector: StrandCollector, seqs: readonly string[], L: number, counts: ReadCounts): void {
-  const order = [...seqs.filter((q) => q.length === L), ...seqs.filter((q) => q.length !== L)];
-  for (const q of order) {
+export function collectReads(collector: StrandCollector, seqs: Iterable<string>, L: number, counts: ReadCounts): void {
+  for (const q of seqs) {
     if (q.length !== L) counts.lengthMismatch++;
     if (Math.abs(q.length - L) > MAX_SHIFT) {
       counts.discarded++;
@@ -173,35 +192,39 @@ function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, r
  * rates most reads have lost a base), so the commonest few lengths are tried in turn; the one
  * whose header strands decode and agree with the manifest's geometry wins.
  */
-export function findManifest(framed: readonly PrimerFrame[], source: string, cacheDir?: string | false): { L: number; manifest: Manifest } {
+export function findManifest(pass: () => Iterable<string>, source: string, cacheDir?: string | false): { L: number; manifest: Manifest } {
   const counts = new Map<number, number>();
-  for (const f of framed) counts.set(f.seq.length, (counts.get(f.seq.length) ?? 0) + 1);
+  let n = 0;
+  for (const q of pass()) {
+    counts.set(q.length, (counts.get(q.length) ?? 0) + 1);
+    n++;
+  }
   const lengths = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([l]) => l);
   const tried: number[] = [];
   for (const L of lengths.slice(0, 6)) {
     if (!headerGeometry(L)) continue;
     tried.push(L);
-    const manifest = readManifest(framed, L, source, cacheDir);
+    const manifest = readManifest(pass, L, source, cacheDir);
     if (manifest) return { L, manifest };
   }
   throw new PoolFormatError(
     source,
-    `no header strand could be decoded among ${framed.length} reads (strand lengths tried: ${tried.join(', ') || 'none valid'}): not a dnarchive pool, or too damaged to identify`,
+    `no header strand could be decoded among ${n} reads (strand lengths tried: ${tried.join(', ') || 'none valid'}): not a dnarchive pool, or too damaged to identify`,
   );
 }
 
 /** The manifest from the header strands of strand length L, or undefined when none decodes. */
-export function readManifest(framed: readonly PrimerFrame[], L: number, source: string, cacheDir?: string | false): Manifest | undefined {
+export function readManifest(pass: () => Iterable<string>, L: number, source: string, cacheDir?: string | false): Manifest | undefined {
   const { codec, K } = headerCodec(L, cacheDir);
   const chunkBytes = chunkCapacity(codec, K);
-  // Most reads are data strands: the header probe of codeword 0 fails fast on them (no list
-  // decoding); a strand that shows itself a header is then decoded with every means.
+  // Most reads are data strands: the header probe of the first codewords fails fast on them (no
+  // list decoding); a strand that shows itself a header is then decoded with every means.
   const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: 1 << 16, listOnMatch: true });
-  for (const f of framed) {
-    if (Math.abs(f.seq.length - L) > MAX_SHIFT) continue;
+  for (const q of pass()) {
+    if (Math.abs(q.length - L) > MAX_SHIFT) continue;
     let w: Uint8Array;
     try {
-      w = parseWord(f.seq, 'read');
+      w = parseWord(q, 'read');
     } catch {
       continue;
     }
@@ -247,16 +270,15 @@ export function readManifest(framed: readonly PrimerFrame[], L: number, source: 
 }
 
 /**
- * Finds the manifest and trims every read. Detected primer ends are approximate (errors near a
+ * Finds the manifest and how to trim reads. Detected primer ends are approximate (errors near a
  * primer end and the spacer blur them by a symbol or two), so trims around them are tried until
  * header strands decode; the manifest then names the primers exactly and every read is trimmed
  * by the primer it starts with, each end aligned on its own.
  */
-export function frameReads(reads: readonly string[], primers: Primers, source: string, cacheDir?: string | false): { framed: PrimerFrame[]; L: number; manifest: Manifest } {
-  const attempts: (() => PrimerFrame[])[] = [];
+export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: string | false): { trim: (r: string) => string; L: number; manifest: Manifest } {
+  const attempts: Array<(r: string) => string> = [];
   if (primers.found) {
     const g = primers.groups[0];
-    const inGroup = reads.map((r) => mismatchCount(r.toUpperCase(), g.prefix) <= 3);
     const shifts = [0, -1, 1, -2, 2];
     for (const dl of shifts) {
       for (const dr of g.suffix ? shifts : [0]) {
@@ -264,17 +286,17 @@ export function frameReads(reads: readonly string[], primers: Primers, source: s
         const right = g.suffix ? g.suffix.length + 1 + dr : 0;
         if (left < 0 || right < 0) continue;
         // Reads of the other orientation start with the other primer: the trims swap.
-        attempts.push(() => reads.map((r, i) => (inGroup[i] ? trimRead(r, left, right) : trimRead(r, right, left))));
+        attempts.push((r) => (mismatchCount(r, g.prefix) <= 3 ? trimRead(r, left, right) : trimRead(r, right, left)).seq);
       }
     }
   }
-  attempts.push(() => reads.map((r) => ({ seq: r.toUpperCase() })));
+  attempts.push((r) => r);
   let lastError: unknown;
   for (const attempt of attempts) {
     try {
-      const { manifest } = findManifest(attempt(), source, cacheDir);
-      const framed = reads.map((r) => trimByPrimers(r, manifest.primers));
-      return { framed, L: manifest.K * (manifest.m + 2), manifest };
+      const { manifest } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir);
+      const trim = (r: string): string => trimByPrimers(r, manifest.primers).seq;
+      return { trim, L: manifest.K * (manifest.m + 2), manifest };
     } catch (e) {
       if (e instanceof PoolFormatError && /no header strand/.test(e.message)) {
         lastError = e;
@@ -284,4 +306,8 @@ export function frameReads(reads: readonly string[], primers: Primers, source: s
     }
   }
   throw lastError;
+}
+
+function* mapIterable<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
+  for (const x of it) yield f(x);
 }

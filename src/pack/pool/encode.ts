@@ -24,7 +24,7 @@ export const poolOptionsSchema = z
     ecc: z.enum(['none', 'residue']).default('residue'),
     margin: z.number().min(1).max(1024).default(1),
     /** Expected share of strands lost (dropout plus strands no read recovers); sizes the parity. */
-    loss: z.number().min(0).max(0.5).default(0.12),
+    loss: z.number().min(0).max(0.5).default(0.14),
     /** Parity as a fraction of data strands per block, instead of sizing it from `loss`. */
     redundancy: z.number().min(0).max(4).optional(),
     /** Largest Reed–Solomon block (data strands). */

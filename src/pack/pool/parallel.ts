@@ -10,7 +10,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { blockSizes } from './format.js';
-import { dataCollector, finishDecode, prepareDecode, type DecodeOptions, type DecodedPool } from './decode.js';
+import { dataCollector, finishDecode, prepareDecode, trimmedPass, type DecodeOptions, type DecodedPool } from './decode.js';
+import { arrayReads, type ReadSource } from '../read-stream.js';
 import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
 import type { Manifest } from './format.js';
 import { runCollect, runEncodeBlock, type CollectResult, type PoolJob } from './worker-jobs.js';
@@ -68,27 +69,47 @@ export class PoolWorkers {
     return manifest;
   }
 
-  /** Like decodePool, with the per-read work on all cores. */
-  async decode(reads: readonly string[], source = 'reads', options: DecodeOptions = {}): Promise<DecodedPool> {
-    const ctx = prepareDecode(reads, source, options);
-    const seqs = ctx.framed.map((f) => f.seq);
+  /**
+   * Like decodePool, with the per-read work on all cores: reads stream from the source in
+   * batches (reads of the strand length first, then the others); each batch carries the bitmap
+   * of strands recovered so far, so workers skip their reads after the probe.
+   */
+  async decode(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}): Promise<DecodedPool> {
+    const src = Array.isArray(reads) ? arrayReads(reads as readonly string[], source) : (reads as ReadSource);
+    const ctx = prepareDecode(src, options);
     const listDecoding = options.listDecoding ?? true;
-    const parts = this.threads === 1 || seqs.length < 2000 ? 1 : this.threads;
-    const per = Math.ceil(seqs.length / parts);
-    const results: CollectResult[] = await Promise.all(
-      Array.from({ length: parts }, (_, p) => {
-        const job = { kind: 'collect' as const, manifest: ctx.manifest, L: ctx.L, seqs: seqs.slice(p * per, (p + 1) * per), listDecoding, cacheDir: options.cacheDir };
-        return parts === 1 ? Promise.resolve(runCollect(job)) : (this.workers.run(job) as Promise<CollectResult>);
-      }),
-    );
     const collector = dataCollector(ctx.manifest, ctx.L, options);
-    for (const r of results) {
+    const known = new Uint8Array(Math.ceil(ctx.report.strands / 8) + 1);
+    const merge = (r: CollectResult): void => {
+      for (const [key] of r.chunks) known[key >> 3] |= 1 << (key & 7);
       collector.merge(r.chunks, r.votes);
       ctx.report.readsUsed += r.counts.readsUsed;
       ctx.report.lengthMismatch += r.counts.lengthMismatch;
       ctx.report.discarded += r.counts.discarded;
       ctx.report.reverseComplement += r.reverseComplement;
+    };
+    const inFlight: Promise<void>[] = [];
+    const submit = async (seqs: string[]): Promise<void> => {
+      const job = { kind: 'collect' as const, manifest: ctx.manifest, L: ctx.L, seqs, listDecoding, known: known.slice(), cacheDir: options.cacheDir };
+      const r = this.threads === 1 ? runCollect(job) : ((await this.workers.run(job)) as CollectResult);
+      merge(r);
+    };
+    for (const exact of [true, false]) {
+      let batch: string[] = [];
+      for (const q of trimmedPass(ctx, exact)) {
+        batch.push(q);
+        if (batch.length >= BATCH) {
+          inFlight.push(submit(batch));
+          batch = [];
+          if (inFlight.length >= 2 * this.threads) await inFlight.shift();
+        }
+      }
+      if (batch.length) inFlight.push(submit(batch));
+      await Promise.all(inFlight.splice(0));
     }
     return finishDecode(ctx, collector);
   }
 }
+
+/** Reads per worker job: large enough to amortise the hand-off, small enough to share out. */
+const BATCH = 20_000;

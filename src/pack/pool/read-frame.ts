@@ -10,6 +10,8 @@
  */
 const PROBE = 16;
 const SAMPLE = 4000;
+/** Reads the decoder samples (from the start of the file) to look for primers. */
+export const PRIMER_SAMPLE = SAMPLE;
 const AGREE = 0.6;
 
 export interface PrimerGroup {

@@ -8,7 +8,8 @@ import { parseWord } from '../../loco/alphabet.js';
 import { strandStats } from '../strand-stats.js';
 import { frameReads } from './decode.js';
 import type { Manifest } from './format.js';
-import { detectPrimers } from './read-frame.js';
+import { detectPrimers, PRIMER_SAMPLE } from './read-frame.js';
+import { arrayReads, type ReadSource } from '../read-stream.js';
 
 export interface PoolReport {
   manifest: Manifest;
@@ -26,29 +27,49 @@ export interface PoolReport {
   rateVsCapacity: number;
 }
 
-export function poolReport(strands: readonly string[], source = 'pool'): PoolReport {
-  const { framed, L, manifest } = frameReads(strands, detectPrimers(strands), source);
-  const bodies = framed.map((f) => parseWord(f.seq, source));
-  const st = strandStats(bodies);
-  const withPrimers = strands.reduce((a, s) => a + s.length, 0);
+export function poolReport(strands: readonly string[] | ReadSource, source = 'pool'): PoolReport {
+  const src = Array.isArray(strands) ? arrayReads(strands as readonly string[], source) : (strands as ReadSource);
+  const sample: string[] = [];
+  for (const r of src.pass()) {
+    sample.push(r);
+    if (sample.length >= PRIMER_SAMPLE) break;
+  }
+  const { trim, L, manifest } = frameReads(src, detectPrimers(sample));
+  // One streaming pass for the statistics, one strand at a time.
+  let total = 0;
+  let nt = 0;
+  let withPrimers = 0;
+  let maxRun = 0;
+  let gcMin = 1;
+  let gcMax = 0;
+  for (const r of src.pass()) {
+    const body = trim(r);
+    total++;
+    withPrimers += r.length;
+    nt += body.length;
+    const st = strandStats([parseWord(body, source)]);
+    maxRun = Math.max(maxRun, st.maxRun);
+    gcMin = Math.min(gcMin, st.gcMin);
+    gcMax = Math.max(gcMax, st.gcMax);
+  }
   const data = manifest.dataStrands;
   const parity = manifest.parity * manifest.blocks;
   const bits = 8 * manifest.bytes;
   const cap = capacity(manifest.ell);
   return {
     manifest,
-    strands: { data, parity, header: strands.length - data - parity, total: strands.length },
+    strands: { data, parity, header: total - data - parity, total },
     payloadBytes: manifest.bytes,
     strandLength: L,
-    nucleotides: st.nucleotides,
+    nucleotides: nt,
     nucleotidesWithPrimers: withPrimers,
-    bitsPerNt: st.nucleotides ? bits / st.nucleotides : 0,
+    bitsPerNt: nt ? bits / nt : 0,
     bitsPerNtWithPrimers: withPrimers ? bits / withPrimers : 0,
-    maxRun: st.maxRun,
-    gcMin: st.gcMin,
-    gcMax: st.gcMax,
+    maxRun,
+    gcMin: total ? gcMin : 0,
+    gcMax,
     capacity: cap,
-    rateVsCapacity: st.nucleotides ? bits / st.nucleotides / cap : 0,
+    rateVsCapacity: nt ? bits / nt / cap : 0,
   };
 }
 

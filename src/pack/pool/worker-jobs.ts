@@ -23,6 +23,8 @@ export interface CollectJob {
   L: number;
   seqs: string[];
   listDecoding: boolean;
+  /** Bit per address: strands already recovered. */
+  known: Uint8Array;
   cacheDir?: string | false;
 }
 
@@ -43,7 +45,7 @@ export function runEncodeBlock(job: EncodeBlockJob): string {
 }
 
 export function runCollect(job: CollectJob): CollectResult {
-  const collector = dataCollector(job.manifest, job.L, { cacheDir: job.cacheDir, listDecoding: job.listDecoding });
+  const collector = dataCollector(job.manifest, job.L, { cacheDir: job.cacheDir, listDecoding: job.listDecoding }, job.known);
   const counts: ReadCounts = { readsUsed: 0, lengthMismatch: 0, discarded: 0 };
   collectReads(collector, job.seqs, job.L, counts);
   return { chunks: [...collector.chunks], votes: collector.exportVotes(), counts, reverseComplement: collector.reverseComplement };
