@@ -15,8 +15,9 @@ import { formatTableBuild, runTableBuild } from './table-build.js';
 import { detectionTable, printDetection } from './detection.js';
 import { runDoubleShares, runListSpeed, runResidueThroughput, runTableBuilds } from './ecc.js';
 import { renderTable, fixed } from './_table.js';
+import { benchPool } from './pool.js';
 
-const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc'] as const;
+const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -88,9 +89,9 @@ async function main(): Promise<void> {
     cores: cpus().length,
   };
   console.log(`dnarchive benchmarks (${meta.mode}) — Node ${meta.node}, V8 ${meta.v8}, ${meta.platform}, ${cpu} x${meta.cores}`);
-  console.log('All figures: one core, main thread.\n');
+  console.log('Figures: one core, main thread, unless a table says otherwise.\n');
 
-  let throughput, bigint, tables, detection, ecc;
+  let throughput, bigint, tables, detection, ecc, pool;
   if (want('codec')) {
     const kib = s.payloadBytes / 1024;
     console.log(`1. LocoCodec throughput: ${kib} KiB pseudo-random payload (mulberry32), balance on, 4 codewords/strand`);
@@ -194,11 +195,17 @@ async function main(): Promise<void> {
     ecc = { builds, residue, lists, shares };
   }
 
+  if (want('pool')) {
+    console.log('6. The archival pool (src/pack): outer erasure code, encode/decode throughput, density, whole CLI');
+    pool = await benchPool(quick);
+    console.log();
+  }
+
   const seconds = (performance.now() - started) / 1e3;
   console.log(`Total ${seconds.toFixed(1)} s.`);
   if (values.json) {
     const settings = s;
-    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool }, null, 2)}\n`);
     console.log(`Results written to ${values.json}.`);
   }
 }

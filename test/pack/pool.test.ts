@@ -116,20 +116,42 @@ describe('bad input', () => {
     expect(() => decodePool(noHeader1, 'h.fasta')).toThrow(/h\.fasta: pool [0-9a-f]{4}: header chunk\(s\) 1 of \d+ missing from every read/);
   });
 
-  it('a manifest that fails validation names the field', () => {
+  /** Header strands carrying an arbitrary manifest object, as an attacker or a bug might write them. */
+  function headerStrands(manifest: unknown): string[] {
     const { codec, K } = headerCodec(150, false);
     const chunkBytes = chunkCapacity(codec, K);
-    const json = new TextEncoder().encode(JSON.stringify({ format: 1, bytes: -5 }));
+    const json = new TextEncoder().encode(JSON.stringify(manifest));
     const body = new Uint8Array(Math.ceil((json.length + 2) / chunkBytes) * chunkBytes);
-    body[1] = json.length;
+    body[0] = json.length >> 8;
+    body[1] = json.length & 0xff;
     body.set(json, 2);
     const strands: string[] = [];
     const buf = new Uint8Array(Math.ceil((K * codec.messageBits) / 8));
+    const poolId = (manifest as { poolId?: number }).poolId ?? 7;
     for (let h = 0; h * chunkBytes < body.length; h++) {
-      frameBytes({ kind: KIND_HEADER, poolId: 7, address: h, chunk: body.subarray(h * chunkBytes, (h + 1) * chunkBytes) }, chunkBytes, buf);
+      frameBytes({ kind: KIND_HEADER, poolId, address: h, chunk: body.subarray(h * chunkBytes, (h + 1) * chunkBytes) }, chunkBytes, buf);
       strands.push(formatWord(codec.encodeStrandBits(buf, 0, K)));
     }
-    expect(() => decodePool(strands, 'bad.fasta')).toThrow(/bad\.fasta: pool manifest: bytes: /);
+    return strands;
+  }
+
+  it('a manifest that fails validation names the field', () => {
+    expect(() => decodePool(headerStrands({ format: 1, bytes: -5 }), 'bad.fasta')).toThrow(/bad\.fasta: pool manifest: bytes: /);
+  });
+
+  it('a manifest valid field by field but inconsistent is refused before any buffer is sized from it', () => {
+    const real = encodePool(bytes(100, 1)).manifest;
+    for (const [change, pattern] of [
+      [{ dataStrands: 2_000_000 }, /dataStrands: must be ⌈bytes \/ chunkBytes⌉ = 5/],
+      [{ bytes: 2e15, dataStrands: Math.ceil(2e15 / real.chunkBytes) }, /dataStrands/],
+      [{ blocks: 9 }, /blocks: must be between 1 and dataStrands/],
+      [{ parity: 65531 }, /parity: a block of 5 data \+ 65531 parity strands exceeds 65535/],
+    ] as const) {
+      expect(() => decodePool(headerStrands({ ...real, ...change }), 'odd.fasta')).toThrow(pattern);
+    }
+    expect(() => decodePool(headerStrands({ ...real, chunkBytes: real.chunkBytes - 2, dataStrands: Math.ceil(100 / (real.chunkBytes - 2)) }), 'odd.fasta')).toThrow(
+      /odd\.fasta: manifest chunkBytes \d+ differs from what its code carries per strand/,
+    );
   });
 
   it('options out of range name the option', () => {

@@ -266,6 +266,8 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
   if (manifest.K * (manifest.m + 2) !== L) throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
+  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K);
+  if (manifest.chunkBytes !== capacity) throw new PoolFormatError(source, `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand (${capacity})`);
   return manifest;
 }
 

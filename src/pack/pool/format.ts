@@ -33,24 +33,38 @@ export const MAX_ADDRESS = (1 << 24) - 1;
 export const HEADER_COPIES = 4;
 export const HEADER_ELL = 1;
 
+/** Largest Reed–Solomon block (k + r) in GF(2^16). */
+const MAX_BLOCK_SHARDS = 65535;
+
 export const manifestSchema = z
   .object({
     format: z.literal(POOL_FORMAT),
-    bytes: z.number().int().min(0),
+    bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     poolId: z.number().int().min(0).max(0x7fff),
     ell: z.number().int().min(1).max(3),
     m: z.number().int().min(8).max(512),
     K: z.number().int().min(1).max(64),
+    bridge: z.literal('check2'),
+    balance: z.literal(true),
+    addressBits: z.literal(24),
     ecc: z.enum(['none', 'residue']),
     margin: z.number().min(1).max(1024),
-    chunkBytes: z.number().int().min(2).multipleOf(2),
-    dataStrands: z.number().int().min(0),
-    blocks: z.number().int().min(0),
-    parity: z.number().int().min(0),
+    chunkBytes: z.number().int().min(2).max(4096).multipleOf(2),
+    dataStrands: z.number().int().min(0).max(MAX_ADDRESS),
+    blocks: z.number().int().min(0).max(MAX_ADDRESS),
+    parity: z.number().int().min(0).max(MAX_BLOCK_SHARDS),
     primers: z.tuple([z.string().regex(/^[ACGT]*$/), z.string().regex(/^[ACGT]*$/)]),
   })
-  .strict();
+  .strict()
+  // Fields valid one by one must also fit together: the decoder sizes its buffers from them.
+  .superRefine((m, ctx) => {
+    const issue = (path: string, message: string): void => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (m.dataStrands !== Math.ceil(m.bytes / m.chunkBytes)) issue('dataStrands', `must be ⌈bytes / chunkBytes⌉ = ${Math.ceil(m.bytes / m.chunkBytes)}`);
+    if ((m.blocks === 0) !== (m.dataStrands === 0) || m.blocks > m.dataStrands) issue('blocks', `must be between 1 and dataStrands (${m.dataStrands}), or 0 for an empty payload`);
+    if (m.blocks > 0 && Math.ceil(m.dataStrands / m.blocks) + m.parity > MAX_BLOCK_SHARDS) issue('parity', `a block of ${Math.ceil(m.dataStrands / m.blocks)} data + ${m.parity} parity strands exceeds ${MAX_BLOCK_SHARDS}`);
+    if (m.dataStrands + m.parity * m.blocks > MAX_ADDRESS) issue('parity', 'data + parity strands exceed the 24-bit address space');
+  });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 

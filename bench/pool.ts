@@ -1,0 +1,135 @@
+/**
+ * The archival pool: erasure-code speed, pool encode/decode throughput (library on one thread,
+ * then the piscina workers on all cores, same process, with the ratio), a ≥ 50 MB round trip
+ * through the whole CLI (files on disk, bounded memory), and the density of the defaults.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Channel, decodePool, encodePool, memorySource, parityForLoss, poolReport, PoolWorkers, ReedSolomonErasure } from '../src/pack/index.js';
+import { Rng } from '../src/random.js';
+import { fixed, renderTable } from './_table.js';
+
+function randomBytes(n: number, seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 4) {
+    const v = rng.nextU32();
+    out[i] = v;
+    out[i + 1] = v >>> 8;
+    out[i + 2] = v >>> 16;
+    out[i + 3] = v >>> 24;
+  }
+  return out;
+}
+
+function seconds(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return (performance.now() - t) / 1000;
+}
+
+async function secondsAsync(fn: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+export async function benchPool(quick: boolean): Promise<unknown> {
+  const results: Record<string, unknown> = {};
+
+  // a. Reed–Solomon over GF(2^16) on strand-sized shards.
+  const rsRows: string[][] = [];
+  const rs: unknown[] = [];
+  for (const [k, len] of [[200, 22], [2000, 22], [1000, 4096]] as const) {
+    const r = parityForLoss(k, 0.14);
+    const data = Array.from({ length: k }, (_, j) => randomBytes(len, j + 1));
+    const code = new ReedSolomonErasure(k, r);
+    code.encode(data);
+    const te = seconds(() => code.encode(data));
+    const slots: (Uint8Array | null)[] = [...data, ...code.encode(data)];
+    for (let i = 0; i < r; i++) slots[(i * 7919) % k] = null;
+    const td = seconds(() => code.decode(slots));
+    const mb = (k * len) / 1e6;
+    rs.push({ k, r, shardBytes: len, encodeMBps: mb / te, decodeMBps: mb / td });
+    rsRows.push([String(k), String(r), String(len), fixed(mb / te, 2), fixed(mb / td, 2)]);
+  }
+  console.log('   a. Reed–Solomon erasure code, GF(2^16), parity for 14 % loss at 1e-9 block failure; decode with r data shards lost');
+  console.log(renderTable([{ header: '     k' }, { header: 'r' }, { header: 'shard B' }, { header: 'encode MB/s' }, { header: 'decode MB/s' }], rsRows));
+  results.reedSolomon = rs;
+
+  // b. Pool encode / decode, library, one thread vs the worker pool.
+  const size = quick ? 1 << 19 : 4 << 20;
+  const data = randomBytes(size, 7);
+  let pool = encodePool(data);
+  const tEnc1 = seconds(() => (pool = encodePool(data)));
+  const workers = new PoolWorkers();
+  const tEncN = await secondsAsync(() => workers.encode(memorySource(data), {}, () => undefined));
+  const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, seed: 1 }).reads()];
+  let erasures = 0;
+  const tDec1 = seconds(() => {
+    const out = decodePool(reads);
+    if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: pool round trip differs');
+    erasures = out.report.erasures / out.report.strands;
+  });
+  const tDecN = await secondsAsync(async () => {
+    const out = await workers.decode(reads);
+    if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: parallel pool round trip differs');
+  });
+  await workers.close();
+  const mb = size / 1e6;
+  console.log(`\n   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`);
+  console.log(
+    renderTable(
+      [{ header: '   stage', align: 'l' }, { header: '1 thread MB/s' }, { header: `${workers.threads} workers MB/s` }, { header: 'scaling' }],
+      [
+        ['   encode', fixed(mb / tEnc1, 2), fixed(mb / tEncN, 2), `${fixed(tEnc1 / tEncN, 2)}x`],
+        ['   decode', fixed(mb / tDec1, 3), fixed(mb / tDecN, 3), `${fixed(tDec1 / tDecN, 2)}x`],
+      ],
+    ),
+  );
+  results.library = { bytes: size, encodeOne: mb / tEnc1, encodeAll: mb / tEncN, decodeOne: mb / tDec1, decodeAll: mb / tDecN, threads: workers.threads, erasureShare: erasures };
+
+  // c. Density of the defaults beside DNA Fountain's 1.57 bits/nt.
+  const rep = poolReport(pool.strands);
+  console.log(`\n   c. Net density at the defaults: ${fixed(rep.bitsPerNt, 3)} bits/nt (DNA Fountain: 1.57 bits/nt net, with no per-codeword correction)`);
+  results.density = { bitsPerNt: rep.bitsPerNt, strands: rep.strands, parity: rep.manifest.parity, blocks: rep.manifest.blocks };
+
+  // d. Whole CLI on a large file: encode → decode of the clean pool, files on disk.
+  const big = quick ? 4 << 20 : 50 << 20;
+  const dir = mkdtempSync(join(tmpdir(), 'dnarchive-bench-'));
+  try {
+    const cli = resolve(fileURLToPath(new URL('.', import.meta.url)), '../cli/main.js');
+    const input = join(dir, 'in.bin');
+    writeFileSync(input, randomBytes(big, 11));
+    const run = (args: string[]): { s: number; rssMB: number } => {
+      const t = performance.now();
+      const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, cli, ...args], { encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`bench: dnarchive ${args.join(' ')} failed: ${r.stderr}`);
+      const rss = Number(r.stderr.trim().split('\n').pop()) / 1024;
+      return { s: (performance.now() - t) / 1000, rssMB: rss };
+    };
+    const enc = run(['encode', input, '-o', join(dir, 'pool.fasta')]);
+    const dec = run(['decode', join(dir, 'pool.fasta'), '-o', join(dir, 'out.bin')]);
+    const same = readFileSync(input).equals(readFileSync(join(dir, 'out.bin')));
+    if (!same) throw new Error('bench: CLI round trip differs');
+    const poolMB = statSync(join(dir, 'pool.fasta')).size / 1e6;
+    const bmb = big / 1e6;
+    console.log(`\n   d. Whole CLI, ${fixed(bmb, 0)} MB random file → ${fixed(poolMB, 0)} MB pool FASTA → decode, bit-exact (${availableParallelism()} cores; peak RSS from /usr/bin/time)`);
+    console.log(
+      renderTable(
+        [{ header: '   command', align: 'l' }, { header: 'seconds' }, { header: 'MB/s of file' }, { header: 'peak RSS MB' }],
+        [
+          ['   encode', fixed(enc.s, 1), fixed(bmb / enc.s, 2), fixed(enc.rssMB, 0)],
+          ['   decode', fixed(dec.s, 1), fixed(bmb / dec.s, 2), fixed(dec.rssMB, 0)],
+        ],
+      ),
+    );
+    results.cli = { bytes: big, encodeSeconds: enc.s, decodeSeconds: dec.s, encodeRssMB: enc.rssMB, decodeRssMB: dec.rssMB, bitExact: same };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
