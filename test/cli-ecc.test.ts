@@ -1,18 +1,15 @@
 /** The ecc commands and --ecc encode/decode, as a user meets them. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { ResidueCode } from '../src/ecc/index.js';
+import { runCli } from './_cli.js';
 
-const CLI = resolve(__dirname, '../dist/cli/main.js');
 const cache = mkdtempSync(join(tmpdir(), 'dnarchive-cache-'));
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, DNARCHIVE_CACHE_DIR: cache } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+
+const run = (args: string[]) => runCli(args, undefined, { DNARCHIVE_CACHE_DIR: cache });
 
 describe('dnarchive ecc', () => {
   it('info reports the table the library builds', () => {

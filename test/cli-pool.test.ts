@@ -1,24 +1,13 @@
 /** `dnarchive encode / simulate / decode / report` on the command line: the archival path. */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { expectOneLineError, runCli as run } from './_cli.js';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Rng } from '../src/random.js';
 
-const CLI = resolve(__dirname, '../dist/cli/main.js');
 
-function run(args: string[], input?: string | Buffer) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { input, encoding: 'buffer', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), raw: r.stdout };
-}
 
-function expectOneLineError(r: ReturnType<typeof run>, pattern: RegExp) {
-  expect(r.code).not.toBe(0);
-  expect(r.stderr).toMatch(pattern);
-  expect(r.stderr).not.toMatch(/\n\s+at /);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'dnarchive-pool-cli-'));
 const rng = new Rng(77);

@@ -226,16 +226,8 @@ export class LocoCodec {
     let failed = 0;
     for (let c = 0; c < k; c++) {
       const at = c * unit;
-      let run = 1;
-      let sum = strand[at];
-      let runOk = true;
-      for (let i = at + 1; i < at + m; i++) {
-        const v = strand[i];
-        sum ^= v;
-        if (v === strand[i - 1]) {
-          if (++run > ell) runOk = false;
-        } else run = 1;
-      }
+      const sum = this.scanCodeword(strand, at);
+      const runOk = this.scanViolation < 0;
       const bridgeValue = detects ? CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] : sum;
       let status: number = DECODE_FAILED;
       if (mapper.corrects || (runOk && bridgeValue === sum)) status = mapper.fromWord(strand, at, x, detects ? bridgeValue : -1);
@@ -244,6 +236,25 @@ export class LocoCodec {
       else writeLimbs(bits, bitPos + c * s, s, x);
     }
     return failed;
+  }
+
+  /** After scanCodeword: position (within the codeword) of the first symbol past the run limit, or −1. */
+  private scanViolation = -1;
+
+  /** One pass over the codeword at `at`: returns its XOR checksum and sets scanViolation. */
+  private scanCodeword(strand: Uint8Array, at: number): number {
+    const { length: m, ell } = this.config;
+    let run = 1;
+    let sum = strand[at];
+    this.scanViolation = -1;
+    for (let i = at + 1; i < at + m; i++) {
+      const v = strand[i];
+      sum ^= v;
+      if (v === strand[i - 1]) {
+        if (++run > ell && this.scanViolation < 0) this.scanViolation = i - at;
+      } else run = 1;
+    }
+    return sum;
   }
 
   /** Writes k codewords read from `padded` at bitPos, with bridges, into `out`. */
@@ -350,17 +361,10 @@ export class LocoCodec {
     for (let c = 0; c < k; c++) {
       const at = c * unit;
       const where = `strand ${si}, codeword ${c}`;
-      // One pass for the run limit and the checksum. A correcting mapper accepts run-limit
-      // violations: a substitution may cause one, and it corrects them.
-      let run = 1;
-      let sum = strand[at];
-      for (let i = at + 1; i < at + m; i++) {
-        const v = strand[i];
-        sum ^= v;
-        if (v === strand[i - 1]) {
-          if (++run > ell && !mapper.corrects) throw new RunLimitError(i - at, run, ell, where);
-        } else run = 1;
-      }
+      // A correcting mapper accepts run-limit violations: a substitution may cause one, and it
+      // corrects them.
+      const sum = this.scanCodeword(strand, at);
+      if (this.scanViolation >= 0 && !mapper.corrects) throw new RunLimitError(this.scanViolation, ell + 1, ell, where);
       const bridgeValue = detects ? CHECK_OF_PAIR[strand[at + m] * 4 + strand[at + m + 1]] : sum;
       if (!mapper.corrects && bridgeValue !== sum) throw new ChecksumMismatchError(si, c);
       const status = mapper.fromWord(strand, at, x, detects ? bridgeValue : -1);
