@@ -16,6 +16,7 @@ import { detectionTable, printDetection } from './detection.js';
 import { runDoubleShares, runListSpeed, runResidueThroughput, runTableBuilds } from './ecc.js';
 import { renderTable, fixed } from './_table.js';
 import { benchPool } from './pool.js';
+import { benchErasure } from './erasure.js';
 
 const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -197,7 +198,9 @@ async function main(): Promise<void> {
 
   if (want('pool')) {
     console.log('6. The archival pool (src/pack): outer erasure code, encode/decode throughput, density, whole CLI');
-    pool = await benchPool(quick);
+    console.log('   a. Reed–Solomon erasure code over GF(2^16) (src/pack/erasure), one core');
+    const erasure = await benchErasure(quick);
+    pool = { erasure, ...((await benchPool(quick)) as object) };
     console.log();
   }
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Channel, decodePool, encodePool, memorySource, parityForLoss, poolReport, PoolWorkers, ReedSolomonErasure } from '../src/pack/index.js';
+import { Channel, decodePool, encodePool, memorySource, poolReport, PoolWorkers } from '../src/pack/index.js';
 import { Rng } from '../src/random.js';
 import { fixed, renderTable } from './_table.js';
 
@@ -40,26 +40,6 @@ async function secondsAsync(fn: () => Promise<unknown>): Promise<number> {
 export async function benchPool(quick: boolean): Promise<unknown> {
   const results: Record<string, unknown> = {};
 
-  // a. Reed–Solomon over GF(2^16) on strand-sized shards.
-  const rsRows: string[][] = [];
-  const rs: unknown[] = [];
-  for (const [k, len] of [[200, 22], [2000, 22], [1000, 4096]] as const) {
-    const r = parityForLoss(k, 0.14);
-    const data = Array.from({ length: k }, (_, j) => randomBytes(len, j + 1));
-    const code = new ReedSolomonErasure(k, r);
-    code.encode(data);
-    const te = seconds(() => code.encode(data));
-    const slots: (Uint8Array | null)[] = [...data, ...code.encode(data)];
-    for (let i = 0; i < r; i++) slots[(i * 7919) % k] = null;
-    const td = seconds(() => code.decode(slots));
-    const mb = (k * len) / 1e6;
-    rs.push({ k, r, shardBytes: len, encodeMBps: mb / te, decodeMBps: mb / td });
-    rsRows.push([String(k), String(r), String(len), fixed(mb / te, 2), fixed(mb / td, 2)]);
-  }
-  console.log('   a. Reed–Solomon erasure code, GF(2^16), parity for 14 % loss at 1e-9 block failure; decode with r data shards lost');
-  console.log(renderTable([{ header: '     k' }, { header: 'r' }, { header: 'shard B' }, { header: 'encode MB/s' }, { header: 'decode MB/s' }], rsRows));
-  results.reedSolomon = rs;
-
   // b. Pool encode / decode, library, one thread vs the worker pool.
   const size = quick ? 1 << 19 : 4 << 20;
   const data = randomBytes(size, 7);
@@ -80,7 +60,7 @@ export async function benchPool(quick: boolean): Promise<unknown> {
   });
   await workers.close();
   const mb = size / 1e6;
-  console.log(`\n   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`);
+  console.log(`   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`);
   console.log(
     renderTable(
       [{ header: '   stage', align: 'l' }, { header: '1 thread MB/s' }, { header: `${workers.threads} workers MB/s` }, { header: 'scaling' }],

@@ -1,20 +1,38 @@
 import { DnarchiveError } from '../../errors.js';
 
+/** A code parameter or shard shape out of range: names the parameter, its value and the rule. */
 export class ErasureParameterError extends DnarchiveError {
-  constructor(readonly parameter: string, readonly value: unknown, rule: string) {
+  constructor(
+    readonly parameter: string,
+    readonly value: unknown,
+    rule: string,
+  ) {
     super('ERASURE_PARAMETER', `erasure code: ${parameter} = ${String(value)}: expected ${rule}`);
   }
 }
 
-/** Too few shards of a block survived: names the block, the missing slots and how many more are needed. */
+const LIST_MAX = 20;
+
+/**
+ * Too few shards of a block survived. `missing` holds the slot indices (0 … k − 1 data,
+ * k … k + r − 1 parity); the message names them, or the caller's names for them (strand
+ * addresses), and how many more of them would make the block decodable.
+ */
 export class ErasureCapacityError extends DnarchiveError {
   constructor(
     readonly label: string,
     readonly missing: number[],
     readonly present: number,
     readonly needed: number,
+    names?: readonly (string | number)[],
   ) {
-    const list = missing.length > 12 ? `${missing.slice(0, 12).join(', ')}, … (${missing.length} in all)` : missing.join(', ');
-    super('ERASURE_CAPACITY', `${label}: ${present} of ${present + missing.length} shards present, ${needed} needed — ${needed - present} more required; missing slots ${list}`);
+    const total = present + missing.length;
+    const shown = missing.slice(0, LIST_MAX).map((i) => String(names ? names[i] : i));
+    const list = missing.length > LIST_MAX ? `${shown.join(', ')}, … (${missing.length} in all)` : shown.join(', ');
+    super(
+      'ERASURE_CAPACITY',
+      `${label}: ${missing.length} of ${total} shards missing, at most ${total - needed} can be rebuilt; ` +
+        `need ${needed - present} more of ${names ? 'strands' : 'slots'} [${list}]`,
+    );
   }
 }

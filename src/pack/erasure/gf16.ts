@@ -1,15 +1,23 @@
 /**
- * GF(2^16) with the primitive polynomial x^16 + x^12 + x^3 + x + 1 (0x1100B): log/exp tables
- * built once at load. The exp table is laid out so that exp[log a + log b] needs no reduction and
- * so that a "log" of ZERO_LOG (the stand-in for log 0) lands in a run of zeros: a multiply by a
- * possibly-zero symbol is then one add and one load, with no branch in the hot loop.
+ * GF(2^16) for the outer erasure code (pool.md, layer 2): polynomials over GF(2) modulo the
+ * primitive polynomial x^16 + x^12 + x^3 + x + 1 (0x1100B), so x (the element 2) generates all
+ * 65535 non-zero elements (checked in the tests) and every non-zero a is exp[log a].
+ *
+ * Tables are built once at load. The exp table is laid out in three periods of 65535 entries:
+ *   exp[0 … 2·65535)      the powers of x, twice, so exp[log a + log b] needs no "mod 65535";
+ *   exp[2·65535 … 3·65536) zeros, and log 0 is stood in for by ZERO_LOG = 2·65535,
+ * so that log 0 + log c (c ≠ 0, log c < 65535) lands on a zero: multiplying a possibly-zero
+ * symbol by a non-zero constant is one add and one load, with no branch in the hot loops.
  */
+import { ErasureParameterError } from './errors.js';
+
 export const GF_BITS = 16;
 export const GF_SIZE = 1 << GF_BITS;
-export const GF_ORDER = GF_SIZE - 1; // multiplicative group order
+/** Order of the multiplicative group. */
+export const GF_ORDER = GF_SIZE - 1;
 export const GF_POLY = 0x1100b;
 
-/** Stand-in for log(0): any log added to it stays in exp's zero region. */
+/** Stand-in for log(0): any log of a non-zero constant added to it stays in exp's zero region. */
 export const ZERO_LOG = 2 * GF_ORDER;
 
 export const GF_EXP = new Uint16Array(3 * GF_SIZE);
@@ -24,36 +32,28 @@ export const GF_LOG = new Uint32Array(GF_SIZE);
     x <<= 1;
     if (x & GF_SIZE) x ^= GF_POLY;
   }
-  GF_LOG[0] = ZERO_LOG; // exp[ZERO_LOG ..] stays 0
+  GF_LOG[0] = ZERO_LOG;
 }
 
+/** Module-local aliases: bundlers and test runners may turn imported bindings into getters. */
+const EXP = GF_EXP;
+const LOG = GF_LOG;
+
+/** a · b. */
 export function gfMul(a: number, b: number): number {
-  return GF_EXP[GF_LOG[a] + GF_LOG[b]];
+  if (a === 0 || b === 0) return 0;
+  return EXP[LOG[a] + LOG[b]];
 }
 
+/** 1 / a for a ≠ 0. */
 export function gfInv(a: number): number {
-  if (a === 0) throw new RangeError('GF(2^16): 0 has no inverse');
-  return GF_EXP[GF_ORDER - GF_LOG[a]];
+  if (a === 0) throw new ErasureParameterError('GF(2^16) inverse of', a, 'a non-zero field element');
+  return EXP[GF_ORDER - LOG[a]];
 }
 
+/** a / b for b ≠ 0. */
 export function gfDiv(a: number, b: number): number {
-  if (b === 0) throw new RangeError('GF(2^16): division by 0');
+  if (b === 0) throw new ErasureParameterError('GF(2^16) divisor', b, 'a non-zero field element');
   if (a === 0) return 0;
-  return GF_EXP[GF_LOG[a] + GF_ORDER - GF_LOG[b]];
-}
-
-/** dst[t] ^= c · src[t] for every t, via logs of src precomputed by the caller or not. */
-export function mulAddRow(dst: Uint16Array, src: Uint16Array, c: number): void {
-  if (c === 0) return;
-  const lc = GF_LOG[c];
-  const n = dst.length;
-  for (let t = 0; t < n; t++) dst[t] ^= GF_EXP[GF_LOG[src[t]] + lc];
-}
-
-/** dst[t] ^= c · src[t] where srcLog holds GF_LOG of each src symbol (saves one load per symbol). */
-export function mulAddLogRow(dst: Uint16Array, srcLog: Uint32Array, c: number): void {
-  if (c === 0) return;
-  const lc = GF_LOG[c];
-  const n = dst.length;
-  for (let t = 0; t < n; t++) dst[t] ^= GF_EXP[srcLog[t] + lc];
+  return EXP[LOG[a] + GF_ORDER - LOG[b]];
 }

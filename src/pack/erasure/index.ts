@@ -1,4 +1,5 @@
-/** Outer erasure code across strands: systematic Reed–Solomon over GF(2^16). */
-export { ReedSolomonErasure, parityForLoss, binomialTailAbove, MAX_SHARDS } from './reed-solomon.js';
+/** Outer erasure code across strands (pool.md, layer 2): systematic Reed–Solomon over GF(2^16). */
+export { ReedSolomonErasure, ParityEncoder, MAX_SHARDS } from './reed-solomon.js';
+export { parityForLoss, binomialTailAbove } from './parity-sizing.js';
 export { ErasureCapacityError, ErasureParameterError } from './errors.js';
 export { GF_POLY, gfMul, gfInv, gfDiv } from './gf16.js';

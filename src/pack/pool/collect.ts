@@ -63,6 +63,17 @@ export class StrandCollector {
     this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + FIELD_BYTES)) / this.s));
   }
 
+  /** Strands no longer needed (recovered elsewhere, or their block is complete): reads of them are skipped. */
+  markKnown(address: number): void {
+    this.o.known ??= new Uint8Array((this.o.addresses >> 3) + 1);
+    this.o.known[address >> 3] |= 1 << (address & 7);
+  }
+
+  isKnown(address: number): boolean {
+    const k = this.o.known;
+    return this.chunks.has(address) || (k !== undefined && ((k[address >> 3] >> (address & 7)) & 1) === 1);
+  }
+
   /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
   add(w: Uint8Array): boolean {
     if (Math.abs(w.length - this.L) > MAX_SHIFT) return false;
@@ -126,7 +137,7 @@ export class StrandCollector {
         this.byVoting++;
       }
     }
-    this.votes.clear();
+    for (const key of this.chunks.keys()) this.votes.delete(key);
     return this.byVoting;
   }
 

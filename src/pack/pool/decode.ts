@@ -36,6 +36,8 @@ export interface PoolDecodeReport {
   erasures: number;
   blocks: number;
   primers: [string, string];
+  /** The reads with indels were not needed: every block was complete from reads of the right length. */
+  skippedShifted?: boolean;
 }
 
 export interface DecodedPool {
@@ -54,7 +56,13 @@ export function decodePool(reads: readonly string[] | ReadSource, source = 'read
   const src = Array.isArray(reads) ? arrayReads(reads as readonly string[], source) : (reads as ReadSource);
   const ctx = prepareDecode(src, options);
   const collector = dataCollector(ctx.manifest, ctx.L, options);
-  for (const exact of [true, false]) collectReads(collector, trimmedPass(ctx, exact), ctx.L, ctx.report);
+  collectReads(collector, trimmedPass(ctx, true), ctx.L, ctx.report);
+  // Reads with indels cost two alignments each; they are needed only for blocks the outer code
+  // cannot yet rebuild.
+  collector.finish();
+  const open = markCompleteBlocks(ctx.manifest, collector);
+  if (open > 0) collectReads(collector, trimmedPass(ctx, false), ctx.L, ctx.report);
+  else ctx.report.skippedShifted = true;
   return finishDecode(ctx, collector);
 }
 
@@ -87,14 +95,22 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
   }
   if (count === 0) throw new PoolFormatError(source, 'no reads');
   const primers = detectPrimers(sample);
-  const { trim, L, manifest } = frameReads(reads, primers, options.cacheDir);
+  const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir);
   const total = manifest.dataStrands + manifest.parity * manifest.blocks;
+  // Length counts from the trimming that found the manifest (final per-read trimming may move a
+  // read by a nucleotide or two; these are for the report).
+  let lengthMismatch = 0;
+  let discarded = 0;
+  for (const [len, n] of lengths) {
+    if (len !== L) lengthMismatch += n;
+    if (Math.abs(len - L) > MAX_SHIFT) discarded += n;
+  }
   const report: PoolDecodeReport = {
     reads: count,
     readsUsed: 0,
     reverseComplement: 0,
-    lengthMismatch: 0,
-    discarded: 0,
+    lengthMismatch,
+    discarded,
     strands: total,
     recovered: 0,
     byVoting: 0,
@@ -116,29 +132,38 @@ export function dataCollector(manifest: Manifest, L: number, options: DecodeOpti
   });
 }
 
-export type ReadCounts = Pick<PoolDecodeReport, 'readsUsed' | 'lengthMismatch' | 'discarded'>;
+export type ReadCounts = Pick<PoolDecodeReport, 'readsUsed'>;
 
 /**
  * Offers trimmed reads to the collector. Callers pass the reads of the strand length first: one
  * of them usually recovers its strand outright, and the costlier two-sided alignment of indel
- * reads is then spent only on strands still missing.
+ * reads is then spent only on strands still missing. Reads off by more than MAX_SHIFT are skipped
+ * (prepareDecode counted them).
  */
 export function collectReads(collector: StrandCollector, seqs: Iterable<string>, L: number, counts: ReadCounts): void {
   for (const q of seqs) {
-    if (q.length !== L) counts.lengthMismatch++;
-    if (Math.abs(q.length - L) > MAX_SHIFT) {
-      counts.discarded++;
-      continue;
-    }
-    let w: Uint8Array;
-    try {
-      w = parseWord(q, 'read');
-    } catch {
-      counts.discarded++;
-      continue;
-    }
-    if (collector.add(w)) counts.readsUsed++;
+    if (Math.abs(q.length - L) > MAX_SHIFT) continue;
+    if (collector.add(parseWord(q, 'read'))) counts.readsUsed++;
   }
+}
+
+/**
+ * Marks every strand of each block that already has enough strands for the outer code as known
+ * (its reads are then skipped); returns how many blocks still need strands.
+ */
+export function markCompleteBlocks(man: Manifest, collector: StrandCollector): number {
+  const sizes = blockSizes(man.dataStrands, man.blocks);
+  const starts = blockStarts(sizes);
+  let open = 0;
+  for (let b = 0; b < man.blocks; b++) {
+    const addresses: number[] = [];
+    for (let i = 0; i < sizes[b]; i++) addresses.push(starts[b] + i);
+    for (let i = 0; i < man.parity; i++) addresses.push(parityAddress(man, b, i));
+    const present = addresses.filter((a) => collector.chunks.has(a)).length;
+    if (present >= sizes[b]) for (const a of addresses) collector.markKnown(a);
+    else open++;
+  }
+  return open;
 }
 
 /** Votes → strands, the outer code, and the SHA-256 check. */
@@ -192,7 +217,7 @@ function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, r
  * rates most reads have lost a base), so the commonest few lengths are tried in turn; the one
  * whose header strands decode and agree with the manifest's geometry wins.
  */
-export function findManifest(pass: () => Iterable<string>, source: string, cacheDir?: string | false): { L: number; manifest: Manifest } {
+export function findManifest(pass: () => Iterable<string>, source: string, cacheDir?: string | false): { L: number; manifest: Manifest; lengths: Map<number, number> } {
   const counts = new Map<number, number>();
   let n = 0;
   for (const q of pass()) {
@@ -205,7 +230,7 @@ export function findManifest(pass: () => Iterable<string>, source: string, cache
     if (!headerGeometry(L)) continue;
     tried.push(L);
     const manifest = readManifest(pass, L, source, cacheDir);
-    if (manifest) return { L, manifest };
+    if (manifest) return { L, manifest, lengths: counts };
   }
   throw new PoolFormatError(
     source,
@@ -220,8 +245,12 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   // Most reads are data strands: the header probe of the first codewords fails fast on them (no
   // list decoding); a strand that shows itself a header is then decoded with every means.
   const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: 1 << 16, listOnMatch: true });
+  const probe = Math.min(L, 2 * (codec.code.m + 2));
   for (const q of pass()) {
     if (Math.abs(q.length - L) > MAX_SHIFT) continue;
+    // Header strands are ℓ = 1: no two neighbours alike. A read with several equal neighbours in
+    // its first codewords is a data strand of a run-limited code (ℓ ≥ 2): skip it unread.
+    if (repeats(q, probe) > 3) continue;
     let w: Uint8Array;
     try {
       w = parseWord(q, 'read');
@@ -277,7 +306,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
  * header strands decode; the manifest then names the primers exactly and every read is trimmed
  * by the primer it starts with, each end aligned on its own.
  */
-export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: string | false): { trim: (r: string) => string; L: number; manifest: Manifest } {
+export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: string | false): { trim: (r: string) => string; L: number; manifest: Manifest; lengths: Map<number, number> } {
   const attempts: Array<(r: string) => string> = [];
   if (primers.found) {
     const g = primers.groups[0];
@@ -296,9 +325,9 @@ export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: strin
   let lastError: unknown;
   for (const attempt of attempts) {
     try {
-      const { manifest } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir);
+      const { manifest, lengths } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir);
       const trim = (r: string): string => trimByPrimers(r, manifest.primers).seq;
-      return { trim, L: manifest.K * (manifest.m + 2), manifest };
+      return { trim, L: manifest.K * (manifest.m + 2), manifest, lengths };
     } catch (e) {
       if (e instanceof PoolFormatError && /no header strand/.test(e.message)) {
         lastError = e;
@@ -312,4 +341,12 @@ export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: strin
 
 function* mapIterable<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
   for (const x of it) yield f(x);
+}
+
+/** Equal neighbours among the first n symbols of q. */
+function repeats(q: string, n: number): number {
+  let r = 0;
+  const end = Math.min(n, q.length);
+  for (let i = 1; i < end; i++) if (q.charCodeAt(i) === q.charCodeAt(i - 1)) r++;
+  return r;
 }

@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { blockSizes } from './format.js';
-import { dataCollector, finishDecode, prepareDecode, trimmedPass, type DecodeOptions, type DecodedPool } from './decode.js';
+import { dataCollector, finishDecode, markCompleteBlocks, prepareDecode, trimmedPass, type DecodeOptions, type DecodedPool } from './decode.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
 import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
 import type { Manifest } from './format.js';
@@ -84,8 +84,6 @@ export class PoolWorkers {
       for (const [key] of r.chunks) known[key >> 3] |= 1 << (key & 7);
       collector.merge(r.chunks, r.votes);
       ctx.report.readsUsed += r.counts.readsUsed;
-      ctx.report.lengthMismatch += r.counts.lengthMismatch;
-      ctx.report.discarded += r.counts.discarded;
       ctx.report.reverseComplement += r.reverseComplement;
     };
     const inFlight: Promise<void>[] = [];
@@ -95,6 +93,15 @@ export class PoolWorkers {
       merge(r);
     };
     for (const exact of [true, false]) {
+      if (!exact) {
+        // Reads with indels are needed only for blocks the outer code cannot rebuild yet.
+        collector.finish();
+        if (markCompleteBlocks(ctx.manifest, collector) === 0) {
+          ctx.report.skippedShifted = true;
+          break;
+        }
+        for (let a = 0; a < ctx.report.strands; a++) if (collector.isKnown(a)) known[a >> 3] |= 1 << (a & 7);
+      }
       let batch: string[] = [];
       for (const q of trimmedPass(ctx, exact)) {
         batch.push(q);

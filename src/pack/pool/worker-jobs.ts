@@ -46,7 +46,7 @@ export function runEncodeBlock(job: EncodeBlockJob): string {
 
 export function runCollect(job: CollectJob): CollectResult {
   const collector = dataCollector(job.manifest, job.L, { cacheDir: job.cacheDir, listDecoding: job.listDecoding }, job.known);
-  const counts: ReadCounts = { readsUsed: 0, lengthMismatch: 0, discarded: 0 };
+  const counts: ReadCounts = { readsUsed: 0 };
   collectReads(collector, job.seqs, job.L, counts);
   return { chunks: [...collector.chunks], votes: collector.exportVotes(), counts, reverseComplement: collector.reverseComplement };
 }
