@@ -121,10 +121,15 @@ export function registerPool(program: Command): void {
     .action(async (input: string, o: { output: string; force?: boolean; json?: boolean }) => {
       const reads = await readSource(input);
       const workers = new PoolWorkers();
+      let progress: ReturnType<typeof createProgress> | undefined;
       let decoded;
       try {
-        decoded = await workers.decode(reads);
+        decoded = await workers.decode(reads, reads.name, {}, (done, total) => {
+          progress ??= createProgress('decoding reads', total);
+          progress.tick(done);
+        });
       } finally {
+        progress?.done();
         await workers.close();
       }
       const { data, report } = decoded;

@@ -74,13 +74,16 @@ export class PoolWorkers {
    * batches (reads of the strand length first, then the others); each batch carries the bitmap
    * of strands recovered so far, so workers skip their reads after the probe.
    */
-  async decode(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}): Promise<DecodedPool> {
+  async decode(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}, onReads?: (done: number, total: number) => void): Promise<DecodedPool> {
     const src = Array.isArray(reads) ? arrayReads(reads as readonly string[], source) : (reads as ReadSource);
     const ctx = prepareDecode(src, options);
     const listDecoding = options.listDecoding ?? true;
     const collector = dataCollector(ctx.manifest, ctx.L, options);
     const known = new Uint8Array(Math.ceil(ctx.report.strands / 8) + 1);
-    const merge = (r: CollectResult): void => {
+    let done = 0;
+    const merge = (r: CollectResult, n: number): void => {
+      done += n;
+      onReads?.(done, ctx.report.reads);
       for (const [key] of r.chunks) known[key >> 3] |= 1 << (key & 7);
       collector.merge(r.chunks, r.votes);
       ctx.report.readsUsed += r.counts.readsUsed;
@@ -90,7 +93,7 @@ export class PoolWorkers {
     const submit = async (seqs: string[]): Promise<void> => {
       const job = { kind: 'collect' as const, manifest: ctx.manifest, L: ctx.L, seqs, listDecoding, known: known.slice(), cacheDir: options.cacheDir };
       const r = this.threads === 1 ? runCollect(job) : ((await this.workers.run(job)) as CollectResult);
-      merge(r);
+      merge(r, seqs.length);
     };
     for (const exact of [true, false]) {
       if (!exact) {
