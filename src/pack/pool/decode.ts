@@ -14,7 +14,7 @@ import { ReedSolomonErasure } from '../erasure/index.js';
 import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockSizes, blockStarts, headerGeometry, manifestSchema, parityAddress, type Manifest } from './format.js';
+import { blockAddresses, blockSizes, blockStarts, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
@@ -153,12 +153,9 @@ export function collectReads(collector: StrandCollector, seqs: Iterable<string>,
  */
 export function markCompleteBlocks(man: Manifest, collector: StrandCollector): number {
   const sizes = blockSizes(man.dataStrands, man.blocks);
-  const starts = blockStarts(sizes);
   let open = 0;
   for (let b = 0; b < man.blocks; b++) {
-    const addresses: number[] = [];
-    for (let i = 0; i < sizes[b]; i++) addresses.push(starts[b] + i);
-    for (let i = 0; i < man.parity; i++) addresses.push(parityAddress(man, b, i));
+    const addresses = blockAddresses(man, b);
     const present = addresses.filter((a) => collector.chunks.has(a)).length;
     if (present >= sizes[b]) for (const a of addresses) collector.markKnown(a);
     else open++;
@@ -189,9 +186,7 @@ function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, r
   let short = 0;
   const data = new Uint8Array(man.dataStrands * man.chunkBytes);
   for (let b = 0; b < man.blocks; b++) {
-    const addresses: number[] = [];
-    for (let i = 0; i < sizes[b]; i++) addresses.push(starts[b] + i);
-    for (let i = 0; i < man.parity; i++) addresses.push(parityAddress(man, b, i));
+    const addresses = blockAddresses(man, b);
     const slots = addresses.map((a) => chunks[a]);
     const present = slots.filter(Boolean).length;
     if (present < sizes[b]) {

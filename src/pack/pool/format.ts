@@ -98,3 +98,13 @@ export function blockStarts(sizes: readonly number[]): number[] {
   }
   return out;
 }
+
+/** Addresses of block b: its data strands, then its parity strands (the slots of its RS code). */
+export function blockAddresses(man: Pick<Manifest, 'dataStrands' | 'parity' | 'blocks'>, b: number): number[] {
+  const sizes = blockSizes(man.dataStrands, man.blocks);
+  const start = blockStarts(sizes)[b];
+  const out: number[] = [];
+  for (let i = 0; i < sizes[b]; i++) out.push(start + i);
+  for (let i = 0; i < man.parity; i++) out.push(parityAddress(man, b, i));
+  return out;
+}

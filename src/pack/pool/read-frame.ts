@@ -132,18 +132,3 @@ function bestStart(r: string, primer: string): number {
 export function mismatchCount(s: string, prefix: string): number {
   return mismatches(s, prefix);
 }
-
-export function orientAndTrim(read: string, p: Primers): PrimerFrame {
-  const r = read.toUpperCase();
-  if (!p.found) return { seq: r };
-  let g = p.groups[0];
-  let best = mismatches(r, g.prefix);
-  for (const h of p.groups.slice(1)) {
-    const d = mismatches(r, h.prefix);
-    if (d < best) [g, best] = [h, d];
-  }
-  // Trim primer + spacer at each end; an indel inside a primer shifts only that end's alignment.
-  const left = g.prefix.length + 1;
-  const right = g.suffix.length ? g.suffix.length + 1 : 0;
-  return { seq: r.slice(left, Math.max(left, r.length - right)) };
-}
