@@ -17,8 +17,9 @@ import { runDoubleShares, runListSpeed, runResidueThroughput, runTableBuilds } f
 import { renderTable, fixed } from './_table.js';
 import { benchPool } from './pool.js';
 import { benchErasure } from './erasure.js';
+import { benchQuantMath } from './quant-math.js';
 
-const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool'] as const;
+const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   console.log(`dnarchive benchmarks (${meta.mode}) — Node ${meta.node}, V8 ${meta.v8}, ${meta.platform}, ${cpu} x${meta.cores}`);
   console.log('Figures: one core, main thread, unless a table says otherwise.\n');
 
-  let throughput, bigint, tables, detection, ecc, pool;
+  let throughput, bigint, tables, detection, ecc, pool, quant;
   if (want('codec')) {
     const kib = s.payloadBytes / 1024;
     console.log(`1. LocoCodec throughput: ${kib} KiB pseudo-random payload (mulberry32), balance on, 4 codewords/strand`);
@@ -204,11 +205,17 @@ async function main(): Promise<void> {
     console.log();
   }
 
+  if (want('quant')) {
+    console.log('7. Quantizer math (src/quant): Hessian, Cholesky of the inverse, GPTQ vs RTN, bit allocation, packing, .dnq');
+    quant = await benchQuantMath({ quick });
+    console.log();
+  }
+
   const seconds = (performance.now() - started) / 1e3;
   console.log(`Total ${seconds.toFixed(1)} s.`);
   if (values.json) {
     const settings = s;
-    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant }, null, 2)}\n`);
     console.log(`Results written to ${values.json}.`);
   }
 }

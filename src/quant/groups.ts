@@ -24,7 +24,7 @@
  * one fused multiply-add rounded once to f32 (min + scale·q is exact in f64: 11-bit × 8-bit
  * product, exponents within 2^40), hence bit-identical to a GPU's fma(scale, q, min).
  */
-import { F16_MAX, F16_TABLE, f16RoundDown, f16RoundUp } from './f16.js';
+import { F16_MAX, F16_TABLE, f16NextUp, f16RoundDown, f16RoundUp } from './f16.js';
 import { QuantInputError } from './errors.js';
 
 export const DEFAULT_GROUP_SIZE = 32;
@@ -93,16 +93,21 @@ export function chooseGrid(values: ArrayLike<number>, start: number, length: num
   let hi = -Infinity;
   for (let i = start; i < start + length; i++) {
     const v = values[i];
+    if (!(v >= -F16_MAX && v <= F16_MAX))
+      throw new QuantInputError(where, `value ${v} at index ${i} (group at index ${start}) is outside the f16 range ±${F16_MAX}`);
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (!(lo >= -F16_MAX && hi <= F16_MAX))
-    throw new QuantInputError(where, `group at index ${start} has values outside the f16 range ±${F16_MAX} (or NaN): [${lo}, ${hi}]`);
   const minH = f16RoundDown(lo);
+  const mn = F16_TABLE[minH];
   const maxq = (1 << width) - 1;
-  const step = (hi - F16_TABLE[minH]) / maxq;
+  const step = (hi - mn) / maxq;
   if (step > F16_MAX) throw new QuantInputError(where, `group at index ${start} has a range ${hi - lo} too wide for an f16 scale`);
-  out[0] = step === 0 ? 0 : f16RoundUp(step);
+  let scaleH = step === 0 ? 0 : f16RoundUp(step);
+  // hi − mn may have lost low bits in f64 (tiny hi beside a larger |mn|): step up until covered.
+  while (mn + F16_TABLE[scaleH] * maxq < hi) scaleH = f16NextUp(scaleH);
+  if (scaleH >= 0x7c00) throw new QuantInputError(where, `group at index ${start} has a range ${hi - lo} too wide for an f16 scale`);
+  out[0] = scaleH;
   out[1] = minH;
 }
 
@@ -136,4 +141,23 @@ export function dequantizeMatrix(m: QuantizedMatrix): Float32Array {
     }
   }
   return out;
+}
+
+/** Bits stored per group besides its codes: f16 scale and f16 zero point (min). */
+export const GRID_BITS_PER_GROUP = 32;
+
+/**
+ * Bits of the per-group width field: the width is stored as b − minBits in
+ * ⌈log2(maxBits − minBits + 1)⌉ bits (3 bits for 2..8, 0 when every group has the same width).
+ */
+export function widthFieldBits(minBits: number, maxBits: number): number {
+  const levels = maxBits - minBits + 1;
+  return levels <= 1 ? 0 : Math.ceil(Math.log2(levels));
+}
+
+/** Every bit a set of groups occupies: Σ n_g b_g + groups · (32 + width field). */
+export function groupBits(sizes: Uint32Array, widths: Uint8Array, fieldBits: number): number {
+  let bits = 0;
+  for (let g = 0; g < sizes.length; g++) bits += sizes[g] * widths[g];
+  return bits + sizes.length * (GRID_BITS_PER_GROUP + fieldBits);
 }

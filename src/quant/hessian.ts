@@ -68,7 +68,7 @@ export class HessianAccumulator {
   sumMatrix(): Float64Array {
     this.flush();
     const n = this.n;
-    const out = Float64Array.from(this.sum);
+    const out = new Float64Array(this.sum);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[i * n + j] = out[j * n + i];
     return out;
   }
@@ -94,14 +94,31 @@ export class HessianAccumulator {
 
 /**
  * S[i, j] += Σ_t X[t, i] X[t, j] for j ≥ i: the hot loop (a SYRK), tiled so that a TILE_I ×
- * TILE_J block of S is reused across the T tokens of the batch.
+ * TILE_J block of S is reused across the T tokens of the batch, four tokens per pass (one load
+ * and store of S per four multiply-adds).
  */
 export function accumulateUpper(S: Float64Array, n: number, X: Float64Array, T: number): void {
   for (let i0 = 0; i0 < n; i0 += TILE_I) {
     const i1 = Math.min(n, i0 + TILE_I);
     for (let j0 = i0; j0 < n; j0 += TILE_J) {
       const j1 = Math.min(n, j0 + TILE_J);
-      for (let t = 0; t < T; t++) {
+      let t = 0;
+      for (; t + 3 < T; t += 4) {
+        const x0 = t * n;
+        const x1 = x0 + n;
+        const x2 = x1 + n;
+        const x3 = x2 + n;
+        for (let i = i0; i < i1; i++) {
+          const a0 = X[x0 + i];
+          const a1 = X[x1 + i];
+          const a2 = X[x2 + i];
+          const a3 = X[x3 + i];
+          const row = i * n;
+          const js = j0 > i ? j0 : i;
+          for (let j = js; j < j1; j++) S[row + j] += a0 * X[x0 + j] + a1 * X[x1 + j] + a2 * X[x2 + j] + a3 * X[x3 + j];
+        }
+      }
+      for (; t < T; t++) {
         const xb = t * n;
         for (let i = i0; i < i1; i++) {
           const xi = X[xb + i];
@@ -166,7 +183,7 @@ export interface DampedHessian {
 export function dampHessian(H: Float64Array, n: number, percdamp = 0.01, where = 'Hessian'): DampedHessian {
   if (H.length !== n * n) throw new QuantInputError(where, `has ${H.length} entries, expected ${n}·${n}`);
   if (!(percdamp >= 0) || !Number.isFinite(percdamp)) throw new QuantInputError(where, `percdamp ${percdamp} must be a finite number ≥ 0`);
-  const out = Float64Array.from(H);
+  const out = new Float64Array(H);
   const dead = new Uint8Array(n);
   let mean = 0;
   for (let j = 0; j < n; j++) {
@@ -182,4 +199,34 @@ export function dampHessian(H: Float64Array, n: number, percdamp = 0.01, where =
   const damp = percdamp * mean;
   for (let j = 0; j < n; j++) out[j * n + j] += damp;
   return { H: out, dead, damp };
+}
+
+/**
+ * One accumulator per linear layer, fed by a forward pass's linear-input hook
+ * `(layer, name, x) => void`. Layers that read the same input as another (wk and wv read wq's
+ * input, w3 reads w1's in a llama block) are declared in `shares` ({ wk: 'wq', wv: 'wq', w3: 'w1' }):
+ * their calls are ignored and `get` answers with the accumulator they share, which saves the
+ * duplicate n² work per token.
+ */
+export class HessianCollector {
+  readonly accumulators = new Map<string, HessianAccumulator>();
+  constructor(readonly shares: Readonly<Record<string, string>> = {}) {}
+
+  /** Pass this to the forward pass as its linear-input hook. */
+  readonly hook = (layer: number, name: string, x: ArrayLike<number>): void => {
+    if (Object.hasOwn(this.shares, name)) return;
+    const key = `${layer}.${name}`;
+    let acc = this.accumulators.get(key);
+    if (acc === undefined) {
+      acc = new HessianAccumulator(x.length, `Hessian of layer ${layer} ${name}`);
+      this.accumulators.set(key, acc);
+    }
+    acc.add(x);
+  };
+
+  /** The accumulator that holds (layer, name)'s inputs. */
+  get(layer: number, name: string): HessianAccumulator | undefined {
+    const owner = Object.hasOwn(this.shares, name) ? this.shares[name] : name;
+    return this.accumulators.get(`${layer}.${owner}`);
+  }
 }

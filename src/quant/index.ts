@@ -3,3 +3,34 @@
  * that the package layout is stable.
  */
 export {};
+export { f32ToF16, f16ToF32, F16_TABLE, F16_MAX } from './f16.js';
+export { HessianAccumulator, HessianCollector, DiagonalAccumulator, dampHessian, type DampedHessian } from './hessian.js';
+export { inverseUpperCholesky } from './cholesky.js';
+export {
+  DEFAULT_GROUP_SIZE,
+  GRID_BITS_PER_GROUP,
+  groupsPerRow,
+  groupSizes,
+  widthFieldBits,
+  groupBits,
+  dequantizeMatrix,
+  type QuantizedMatrix,
+} from './groups.js';
+export { rtnQuantize, layerLoss, type RtnOptions } from './rtn.js';
+export { gptqQuantize, type GptqOptions, type GptqResult } from './gptq.js';
+export {
+  measureGroupCosts,
+  concatGroupCosts,
+  equalLossRates,
+  allocateBits,
+  type GroupCosts,
+  type MeasureOptions,
+  type EqualLossSolution,
+  type AllocateOptions,
+  type Allocation,
+} from './allocate.js';
+export { packBits, unpackBits, packGroupedCodes, unpackGroupedCodes, groupedCodeBits, packedBits } from './bitpack.js';
+export { writeDnq, readDnq, dequantizeDnq, dnqManifestSchema, DNQ_MAGIC, type DnqInput, type DnqTensorInput, type DnqTensor, type DnqArchive, type DnqManifest } from './dnq.js';
+export { dnqAccounting, type DnqAccounting } from './accounting.js';
+export { NotPositiveDefiniteError, QuantInputError, BudgetError, BitPackError, DnqFormatError } from './errors.js';
+export { quantizeMatrices, type MatrixInput, type QuantizeMatricesOptions, type QuantizeMatricesResult } from './pipeline.js';

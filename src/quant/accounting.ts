@@ -1,0 +1,75 @@
+/**
+ * Where the bits of a .dnq archive go (spec §12.1: everything counts). The quantized matrices'
+ * bits per weight are reported all-in — codes, f16 scale and zero point, width fields, and the
+ * padding of each section to whole bytes — separately from the raw tensors, the manifest and the
+ * 8-byte header, which together with them add up to the file size exactly.
+ */
+import { readDnq, DNQ_HEADER_BYTES, type DnqArchive } from './dnq.js';
+import { groupsPerRow, GRID_BITS_PER_GROUP } from './groups.js';
+import { groupedCodeBits } from './bitpack.js';
+
+export interface DnqAccounting {
+  quantized: {
+    tensors: number;
+    weights: number;
+    groups: number;
+    codeBits: number;
+    /** f16 scale + f16 zero point: 32 bits per group. */
+    gridBits: number;
+    widthBits: number;
+    /** Bits that round sections up to whole bytes. */
+    paddingBits: number;
+    /** Bytes of all quantized sections: (code + grid + width + padding bits) / 8. */
+    bytes: number;
+    /** 8 · bytes / weights: the all-in rate the budget constrains (plus byte padding). */
+    bitsPerWeight: number;
+    /** (code + grid + width bits) / weights, without byte padding: what allocateBits counts. */
+    allocatedBitsPerWeight: number;
+  };
+  raw: { tensors: number; elements: number; bytes: number };
+  manifestBytes: number;
+  headerBytes: number;
+  fileBytes: number;
+  /** 8 · fileBytes / quantized weights: the whole archive per quantized weight (§12.1). */
+  fileBitsPerQuantizedWeight: number;
+}
+
+/** Accounting of an archive (parsed, or its bytes). */
+export function dnqAccounting(archive: DnqArchive | Uint8Array): DnqAccounting {
+  const a = archive instanceof Uint8Array ? readDnq(archive) : archive;
+  const q = { tensors: 0, weights: 0, groups: 0, codeBits: 0, gridBits: 0, widthBits: 0, paddingBits: 0, bytes: 0, bitsPerWeight: 0, allocatedBitsPerWeight: 0 };
+  const raw = { tensors: 0, elements: 0, bytes: 0 };
+  for (const t of a.manifest.tensors) {
+    if (t.kind === 'raw') {
+      raw.tensors++;
+      raw.elements += t.shape.reduce((x, y) => x * y, 1);
+      raw.bytes += t.data.length;
+      continue;
+    }
+    const stored = a.tensors.find((s) => s.name === t.name);
+    if (!stored || stored.kind !== 'quantized') continue;
+    const [rows, cols] = t.shape;
+    const groups = rows * groupsPerRow(cols, t.groupSize);
+    const codeBits = groupedCodeBits(rows, cols, t.groupSize, stored.matrix.widths);
+    const bytes = t.widths.length + t.scales.length + t.zeros.length + t.codes.length;
+    q.tensors++;
+    q.weights += rows * cols;
+    q.groups += groups;
+    q.codeBits += codeBits;
+    q.gridBits += groups * GRID_BITS_PER_GROUP;
+    q.widthBits += groups * t.widthBits;
+    q.bytes += bytes;
+    q.paddingBits += bytes * 8 - codeBits - groups * (GRID_BITS_PER_GROUP + t.widthBits);
+  }
+  q.bitsPerWeight = q.weights > 0 ? (8 * q.bytes) / q.weights : 0;
+  q.allocatedBitsPerWeight = q.weights > 0 ? (q.codeBits + q.gridBits + q.widthBits) / q.weights : 0;
+  const fileBytes = DNQ_HEADER_BYTES + a.manifestBytes + q.bytes + raw.bytes;
+  return {
+    quantized: q,
+    raw,
+    manifestBytes: a.manifestBytes,
+    headerBytes: DNQ_HEADER_BYTES,
+    fileBytes,
+    fileBitsPerQuantizedWeight: q.weights > 0 ? (8 * fileBytes) / q.weights : 0,
+  };
+}

@@ -1,0 +1,39 @@
+/** Seeded matrices and calibration data for the quant tests. */
+import { Rng } from '../../src/random.js';
+import { HessianAccumulator } from '../../src/quant/hessian.js';
+
+export function gaussian(rng: Rng): number {
+  const u = 1 - rng.next();
+  const v = rng.next();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+export function randomMatrix(rng: Rng, rows: number, cols: number, scale = 0.05): Float32Array {
+  const W = new Float32Array(rows * cols);
+  for (let i = 0; i < W.length; i++) W[i] = scale * gaussian(rng);
+  return W;
+}
+
+/**
+ * Correlated inputs x = A z (A random with a shared component, so columns are strongly
+ * correlated, plus uneven per-channel scales), accumulated into a Hessian.
+ */
+export function correlatedHessian(rng: Rng, n: number, tokens: number): { H: Float64Array; acc: HessianAccumulator; X: Float32Array } {
+  const A = new Float64Array(n * n);
+  const chan = new Float64Array(n);
+  for (let i = 0; i < n; i++) chan[i] = Math.exp(gaussian(rng));
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) A[i * n + k] = chan[i] * ((i === k ? 1 : 0) + 0.3 * gaussian(rng) / Math.sqrt(n) + (k === 0 ? 0.8 : 0));
+  const acc = new HessianAccumulator(n);
+  const X = new Float32Array(tokens * n);
+  const z = new Float64Array(n);
+  for (let t = 0; t < tokens; t++) {
+    for (let k = 0; k < n; k++) z[k] = gaussian(rng);
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += A[i * n + k] * z[k];
+      X[t * n + i] = s;
+    }
+  }
+  acc.addBatch(X);
+  return { H: acc.hessian(), acc, X };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/random.js';
+import { quantizeMatrices, type MatrixInput } from '../../src/quant/pipeline.js';
+import { dequantizeMatrix, groupBits, groupSizes, widthFieldBits } from '../../src/quant/groups.js';
+import { layerLoss } from '../../src/quant/rtn.js';
+import { writeDnq, readDnq, dequantizeDnq } from '../../src/quant/dnq.js';
+import { dnqAccounting } from '../../src/quant/accounting.js';
+import { QuantInputError } from '../../src/quant/errors.js';
+import { correlatedHessian, randomMatrix } from './_quant-fixtures.js';
+
+function layer(seed: number): MatrixInput[] {
+  const rng = new Rng(seed);
+  const { H: H64 } = correlatedHessian(rng, 64, 300);
+  const { H: H172 } = correlatedHessian(rng, 172, 400);
+  return [
+    { name: 'wq', W: randomMatrix(rng, 64, 64), rows: 64, cols: 64, H: H64, importance: 1 },
+    { name: 'w1', W: randomMatrix(rng, 172, 64), rows: 172, cols: 64, H: H64, importance: 2 },
+    { name: 'w2', W: randomMatrix(rng, 64, 172), rows: 64, cols: 172, H: H172, importance: 4 },
+  ];
+}
+
+function weightedLoss(inputs: MatrixInput[], out: ReturnType<typeof quantizeMatrices>): number {
+  let total = 0;
+  for (const m of inputs) {
+    const What = dequantizeMatrix(out.matrices.get(m.name)!);
+    const I = m.H!;
+    let energy = 0;
+    for (let r = 0; r < m.rows; r++) for (let j = 0; j < m.cols; j++) energy += I[j * m.cols + j] * m.W[r * m.cols + j] ** 2;
+    total += ((m.importance ?? 1) * layerLoss(m.W, What, m.rows, m.cols, I)) / energy;
+  }
+  return total;
+}
+
+describe('quantizeMatrices', () => {
+  it('meets the all-in budget across matrices; GPTQ + allocation beats uniform GPTQ at no more bits', () => {
+    const inputs = layer(1);
+    // Uniform 3 bits costs 3 + 35/32 bits/weight all-in (w2's ragged groups: a little more).
+    const uniform = quantizeMatrices(inputs, { method: 'gptq', bits: 3 });
+    let uniformBits = 0;
+    let weights = 0;
+    for (const m of inputs) {
+      const q = uniform.matrices.get(m.name)!;
+      uniformBits += groupBits(groupSizes(m.rows, m.cols, 32), q.widths, widthFieldBits(2, 8));
+      weights += m.rows * m.cols;
+    }
+    const budget = uniformBits / weights;
+    const allocated = quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: budget });
+    expect(allocated.allocation!.bitsPerWeight).toBeLessThanOrEqual(budget);
+    expect(allocated.allocation!.bitsPerWeight).toBeGreaterThan(budget - 32 / weights);
+    expect(weightedLoss(inputs, allocated)).toBeLessThan(weightedLoss(inputs, uniform));
+    const rtn = quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget });
+    expect(weightedLoss(inputs, allocated)).toBeLessThan(weightedLoss(inputs, rtn));
+    // The more important matrix gets more bits per weight.
+    const mean = (name: string): number => {
+      const w = allocated.matrices.get(name)!.widths;
+      return w.reduce((a, b) => a + b, 0) / w.length;
+    };
+    expect(mean('w2')).toBeGreaterThan(mean('wq'));
+  });
+
+  it('feeds the container: stored bits per weight equal the allocation (plus byte padding)', () => {
+    const inputs = layer(2);
+    const out = quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: 4 });
+    const bytes = writeDnq({
+      quantizer: { method: 'gptq+alloc', params: { groupSize: 32, percdamp: 0.01 } },
+      budgetBitsPerWeight: 4,
+      tensors: inputs.map((m) => ({ kind: 'quantized' as const, name: m.name, matrix: out.matrices.get(m.name)!, minBits: out.minBits, maxBits: out.maxBits })),
+    });
+    const acc = dnqAccounting(bytes);
+    expect(acc.quantized.allocatedBitsPerWeight).toBe(out.allocation!.bitsPerWeight);
+    expect(acc.quantized.bitsPerWeight).toBeLessThanOrEqual(4 + (3 * 4 * 8) / acc.quantized.weights);
+    const back = dequantizeDnq(readDnq(bytes));
+    for (const m of inputs) expect(Array.from(back.get(m.name)!.data)).toEqual(Array.from(dequantizeMatrix(out.matrices.get(m.name)!)));
+  });
+
+  it('rejects GPTQ without a Hessian and duplicate names', () => {
+    const [a] = layer(3);
+    expect(() => quantizeMatrices([{ ...a, H: undefined }], { method: 'gptq' })).toThrow(/wq: GPTQ needs the full Hessian/);
+    expect(() => quantizeMatrices([a, a], { method: 'rtn' })).toThrow(QuantInputError);
+  });
+});
