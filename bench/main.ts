@@ -18,8 +18,9 @@ import { renderTable, fixed } from './_table.js';
 import { benchPool } from './pool.js';
 import { benchErasure } from './erasure.js';
 import { benchQuantMath } from './quant-math.js';
+import { benchKernels } from './kernels.js';
 
-const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant'] as const;
+const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant', 'kernels'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
   console.log(`dnarchive benchmarks (${meta.mode}) — Node ${meta.node}, V8 ${meta.v8}, ${meta.platform}, ${cpu} x${meta.cores}`);
   console.log('Figures: one core, main thread, unless a table says otherwise.\n');
 
-  let throughput, bigint, tables, detection, ecc, pool, quant;
+  let throughput, bigint, tables, detection, ecc, pool, quant, kernels;
   if (want('codec')) {
     const kib = s.payloadBytes / 1024;
     console.log(`1. LocoCodec throughput: ${kib} KiB pseudo-random payload (mulberry32), balance on, 4 codewords/strand`);
@@ -211,11 +212,17 @@ async function main(): Promise<void> {
     console.log();
   }
 
+  if (want('kernels')) {
+    console.log('8. WebGPU kernels (kernels/) against their TypeScript twins, same process; adapter named below');
+    kernels = await benchKernels({ quick });
+    console.log();
+  }
+
   const seconds = (performance.now() - started) / 1e3;
   console.log(`Total ${seconds.toFixed(1)} s.`);
   if (values.json) {
     const settings = s;
-    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels }, null, 2)}\n`);
     console.log(`Results written to ${values.json}.`);
   }
 }

@@ -1,0 +1,156 @@
+/**
+ * WebGPU kernels vs their TypeScript twins (kernels/): throughput of each on the same data.
+ * GPU times are end to end (upload, dispatch, read-back), after one untimed call that compiles the
+ * pipeline; each is the median of `samples` calls (one call for the largest sizes). Twins run on
+ * the main thread; where a twin would take minutes it is timed on a slice of the rows and its
+ * rate scaled (its cost is linear in the rows), which the table marks with '*'.
+ * GB/s counts f32 weights (4 bytes each) for quantize/dequantize and u8 codes for bit packing.
+ * Run alone: `node dist/bench/kernels.js [--quick]`.
+ */
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import {
+  closeDevice,
+  dequantizeGroups,
+  getDevice,
+  hessianAccumulate,
+  hessianAccumulateTs,
+  matmul,
+  matmulTs,
+  packCodes,
+  quantizeGroups,
+} from '../kernels/index.js';
+import { packGroupedCodes } from '../src/quant/bitpack.js';
+import { dequantizeMatrix } from '../src/quant/groups.js';
+import { rtnQuantize } from '../src/quant/rtn.js';
+import { fixed, renderTable } from './_table.js';
+import { Rng } from '../src/random.js';
+
+export interface KernelBenchRow {
+  kernel: string;
+  size: string;
+  unit: 'GFLOP/s' | 'GB/s';
+  gpu: number;
+  twin: number;
+  /** The twin was timed on a slice of the rows. */
+  twinScaled: boolean;
+  gpuSeconds: number;
+}
+
+export interface KernelBenchResult {
+  adapter: string;
+  rows: KernelBenchRow[];
+}
+
+function randomFloats(count: number, seed: number, scale = 1): Float32Array {
+  const rng = new Rng(seed);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = (rng.next() - 0.5) * scale;
+  return out;
+}
+
+async function timeAsync(fn: () => Promise<unknown>, samples: number): Promise<number> {
+  const t: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = performance.now();
+    await fn();
+    t.push((performance.now() - t0) / 1e3);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
+function timeSync(fn: () => unknown, samples: number): number {
+  const t: number[] = [];
+  for (let s = 0; s < samples; s++) {
+    const t0 = performance.now();
+    fn();
+    t.push((performance.now() - t0) / 1e3);
+  }
+  t.sort((a, b) => a - b);
+  return t[t.length >> 1];
+}
+
+export async function benchKernels(options: { quick?: boolean } = {}): Promise<KernelBenchResult> {
+  const quick = options.quick === true;
+  const dev = await getDevice({ device: 'auto' });
+  const adapter = dev.kind === 'gpu' ? dev.gpu.adapter.name : `none (${dev.reason})`;
+  console.log(`Kernels: WebGPU adapter ${adapter}`);
+  if (dev.kind !== 'gpu') {
+    console.log('   no GPU: nothing to compare, the kernels would run their twins.\n');
+    return { adapter, rows: [] };
+  }
+  const gpuOpt = { device: 'gpu' as const };
+  const rows: KernelBenchRow[] = [];
+
+  // Hessian H += XᵀX: 2·rows·n² flops counted (the full product; the GPU computes only the upper triangle).
+  const hessianSizes: [rows: number, n: number][] = quick ? [[1024, 256], [1024, 1024]] : [[1024, 256], [1024, 1024], [4096, 2048]];
+  for (const [r, n] of hessianSizes) {
+    const X = randomFloats(r * n, r + n);
+    const H = new Float32Array(n * n);
+    await hessianAccumulate(H, X.subarray(0, 16 * n), { rows: 16, n }, gpuOpt);
+    const big = r * n * n >= 2 ** 32;
+    const gpuS = await timeAsync(() => hessianAccumulate(H, X, { rows: r, n }, gpuOpt), big ? 1 : 3);
+    // The twin has an O(n²) set-up and merge, so its slice keeps at least 256 rows to amortise it.
+    const sliceRows = Math.min(r, Math.max(256, Math.floor(2 ** 27 / (n * n))));
+    const twinS = (timeSync(() => hessianAccumulateTs(H, X.subarray(0, sliceRows * n), sliceRows, n), 1) * r) / sliceRows;
+    const flops = 2 * r * n * n;
+    rows.push({ kernel: 'hessian XᵀX', size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS });
+  }
+
+  // Matmul C = A·B and the batched linear layer Y = X·Wᵀ: 2·m·k·n flops.
+  const mmSizes: [label: string, m: number, k: number, n: number, transB: boolean][] = quick
+    ? [['matmul', 512, 512, 512, false], ['linear y=Wx', 512, 64, 172, true]]
+    : [['matmul', 512, 512, 512, false], ['matmul', 2048, 2048, 2048, false], ['linear y=Wx', 512, 64, 172, true], ['linear y=Wx', 64, 4096, 4096, true]];
+  for (const [label, m, k, n, transB] of mmSizes) {
+    const A = randomFloats(m * k, m + k);
+    const B = randomFloats(k * n, k + n);
+    const C = new Float32Array(m * n);
+    await matmul(new Float32Array(Math.min(m, 16) * n), A.subarray(0, Math.min(m, 16) * k), B, { m: Math.min(m, 16), k, n, transB }, gpuOpt);
+    const big = m * k * n >= 2 ** 32;
+    const gpuS = await timeAsync(() => matmul(C, A, B, { m, k, n, transB }, gpuOpt), big ? 1 : 3);
+    const sliceRows = Math.min(m, Math.max(4, Math.floor(2 ** 27 / (k * n))));
+    const twinS = (timeSync(() => matmulTs(C.subarray(0, sliceRows * n), A, B, sliceRows, k, n, transB), 1) * m) / sliceRows;
+    const flops = 2 * m * k * n;
+    rows.push({ kernel: label, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS });
+  }
+
+  // Group quantization (4 bits, groups of 32) and dequantization: GB/s of f32 weights.
+  const qSizes: [rows: number, cols: number][] = quick ? [[1024, 1024]] : [[1024, 1024], [4096, 4096]];
+  for (const [r, c] of qSizes) {
+    const W = randomFloats(r * c, r ^ c, 0.2);
+    const bytes = r * c * 4;
+    await quantizeGroups(W.subarray(0, 16 * c), 16, c, { groupSize: 32, bits: 4 }, gpuOpt);
+    const qGpu = await timeAsync(() => quantizeGroups(W, r, c, { groupSize: 32, bits: 4 }, gpuOpt), 3);
+    const qTwin = timeSync(() => rtnQuantize(W, r, c, { groupSize: 32, bits: 4 }), 3);
+    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu });
+    const m = rtnQuantize(W, r, c, { groupSize: 32, bits: 4 });
+    await dequantizeGroups({ ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scales: m.scales.subarray(0, 16 * (c / 32)), mins: m.mins.subarray(0, 16 * (c / 32)) }, gpuOpt);
+    const dGpu = await timeAsync(() => dequantizeGroups(m, gpuOpt), 3);
+    const dTwin = timeSync(() => dequantizeMatrix(m), 3);
+    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu });
+    // Bit packing at mixed widths 2..6 (GB/s of u8 codes in).
+    const rng = new Rng(r + c);
+    const widths = Uint8Array.from({ length: m.widths.length }, () => 2 + rng.below(5));
+    const codes = Uint8Array.from(m.codes, (q, i) => q & ((1 << widths[Math.floor(i / 32)]) - 1));
+    const shape = { rows: r, cols: c, groupSize: 32 };
+    await packCodes(codes.subarray(0, 16 * c), widths.subarray(0, 16 * (c / 32)), { ...shape, rows: 16 }, gpuOpt);
+    const pGpu = await timeAsync(() => packCodes(codes, widths, shape, gpuOpt), 3);
+    const pTwin = timeSync(() => packGroupedCodes(codes, r, c, 32, widths), 3);
+    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu });
+  }
+
+  console.log(
+    renderTable(
+      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }],
+      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3)]),
+    ),
+  );
+  console.log('   GPU = end to end (upload, dispatch, read-back); * = twin timed on a slice of the rows and scaled.\n');
+  return { adapter, rows };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await benchKernels({ quick: process.argv.includes('--quick') });
+  await closeDevice();
+}
