@@ -17,6 +17,7 @@ import { runDoubleShares, runListSpeed, runResidueThroughput, runTableBuilds } f
 import { renderTable, fixed } from './_table.js';
 import { benchPool } from './pool.js';
 import { benchErasure } from './erasure.js';
+import { benchSimulate } from './simulate.js';
 import { benchQuantMath } from './quant-math.js';
 import { benchKernels } from './kernels.js';
 
@@ -202,7 +203,9 @@ async function main(): Promise<void> {
     console.log('6. The archival pool (src/pack): outer erasure code, encode/decode throughput, density, whole CLI');
     console.log('   a. Reed–Solomon erasure code over GF(2^16) (src/pack/erasure), one core');
     const erasure = await benchErasure(quick);
-    pool = { erasure, ...((await benchPool(quick)) as object) };
+    console.log('\n   Channel simulator (src/pack/simulate)');
+    const simulate = await benchSimulate(quick);
+    pool = { erasure, simulate, ...((await benchPool(quick)) as object) };
     console.log();
   }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import {
   AtomicWriter,
+  createProgress,
   FileSource,
   formatPoolReport,
   memorySource,
@@ -17,7 +18,7 @@ import {
   type PoolOptions,
 } from '../../src/pack/index.js';
 import { capacity } from '../../src/loco/index.js';
-import { createProgress } from '../progress.js';
+
 import { InputError } from '../io.js';
 import { formatWord } from '../../src/loco/index.js';
 import { parseOption } from '../options.js';

@@ -1,78 +1,129 @@
-/** `dnarchive simulate`: a seeded DNA channel from a pool FASTA to reads (FASTQ or FASTA). */
+/**
+ * `dnarchive simulate`: a seeded DNA channel from a pool FASTA (any record names; FASTQ works too)
+ * to reads, FASTQ or FASTA. The pool is streamed in and packed at a byte per nucleotide; reads are
+ * made one at a time and streamed out, to a temporary file renamed at the end (or to stdout).
+ */
 import type { Command } from 'commander';
+import { once } from 'node:events';
 import { z } from 'zod';
-import { AtomicWriter, Channel, PRESETS, channelConfig, fileReads, textReads } from '../../src/pack/index.js';
+import { AtomicWriter, Channel, PackedStrands, PRESET_NAMES, channelConfig, createProgress, readChunks, readRecords, type ChannelOptions } from '../../src/pack/index.js';
+import { OptionError } from '../../src/validate.js';
 import { parseOption } from '../options.js';
-import { printJson, readInput } from '../io.js';
+import { printJson } from '../io.js';
 
-const num = (name: string) => z.string().regex(/^\d*\.?\d+(e-?\d+)?$/i, `${name} must be a number`).transform(Number);
+/** A zod message that quotes the offending value. */
+const got = (text: string) => ({ error: (issue: { input?: unknown }) => `${text} (got ${String(issue.input)})` });
+const number = (flag: string) =>
+  z
+    .string()
+    .regex(/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i, got(`${flag} must be a non-negative number`))
+    .transform(Number);
+const rateOption = (flag: string) => number(flag).pipe(z.number().lt(1, got(`${flag} must be below 1`)));
+const shareOption = (flag: string) => number(flag).pipe(z.number().max(1, got(`${flag} must be at most 1`)));
+const coverageOption = number('--coverage').pipe(z.number().gt(0, got('--coverage must be above 0')).max(10000, got('--coverage must be at most 10000')));
+const skewOption = number('--skew').pipe(z.number().max(3, got('--skew must be at most 3')));
+const seedOption = z
+  .string()
+  .regex(/^\d+$/, got('--seed must be a whole number'))
+  .transform(Number)
+  .pipe(z.number().max(2 ** 32 - 1, got('--seed must be below 2^32')));
+const presetOption = z.enum(PRESET_NAMES, { message: `--preset must be one of ${PRESET_NAMES.join(', ')}` });
+const samplingOption = z.enum(['poisson', 'exact'], { message: '--sampling must be poisson or exact' });
+
+interface SimulateFlags {
+  output: string;
+  preset: string;
+  coverage?: string;
+  dropout: string;
+  sub?: string;
+  ins?: string;
+  del?: string;
+  skew?: string;
+  rc: string;
+  sampling?: string;
+  seed: string;
+  fasta?: boolean;
+  force?: boolean;
+  json?: boolean;
+  progress: boolean;
+}
+
+function channelOptions(o: SimulateFlags): ChannelOptions {
+  const optional = <S extends z.ZodType>(schema: S, value: string | undefined, flag: string) =>
+    value === undefined ? undefined : (parseOption(schema, value, flag) as number);
+  const options: ChannelOptions = {
+    preset: parseOption(presetOption, o.preset, '--preset'),
+    coverage: optional(coverageOption, o.coverage, '--coverage'),
+    dropout: parseOption(shareOption('--dropout'), o.dropout, '--dropout'),
+    sub: optional(rateOption('--sub'), o.sub, '--sub'),
+    ins: optional(rateOption('--ins'), o.ins, '--ins'),
+    del: optional(rateOption('--del'), o.del, '--del'),
+    skew: optional(skewOption, o.skew, '--skew'),
+    rc: parseOption(shareOption('--rc'), o.rc, '--rc'),
+    sampling: o.sampling === undefined ? undefined : parseOption(samplingOption, o.sampling, '--sampling'),
+    seed: parseOption(seedOption, o.seed, '--seed'),
+  };
+  channelConfig(options, 'options'); // the cross-option rule (sub + ins + del < 1), before any input is read
+  return options;
+}
+
+async function writeStdout(bytes: Buffer): Promise<void> {
+  if (!process.stdout.write(Buffer.from(bytes))) await once(process.stdout, 'drain');
+}
 
 export function registerSimulate(program: Command): void {
   program
     .command('simulate')
-    .description(`seeded DNA channel: dropout, log-normal coverage, substitutions/insertions/deletions, random orientation (presets: ${Object.keys(PRESETS).join(', ')})`)
-    .argument('<pool>', "pool FASTA, or '-' for stdin")
+    .description(
+      `seeded DNA channel: dropout, log-normal copy numbers then Poisson reads, substitutions/insertions/deletions, random orientation, shuffled order (presets: ${PRESET_NAMES.join(', ')}; preset values are defaults the options override)`,
+    )
+    .argument('<pool>', "pool FASTA (or FASTQ), or '-' for stdin")
     .requiredOption('-o, --output <file>', "output reads, or '-' for stdout")
     .option('--preset <name>', 'channel preset', 'illumina')
-    .option('--coverage <x>', 'mean reads per strand (default: the preset’s)')
+    .option('--coverage <x>', 'mean reads per kept strand (default: the preset’s)')
     .option('--dropout <p>', 'share of strands lost entirely', '0')
     .option('--sub <r>', 'substitutions per nt (default: the preset’s)')
     .option('--ins <r>', 'insertions per nt (default: the preset’s)')
     .option('--del <r>', 'deletions per nt (default: the preset’s)')
-    .option('--skew <s>', 'σ of the log-normal copy numbers (default: the preset’s)')
+    .option('--skew <s>', 'σ of the log-normal copy-number weight (default: the preset’s)')
     .option('--rc <p>', 'share of reads reverse-complemented', '0.5')
+    .option('--sampling <mode>', 'poisson, or exact (reads = coverage × weight, rounded at random) (default: the preset’s)')
     .option('--seed <n>', 'random seed', '1')
     .option('--fasta', 'write FASTA instead of FASTQ')
     .option('--force', 'overwrite the output file if it exists')
-    .option('--json', 'print the summary as JSON on stdout')
-    .action(async (input: string, o: Record<string, string | boolean | undefined>) => {
-      const opt = (k: string) => (typeof o[k] === 'string' ? parseOption(num(`--${k}`), o[k], `--${k}`) : undefined);
-      const seed = parseOption(z.string().regex(/^\d+$/, '--seed must be a whole number').transform(Number), o.seed, '--seed');
-      const options = {
-        preset: parseOption(z.enum(Object.keys(PRESETS) as [string, ...string[]], { message: `--preset must be one of ${Object.keys(PRESETS).join(', ')}` }), o.preset, '--preset'),
-        coverage: opt('coverage'),
-        dropout: opt('dropout'),
-        sub: opt('sub'),
-        ins: opt('ins'),
-        del: opt('del'),
-        skew: opt('skew'),
-        rc: opt('rc'),
-        seed,
-      };
-      channelConfig(options); // options are checked before the input is read
-      const name = input === '-' ? '<stdin>' : input;
-      let strands: string[];
-      if (input === '-') strands = [...textReads(Buffer.from(await readInput(input)).toString('latin1'), name).pass()];
-      else {
-        await readInput(input, 1); // a clear error for a missing file, a directory, no permission
-        strands = [...fileReads(input).pass()];
-      }
-      const channel = new Channel(strands, options);
-      // Reads are made one at a time and written in large pieces: memory is the pool, not the reads.
-      const out = o.output === '-' ? undefined : new AtomicWriter(String(o.output), Boolean(o.force));
+    .option('--json', 'print the configuration and summary as JSON on stdout')
+    .option('--no-progress', 'no progress bar on stderr')
+    .action(async (input: string, o: SimulateFlags) => {
+      const options = channelOptions(o);
+      if (o.json && o.output === '-') throw new OptionError('options', '--json', 'prints to stdout, so the reads cannot go there too; give -o a file');
+      // Fail on an existing output before reading what may be a large pool.
+      const out = o.output === '-' ? undefined : new AtomicWriter(o.output, Boolean(o.force));
       try {
-        let piece: string[] = [];
-        for (let j = 0; j < channel.length; j++) {
-          const r = channel.read(j);
-          piece.push(o.fasta ? `>read${j}\n${r}\n` : `@read${j}\n${r}\n+\n${'I'.repeat(r.length)}\n`);
-          if (piece.length >= 4096 || j === channel.length - 1) {
-            if (out) out.write(piece.join(''));
-            else process.stdout.write(piece.join(''));
-            piece = [];
-          }
+        const pool = new PackedStrands();
+        for await (const r of readRecords(input)) pool.add(r.seq);
+        const channel = new Channel(pool, options);
+        const progress = createProgress('simulate', channel.length, { enabled: o.progress && !o.json });
+        for (const chunk of readChunks(channel, o.fasta ? 'fasta' : 'fastq')) {
+          if (out) out.write(chunk.bytes.toString('latin1'));
+          else await writeStdout(chunk.bytes);
+          progress.tick(chunk.reads);
         }
+        progress.done();
         out?.commit();
+        const s = channel.summary;
+        if (o.json) printJson({ config: channel.config, summary: s });
+        else {
+          const nt = s.sourceNucleotides || 1;
+          process.stderr.write(
+            `simulated ${s.reads} reads from ${s.strands} strands (${s.dropped} dropped, ${s.missing} with no read; ` +
+              `mean coverage ${s.meanCoverage.toFixed(2)}; per nt: ${s.substitutions} substitutions (${(s.substitutions / nt).toExponential(2)}), ` +
+              `${s.insertions} insertions (${(s.insertions / nt).toExponential(2)}), ${s.deletions} deletions (${(s.deletions / nt).toExponential(2)}); ` +
+              `${s.reverseComplemented} reverse-complemented) → ${o.output === '-' ? 'stdout' : o.output}\n`,
+          );
+        }
       } catch (err) {
         out?.abort();
         throw err;
-      }
-      const s = channel.summary;
-      if (o.json) printJson({ config: channel.config, summary: s });
-      else if (o.output !== '-') {
-        process.stderr.write(
-          `simulated ${s.reads} reads from ${s.strands} strands (${s.dropped} dropped, mean coverage ${s.meanCoverage.toFixed(2)}; ` +
-            `${s.substitutions} substitutions, ${s.insertions} insertions, ${s.deletions} deletions, ${s.reverseComplemented} reverse-complemented) → ${o.output}\n`,
-        );
       }
     });
 }

@@ -8,3 +8,5 @@ export * from './erasure/index.js';
 export * from './pool/index.js';
 export * from './simulate/index.js';
 export { arrayReads, fileReads, textReads, parseSequences, type ReadSource } from './read-stream.js';
+export { readRecords, parseRecordLines, RecordParser, ReadsInputError, type ReadRecord, type ReadRecordsOptions } from './read-stream.js';
+export { createProgress, type Progress, type ProgressOptions } from './progress.js';

@@ -1,11 +1,20 @@
 /**
- * Reads streamed from a FASTA or FASTQ file: a few MB of the file in memory at a time, records
- * yielded as upper-case sequence strings, with the same checks and messages as fasta.ts (file and
- * line, the bad nucleotide and its column, truncated FASTQ records, an empty file). A ReadSource
- * can be passed over several times, which the pool decoder needs: primers and manifest first,
- * then the strands.
+ * Reads streamed from FASTA or FASTQ: a chunk of the file in memory at a time, records yielded one
+ * by one. One line-driven parser (RecordParser) serves every face — readRecords (async: a file or
+ * stdin), fileReads (sync, re-readable passes for the pool decoder), textReads and parseSequences —
+ * and follows fasta.ts parseReads rule for rule, with the same ReadsFormatError messages: format
+ * detected from the first non-blank line; FASTA sequence lines trimmed and joined; FASTQ in
+ * four-line records (blank lines only between records); a quality line as long as its sequence;
+ * lower case accepted and upper-cased; "\r\n" line ends accepted.
+ *
+ * Any letter but A, C, G, T — N included — is an error naming file, line and column, as in
+ * parseReads: the pool decoder has no symbol for an unknown base, and silently dropping or
+ * guessing bases would hide a wrong file behind a failed decode. Filter reads with N out first.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { DnarchiveError } from '../errors.js';
 import { ReadsFormatError } from './errors.js';
 
 export interface ReadSource {
@@ -15,33 +24,29 @@ export interface ReadSource {
   pass(): Iterable<string>;
 }
 
-export function arrayReads(reads: readonly string[], name = 'reads'): ReadSource {
-  return { name, pass: () => reads.map((r) => r.toUpperCase()) };
+export interface ReadRecord {
+  /** Header text after '>' or '@', trimmed. */
+  name: string;
+  /** Sequence, upper case A/C/G/T. */
+  seq: string;
+  /** 1-based line of the header. */
+  line: number;
 }
 
-const CHUNK = 4 << 20;
-const VALID = /^[ACGTacgt]*$/;
-
-/** Lines of a file (without their line ends), streamed. */
-function* fileLines(path: string): Generator<string> {
-  const fd = openSync(path, 'r');
-  const buf = Buffer.allocUnsafe(CHUNK);
-  let carry = '';
-  try {
-    for (let pos = 0; ; ) {
-      const n = readSync(fd, buf, 0, CHUNK, pos);
-      if (n === 0) break;
-      pos += n;
-      const text = carry + buf.toString('latin1', 0, n);
-      const lines = text.split('\n');
-      carry = lines.pop()!;
-      for (const l of lines) yield l.endsWith('\r') ? l.slice(0, -1) : l;
-    }
-    if (carry) yield carry.endsWith('\r') ? carry.slice(0, -1) : carry;
-  } finally {
-    closeSync(fd);
+/** A reads file that cannot be opened or read (missing, a directory, no permission). */
+export class ReadsInputError extends DnarchiveError {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super('INPUT', `${file}: ${detail}`);
   }
 }
+
+/** A line longer than this is not sequence data: refuse it rather than buffer a whole binary file. */
+export const MAX_LINE = 64 << 20;
+
+const VALID = /^[ACGTacgt]*$/;
 
 function checkSeq(seq: string, file: string, line: number, column0: number): string {
   if (!VALID.test(seq)) {
@@ -51,65 +56,225 @@ function checkSeq(seq: string, file: string, line: number, column0: number): str
   return seq.toUpperCase();
 }
 
-/** Sequences of a FASTA or FASTQ text given as lines. */
-export function* parseSequences(lines: Iterable<string>, file: string): Generator<string> {
-  let lineNo = 0;
-  let mode: 'fasta' | 'fastq' | undefined;
-  let fastaSeq: string[] = [];
-  let fastaHeader = 0;
-  let q = 0; // position within a FASTQ record: 0 header, 1 sequence, 2 '+', 3 quality
-  let qSeq = '';
-  let qStart = 0;
-  for (const raw of lines) {
-    lineNo++;
+/**
+ * FASTA/FASTQ as a state machine over lines (without their '\n'; a trailing '\r' is ignored).
+ * line() returns the record a line completes, if any; finish() the last one, and the errors of a
+ * file that ends early or holds nothing.
+ */
+export class RecordParser {
+  private lineNo = 0;
+  private mode: 'fasta' | 'fastq' | undefined;
+  private header = '';
+  private headerLine = 0;
+  private parts: string[] = [];
+  /** FASTQ: lines of the current record seen so far (0 = waiting for a header). */
+  private q = 0;
+  private seqRaw = '';
+  private plus = '';
+
+  constructor(readonly file: string) {}
+
+  line(raw: string): ReadRecord | undefined {
+    const lineNo = ++this.lineNo;
+    if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
+    if (this.mode === undefined) {
+      if (raw.trim() === '') return undefined;
+      if (raw[0] === '>') this.mode = 'fasta';
+      else if (raw[0] === '@') this.mode = 'fastq';
+      else {
+        throw new ReadsFormatError(this.file, lineNo, `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`);
+      }
+    }
+    return this.mode === 'fasta' ? this.fastaLine(raw, lineNo) : this.fastqLine(raw, lineNo);
+  }
+
+  private fastaLine(raw: string, lineNo: number): ReadRecord | undefined {
     const l = raw.trim();
-    if (mode === undefined) {
-      if (l === '') continue;
-      if (l[0] === '>') mode = 'fasta';
-      else if (l[0] === '@') mode = 'fastq';
-      else throw new ReadsFormatError(file, lineNo, `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(l.slice(0, 20))}`);
+    if (l === '') return undefined;
+    if (l[0] !== '>') {
+      this.parts.push(checkSeq(l, this.file, lineNo, raw.indexOf(l[0])));
+      return undefined;
     }
-    if (mode === 'fasta') {
-      if (l === '') continue;
-      if (l[0] === '>') {
-        if (fastaHeader) {
-          if (fastaSeq.length === 0) throw new ReadsFormatError(file, fastaHeader, 'record has no sequence');
-          yield fastaSeq.join('');
+    const done = this.headerLine ? this.fastaRecord() : undefined;
+    this.header = l.slice(1).trim();
+    this.headerLine = lineNo;
+    this.parts = [];
+    return done;
+  }
+
+  private fastaRecord(): ReadRecord {
+    const seq = this.parts.length === 1 ? this.parts[0] : this.parts.join('');
+    if (seq.length === 0) throw new ReadsFormatError(this.file, this.headerLine, `record ${JSON.stringify(this.header)} has no sequence`);
+    return { name: this.header, seq, line: this.headerLine };
+  }
+
+  private fastqLine(raw: string, lineNo: number): ReadRecord | undefined {
+    switch (this.q) {
+      case 0:
+        if (raw.trim() === '') return undefined;
+        if (raw[0] !== '@') throw new ReadsFormatError(this.file, lineNo, `FASTQ record must start with '@', found ${JSON.stringify(raw.slice(0, 20))}`);
+        this.header = raw.slice(1).trim();
+        this.headerLine = lineNo;
+        this.q = 1;
+        return undefined;
+      case 1:
+        this.seqRaw = raw.trim();
+        this.q = 2;
+        return undefined;
+      case 2:
+        this.plus = raw;
+        this.q = 3;
+        return undefined;
+      default: {
+        // The checks in parseReads' order, so both report the same first problem.
+        this.q = 0;
+        const seq = this.seqRaw;
+        const qual = raw.trim();
+        if (this.plus[0] !== '+') throw new ReadsFormatError(this.file, lineNo - 1, `FASTQ separator line must start with '+'`);
+        if (qual.length !== seq.length) {
+          throw new ReadsFormatError(this.file, lineNo, `quality length ${qual.length} differs from sequence length ${seq.length} (truncated file?)`);
         }
-        fastaHeader = lineNo;
-        fastaSeq = [];
-      } else fastaSeq.push(checkSeq(l, file, lineNo, raw.indexOf(l[0])));
-      continue;
-    }
-    // FASTQ: four lines per record.
-    if (q === 0) {
-      if (l === '') continue;
-      if (l[0] !== '@') throw new ReadsFormatError(file, lineNo, `FASTQ record must start with '@', found ${JSON.stringify(l.slice(0, 20))}`);
-      qStart = lineNo;
-      q = 1;
-    } else if (q === 1) {
-      if (l.length === 0) throw new ReadsFormatError(file, lineNo, 'empty sequence');
-      qSeq = checkSeq(l, file, lineNo, 0);
-      q = 2;
-    } else if (q === 2) {
-      if (l[0] !== '+') throw new ReadsFormatError(file, lineNo, `FASTQ separator line must start with '+'`);
-      q = 3;
-    } else {
-      if (l.length !== qSeq.length) throw new ReadsFormatError(file, lineNo, `quality length ${l.length} differs from sequence length ${qSeq.length} (truncated file?)`);
-      yield qSeq;
-      q = 0;
+        if (seq.length === 0) throw new ReadsFormatError(this.file, lineNo - 2, 'empty sequence');
+        return { name: this.header, seq: checkSeq(seq, this.file, lineNo - 2, 0), line: this.headerLine };
+      }
     }
   }
-  if (mode === undefined) throw new ReadsFormatError(file, 0, 'the file is empty: no FASTA or FASTQ records');
-  if (mode === 'fasta') {
-    if (fastaSeq.length === 0) throw new ReadsFormatError(file, fastaHeader, 'record has no sequence');
-    yield fastaSeq.join('');
-  } else if (q !== 0) throw new ReadsFormatError(file, qStart, 'truncated FASTQ record: expected sequence, "+" and quality lines');
+
+  finish(): ReadRecord | undefined {
+    if (this.mode === undefined) throw new ReadsFormatError(this.file, 0, 'the file is empty: no FASTA or FASTQ records');
+    if (this.mode === 'fasta') return this.headerLine ? this.fastaRecord() : undefined;
+    if (this.q !== 0) throw new ReadsFormatError(this.file, this.headerLine, 'truncated FASTQ record: expected sequence, "+" and quality lines');
+    return undefined;
+  }
+}
+
+/**
+ * Splits decoded text into lines across chunk boundaries. Like String.split('\n'), the text after
+ * the last '\n' is a line even when empty, which keeps line numbers and truncation checks in step
+ * with parseReads.
+ */
+class LineSplitter {
+  private carry = '';
+  constructor(private readonly file: string) {}
+
+  *push(text: string): Generator<string> {
+    const s = this.carry.length ? this.carry + text : text;
+    let start = 0;
+    for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', start)) {
+      yield s.slice(start, nl);
+      start = nl + 1;
+    }
+    this.carry = s.slice(start);
+    if (this.carry.length > MAX_LINE) throw new ReadsFormatError(this.file, 0, `a line longer than ${MAX_LINE} characters: not a FASTA or FASTQ file`);
+  }
+
+  end(): string {
+    const last = this.carry;
+    this.carry = '';
+    return last;
+  }
+}
+
+function inputError(file: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (!e || typeof e.code !== 'string' || !e.syscall) return err;
+  const detail = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  return new ReadsInputError(file, detail);
+}
+
+export interface ReadRecordsOptions {
+  /** Name in messages (default: the path, or '<stdin>'). */
+  name?: string;
+  /** Stream read for '-' (default process.stdin). */
+  stdin?: Readable;
+  /** Bytes per read from a file (default 1 MiB). */
+  chunkBytes?: number;
+}
+
+/**
+ * Records of a FASTA/FASTQ file, or of stdin for '-', streamed: memory is one chunk plus one
+ * record, whatever the file size.
+ */
+export async function* readRecords(path: string, options: ReadRecordsOptions = {}): AsyncGenerator<ReadRecord> {
+  const file = options.name ?? (path === '-' ? '<stdin>' : path);
+  const parser = new RecordParser(file);
+  const lines = new LineSplitter(file);
+  const decoder = new StringDecoder('utf8');
+  const input: Readable = path === '-' ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  try {
+    for await (const chunk of input) {
+      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+      for (const l of lines.push(text)) {
+        const r = parser.line(l);
+        if (r) yield r;
+      }
+    }
+  } catch (err) {
+    throw inputError(file, err);
+  }
+  for (const l of lines.push(decoder.end())) {
+    const r = parser.line(l);
+    if (r) yield r;
+  }
+  const r = parser.line(lines.end());
+  if (r) yield r;
+  const last = parser.finish();
+  if (last) yield last;
+}
+
+/** Lines of a file, read synchronously in chunks (same splitting as readRecords). */
+function* fileLines(path: string, name: string): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw inputError(name, err);
+  }
+  const buf = Buffer.allocUnsafe(4 << 20);
+  const decoder = new StringDecoder('utf8');
+  const lines = new LineSplitter(name);
+  try {
+    for (let pos = 0; ; ) {
+      let n: number;
+      try {
+        n = readSync(fd, buf, 0, buf.length, pos);
+      } catch (err) {
+        throw inputError(name, err);
+      }
+      if (n === 0) break;
+      pos += n;
+      yield* lines.push(decoder.write(buf.subarray(0, n)));
+    }
+    yield* lines.push(decoder.end());
+    yield lines.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Sequences of FASTA/FASTQ text given as lines. */
+export function* parseSequences(lines: Iterable<string>, file: string): Generator<string> {
+  for (const r of parseRecordLines(lines, file)) yield r.seq;
+}
+
+/** Records of FASTA/FASTQ text given as lines. */
+export function* parseRecordLines(lines: Iterable<string>, file: string): Generator<ReadRecord> {
+  const parser = new RecordParser(file);
+  for (const l of lines) {
+    const r = parser.line(l);
+    if (r) yield r;
+  }
+  const r = parser.finish();
+  if (r) yield r;
+}
+
+export function arrayReads(reads: readonly string[], name = 'reads'): ReadSource {
+  return { name, pass: () => reads.map((r) => r.toUpperCase()) };
 }
 
 /** A FASTA/FASTQ file as a ReadSource: every pass streams the file again. */
 export function fileReads(path: string, name = path): ReadSource {
-  return { name, pass: () => parseSequences(fileLines(path), name) };
+  return { name, pass: () => parseSequences(fileLines(path, name), name) };
 }
 
 /** In-memory text (stdin) as a ReadSource. */

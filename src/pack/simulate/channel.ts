@@ -1,149 +1,147 @@
 /**
- * The seeded DNA channel (spec pool.md "Channel simulator"): per strand, dropout with
- * probability `dropout`; otherwise a log-normal copy weight w = exp(σZ − σ²/2) (mean 1) and
- * Poisson(coverage · w) reads. Per read: each nucleotide is deleted with probability del,
- * preceded by a random insertion with probability ins, or substituted by one of the three
- * other bases with probability sub; then the read is reverse-complemented with probability rc.
- * Reads come out in a shuffled order.
+ * The seeded DNA channel (spec pool.md, "The channel" and "Channel simulator").
  *
- * Memory: the strands plus two Int32 per read (strand, ordinal); read strings are generated one
- * at a time, each from its own Rng seeded by (seed, ordinal), so the output is the same whatever
- * order it is written in and nothing else is held.
+ * Plan (one src/random.ts Rng seeded with `seed`, strands in input order). For every strand:
+ *   1. u ~ U(0,1); the strand is dropped if u < dropout;
+ *   2. copy weight w = exp(σZ − σ²/2), Z ~ N(0,1), σ = skew, so E[w] = 1 (log-normal: synthesis
+ *      and PCR bias);
+ *   3. reads ~ Poisson(coverage · w) (sampling 'poisson'), or coverage · w rounded up with
+ *      probability equal to its fractional part (sampling 'exact');
+ *   so E[reads | kept] = coverage and E[reads] = coverage · (1 − dropout). Steps 2–3 are drawn for
+ *   dropped strands too, so raising dropout with the same seed drops a superset of strands and
+ *   leaves the others' reads unchanged. Then the reads are put in a Fisher–Yates shuffled order.
+ *
+ * Read j (its own stream, ReadRng(seed).select(j), so reads can be made in any order): first the
+ * orientation draw; then, per source nucleotide independently, an error event with probability
+ * p = sub + ins + del, of type deletion (del/p: the nucleotide is skipped), insertion (ins/p: a
+ * uniform random base is written before it, the nucleotide is kept) or substitution (sub/p: one of
+ * the three other bases, uniformly). Events are found by geometric gaps between them, not a draw
+ * per nucleotide (same distribution, ~p times the work). Last, the read is reverse-complemented
+ * with probability rc.
+ *
+ * Memory: the input strands packed at one byte per nucleotide plus 12 bytes per strand (strands.ts;
+ * read in place), 4 bytes per read (its strand, in output order) and 1 bit per read (errors are
+ * counted once); the count array (4 bytes per strand) lives only during planning. Read text is
+ * made on demand, one read at a time. 1M strands of 150 nt at coverage 10: ~160 MB + 40 MB.
+ * The plan takes ~4 draws per strand and 2 per read (shuffle) from one Rng of period 2^32: one
+ * period covers pools up to about 10^9 reads, beyond anything that fits in memory in practice.
  */
-import { z } from 'zod';
 import { Rng } from '../../random.js';
-import { parseWith } from '../../validate.js';
-import { PRESETS } from './presets.js';
-
-const rate = z.number().min(0).max(0.5);
-
-export const channelOptionsSchema = z
-  .object({
-    preset: z.enum(Object.keys(PRESETS) as [string, ...string[]]).default('illumina'),
-    sub: rate.optional(),
-    ins: rate.optional(),
-    del: rate.optional(),
-    coverage: z.number().positive().max(10000).optional(),
-    skew: z.number().min(0).max(3).optional(),
-    dropout: z.number().min(0).max(1).default(0),
-    rc: z.number().min(0).max(1).default(0.5),
-    seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
-  })
-  .strict();
-
-export type ChannelOptions = z.input<typeof channelOptionsSchema>;
-
-export interface ChannelConfig {
-  preset: string;
-  sub: number;
-  ins: number;
-  del: number;
-  coverage: number;
-  skew: number;
-  dropout: number;
-  rc: number;
-  seed: number;
-}
+import { OptionError } from '../../validate.js';
+import { channelConfig, type ChannelConfig, type ChannelOptions } from './config.js';
+import { ReadRng } from './read-rng.js';
+import { below, geometricGap, normal, poisson } from './samplers.js';
+import { PackedStrands, packStrands } from './strands.js';
 
 export interface ChannelSummary {
+  /** Strands in the input. */
   strands: number;
+  /** Strands lost to dropout. */
   dropped: number;
+  /** Strands with no read at all (dropped, or sampled zero times). */
+  missing: number;
+  /** Reads out. */
   reads: number;
+  /** Reads per input strand. */
   meanCoverage: number;
+  /** Reads made so far; the counts below cover these (each read counted once). */
+  generated: number;
+  /** Nucleotides of the source strands of the reads made so far (the denominators of the rates). */
+  sourceNucleotides: number;
   substitutions: number;
   insertions: number;
   deletions: number;
   reverseComplemented: number;
 }
 
-export function channelConfig(options: ChannelOptions = {}): ChannelConfig {
-  const o = parseWith(channelOptionsSchema, options, 'simulate options');
-  const p = PRESETS[o.preset];
-  return {
-    preset: o.preset,
-    sub: o.sub ?? p.sub,
-    ins: o.ins ?? p.ins,
-    del: o.del ?? p.del,
-    coverage: o.coverage ?? p.coverage,
-    skew: o.skew ?? p.skew,
-    dropout: o.dropout,
-    rc: o.rc,
-    seed: o.seed,
-  };
-}
+/** Reads are indexed by Int32: a larger plan would not fit in memory anyway. */
+export const MAX_READS = 2 ** 31 - 1;
 
-function normal(rng: Rng): number {
-  // Box–Muller; 1 − u keeps the log argument in (0, 1].
-  const u = 1 - rng.next();
-  const v = rng.next();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
-
-/** Poisson(λ): Knuth's product method below 30, a rounded normal approximation above (documented). */
-function poisson(rng: Rng, lambda: number): number {
-  if (lambda <= 0) return 0;
-  if (lambda < 30) {
-    const limit = Math.exp(-lambda);
-    let k = 0;
-    let p = rng.next();
-    while (p > limit) {
-      k++;
-      p *= rng.next();
-    }
-    return k;
-  }
-  return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * normal(rng)));
-}
-
+const TWO32 = 4294967296;
 const CODES = Uint8Array.from('ACGT', (c) => c.charCodeAt(0));
-const INDEX = new Uint8Array(128);
+const INDEX = new Uint8Array(256);
 CODES.forEach((c, i) => (INDEX[c] = i));
-const PARTNER_CODE = new Uint8Array(128);
-for (const [a, b] of ['AT', 'TA', 'GC', 'CG']) PARTNER_CODE[a.charCodeAt(0)] = b.charCodeAt(0);
-const LATIN1 = new TextDecoder('latin1');
+const PARTNER = new Uint8Array(256);
+for (const [a, b] of ['AT', 'TA', 'GC', 'CG']) PARTNER[a.charCodeAt(0)] = b.charCodeAt(0);
 
-/** The channel over a list of strands: `plan` draws copy numbers, `read(i)` makes the i-th read. */
 export class Channel {
   readonly config: ChannelConfig;
-  /** Per read in output order: the strand it copies. */
-  readonly order: Int32Array;
-  /** Per read in output order: its ordinal before shuffling (seeds its errors). */
-  private readonly ordinal: Int32Array;
   readonly summary: ChannelSummary;
+  /** Per read, in output order: the index of the strand it copies. */
+  readonly order: Int32Array;
+  /** Longest possible read (every nucleotide preceded by an insertion). */
+  readonly maxReadLength: number;
+  private readonly source: PackedStrands;
+  private readonly counted: Uint32Array;
+  private readonly readRng: ReadRng;
+  private readonly text: Buffer;
+  private readonly logNoEvent: number;
+  private readonly delCut: number;
+  private readonly insCut: number;
+  private readonly rcCut: number;
 
-  constructor(
-    private readonly strands: readonly string[],
-    options: ChannelOptions = {},
-  ) {
+  /** Strings are packed first (a copy, one byte per nucleotide); pass PackedStrands to avoid it. */
+  constructor(strands: readonly string[] | PackedStrands, options: ChannelOptions = {}) {
     this.config = channelConfig(options);
-    const { coverage, skew, dropout, seed } = this.config;
+    this.source = strands instanceof PackedStrands ? strands : packStrands(strands);
+    const { coverage, skew, sampling, dropout, seed, sub, ins, del, rc } = this.config;
+    const n = this.source.count;
+    let longest = 0;
+    for (let i = 0; i < n; i++) longest = Math.max(longest, this.source.length(i));
+    this.maxReadLength = 2 * longest;
+
     const rng = new Rng(seed);
-    const counts = new Int32Array(strands.length);
-    let dropped = 0;
+    const counts = new Int32Array(n);
     let total = 0;
-    for (let i = 0; i < strands.length; i++) {
-      if (rng.next() < dropout) {
-        dropped++;
-        continue;
+    let dropped = 0;
+    let missing = 0;
+    const shift = (-skew * skew) / 2;
+    for (let i = 0; i < n; i++) {
+      const lost = rng.next() < dropout;
+      const lambda = skew > 0 ? coverage * Math.exp(skew * normal(rng) + shift) : coverage;
+      let c: number;
+      if (sampling === 'poisson') c = poisson(rng, lambda);
+      else {
+        const whole = Math.floor(lambda);
+        c = whole + (rng.next() < lambda - whole ? 1 : 0);
       }
-      const w = Math.exp(skew * normal(rng) - (skew * skew) / 2);
-      counts[i] = poisson(rng, coverage * w);
-      total += counts[i];
+      if (lost) {
+        dropped++;
+        c = 0;
+      }
+      if (c === 0) missing++;
+      counts[i] = c;
+      total += c;
+      if (total > MAX_READS) {
+        throw new OptionError('simulate options', 'coverage', `${coverage} over ${n} strands would make more than ${MAX_READS} reads; lower the coverage or split the pool`);
+      }
     }
-    this.order = new Int32Array(total);
-    let k = 0;
-    for (let i = 0; i < strands.length; i++) for (let c = 0; c < counts[i]; c++) this.order[k++] = i;
-    this.ordinal = Int32Array.from({ length: total }, (_, j) => j);
+    const order = new Int32Array(total);
+    for (let i = 0, k = 0; i < n; i++) for (let c = counts[i]; c > 0; c--) order[k++] = i;
     for (let j = total - 1; j > 0; j--) {
-      const r = rng.below(j + 1);
-      [this.order[j], this.order[r]] = [this.order[r], this.order[j]];
-      [this.ordinal[j], this.ordinal[r]] = [this.ordinal[r], this.ordinal[j]];
+      const r = below(rng, j + 1);
+      const t = order[j];
+      order[j] = order[r];
+      order[r] = t;
     }
+    this.order = order;
+    this.counted = new Uint32Array((total + 31) >>> 5);
+    this.readRng = new ReadRng(seed);
+    this.text = Buffer.alloc(Math.max(1, this.maxReadLength));
+
+    const p = sub + ins + del;
+    this.logNoEvent = p > 0 ? Math.log1p(-p) : 0;
+    this.delCut = p > 0 ? (del / p) * TWO32 : 0;
+    this.insCut = p > 0 ? ((del + ins) / p) * TWO32 : 0;
+    this.rcCut = rc * TWO32;
     this.summary = {
-      strands: strands.length,
+      strands: n,
       dropped,
+      missing,
       reads: total,
-      meanCoverage: strands.length ? total / strands.length : 0,
+      meanCoverage: n ? total / n : 0,
+      generated: 0,
+      sourceNucleotides: 0,
       substitutions: 0,
       insertions: 0,
       deletions: 0,
@@ -151,51 +149,72 @@ export class Channel {
     };
   }
 
+  /** Number of reads. */
   get length(): number {
     return this.order.length;
   }
 
-  /** The j-th read in output order (errors counted into the summary). */
-  read(j: number): string {
-    const { sub, ins, del, rc, seed } = this.config;
-    const rng = new Rng((seed ^ Math.imul(this.ordinal[j] + 1, 0x9e3779b1)) >>> 0);
-    const src = this.strands[this.order[j]];
-    const out = this.scratch(2 * src.length + 8);
-    let n = 0;
-    const s = this.summary;
-    const dIns = del + ins;
-    const dSub = dIns + sub;
-    for (let i = 0; i < src.length; i++) {
-      const r = rng.next();
-      const c = src.charCodeAt(i);
-      if (r < del) {
-        s.deletions++;
-        continue;
+  /**
+   * Writes read j (ASCII A/C/G/T) into out at `at` and returns its length; out needs
+   * maxReadLength bytes of room there. The first time a read is made its errors are counted.
+   */
+  writeRead(j: number, out: Uint8Array, at: number): number {
+    if (!(j >= 0 && j < this.order.length)) throw new RangeError(`read index ${j} is outside 0..${this.order.length - 1}`);
+    const rng = this.readRng;
+    rng.select(j);
+    const strand = this.order[j];
+    const len = this.source.length(strand);
+    const src = this.source.slab(strand);
+    const base = this.source.offset(strand);
+    const end = base + len;
+    const flip = rng.nextU32() < this.rcCut;
+    let w = at;
+    let i = base;
+    let subs = 0;
+    let insertions = 0;
+    let deletions = 0;
+    if (this.logNoEvent !== 0) {
+      for (let next = base + geometricGap(rng, this.logNoEvent); next < end; next = i + geometricGap(rng, this.logNoEvent)) {
+        while (i < next) out[w++] = src[i++];
+        const kind = rng.nextU32();
+        const c = src[i++];
+        if (kind < this.delCut) deletions++;
+        else if (kind < this.insCut) {
+          out[w++] = CODES[rng.nextU32() >>> 30];
+          out[w++] = c;
+          insertions++;
+        } else {
+          out[w++] = CODES[(INDEX[c] + 1 + Math.floor((rng.nextU32() * 3) / TWO32)) & 3];
+          subs++;
+        }
       }
-      if (r < dIns) {
-        out[n++] = CODES[rng.below(4)];
-        s.insertions++;
-        out[n++] = c;
-      } else if (r < dSub) {
-        out[n++] = CODES[(INDEX[c] + 1 + rng.below(3)) & 3];
-        s.substitutions++;
-      } else out[n++] = c;
     }
-    if (rng.next() < rc) {
-      s.reverseComplemented++;
-      for (let a = 0, b = n - 1; a <= b; a++, b--) {
-        const x = PARTNER_CODE[out[a]];
-        out[a] = PARTNER_CODE[out[b]];
+    while (i < end) out[w++] = src[i++];
+    if (flip) {
+      for (let a = at, b = w - 1; a <= b; a++, b--) {
+        const x = PARTNER[out[a]];
+        out[a] = PARTNER[out[b]];
         out[b] = x;
       }
     }
-    return LATIN1.decode(out.subarray(0, n));
+    const bit = 1 << (j & 31);
+    if ((this.counted[j >>> 5] & bit) === 0) {
+      this.counted[j >>> 5] |= bit;
+      const s = this.summary;
+      s.generated++;
+      s.sourceNucleotides += len;
+      s.substitutions += subs;
+      s.insertions += insertions;
+      s.deletions += deletions;
+      if (flip) s.reverseComplemented++;
+    }
+    return w - at;
   }
 
-  private buf = new Uint8Array(0);
-  private scratch(n: number): Uint8Array {
-    if (this.buf.length < n) this.buf = new Uint8Array(n);
-    return this.buf;
+  /** Read j as text. */
+  read(j: number): string {
+    const n = this.writeRead(j, this.text, 0);
+    return this.text.toString('latin1', 0, n);
   }
 
   /** All reads, in output order. */

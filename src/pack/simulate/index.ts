@@ -1,3 +1,6 @@
-/** The seeded DNA channel simulator and its presets. */
-export { Channel, channelConfig, channelOptionsSchema, type ChannelOptions, type ChannelConfig, type ChannelSummary } from './channel.js';
-export { PRESETS, type Preset, type ChannelRates } from './presets.js';
+/** The seeded DNA channel simulator: presets, options, the channel, read output. */
+export { Channel, MAX_READS, type ChannelSummary } from './channel.js';
+export { channelConfig, channelOptionsSchema, phredFor, type ChannelOptions, type ChannelConfig } from './config.js';
+export { PRESETS, PRESET_NAMES, presetTable, type Preset, type ChannelRates, type Sampling } from './presets.js';
+export { PackedStrands, packStrands, StrandInputError } from './strands.js';
+export { readChunks, writeReadsFile, type ReadFormat, type ReadChunk } from './format.js';
