@@ -34,3 +34,6 @@ export { writeDnq, readDnq, dequantizeDnq, dnqManifestSchema, DNQ_MAGIC, type Dn
 export { dnqAccounting, type DnqAccounting } from './accounting.js';
 export { NotPositiveDefiniteError, QuantInputError, BudgetError, BitPackError, DnqFormatError } from './errors.js';
 export { quantizeMatrices, type MatrixInput, type QuantizeMatricesOptions, type QuantizeMatricesResult } from './pipeline.js';
+export * from './model/index.js';
+export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, type StorySplit } from './eval/split.js';
+export { evaluate, type EvalResult } from './eval/metrics.js';

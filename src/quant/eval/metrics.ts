@@ -1,0 +1,62 @@
+/**
+ * Evaluation of a candidate model against the fp32 reference on held-out stories (spec §9.4):
+ * each story is encoded with BOS and run from position 0 with a fresh KV cache, truncated to the
+ * model's context; at every position the candidate's next-token distribution is scored by the
+ * true next token (perplexity, token-weighted), compared with the reference's (KL(ref ‖ cand))
+ * and by its top choice (top-1 agreement).
+ */
+import type { LlamaModel } from '../model/llama.js';
+import { Transformer, argmax } from '../model/transformer.js';
+import type { Tokenizer } from '../model/tokenizer.js';
+
+export interface EvalResult {
+  perplexity: number;
+  referencePerplexity: number;
+  /** Mean KL divergence of the candidate's next-token distribution from the reference's, nats. */
+  meanKl: number;
+  top1Agreement: number;
+  tokens: number;
+  stories: number;
+}
+
+/** log-softmax of logits into out (f64 for the sums). */
+function logSoftmax(logits: Float32Array, out: Float64Array): void {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
+  let z = 0;
+  for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
+  const lz = Math.log(z) + max;
+  for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lz;
+}
+
+export function evaluate(reference: LlamaModel, candidate: LlamaModel, tokenizer: Tokenizer, stories: readonly string[]): EvalResult {
+  const ref = new Transformer(reference);
+  const cand = new Transformer(candidate);
+  const V = reference.config.vocabSize;
+  const lr = new Float64Array(V);
+  const lc = new Float64Array(V);
+  let nllRef = 0;
+  let nllCand = 0;
+  let kl = 0;
+  let agree = 0;
+  let n = 0;
+  for (const story of stories) {
+    const tokens = tokenizer.encode(story, true, false);
+    const limit = Math.min(tokens.length, reference.config.seqLen);
+    for (let pos = 0; pos + 1 < limit; pos++) {
+      const a = ref.forward(tokens[pos], pos);
+      const b = cand.forward(tokens[pos], pos);
+      logSoftmax(a, lr);
+      logSoftmax(b, lc);
+      const next = tokens[pos + 1];
+      nllRef -= lr[next];
+      nllCand -= lc[next];
+      let d = 0;
+      for (let i = 0; i < V; i++) d += Math.exp(lr[i]) * (lr[i] - lc[i]);
+      kl += d;
+      if (argmax(a) === argmax(b)) agree++;
+      n++;
+    }
+  }
+  return { perplexity: Math.exp(nllCand / n), referencePerplexity: Math.exp(nllRef / n), meanKl: kl / n, top1Agreement: agree / n, tokens: n, stories: stories.length };
+}

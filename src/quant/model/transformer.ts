@@ -1,0 +1,177 @@
+/**
+ * The llama2.c forward pass in TypeScript (RMSNorm eps 1e-5, RoPE on pairs within each head,
+ * grouped-query attention with a KV cache, SwiGLU), one token at a time as run.c does it. Every
+ * buffer is allocated once per Transformer; the per-token loop allocates nothing. Weights are read
+ * from the LlamaModel on every call, so a quantizer can swap layers and run again.
+ */
+import type { LinearName, LlamaModel } from './llama.js';
+
+/** Called with the input vector of each linear layer (one call per matrix name, shared inputs too). */
+export type LinearInputHook = (layer: number, name: LinearName, x: Float32Array) => void;
+
+export class Transformer {
+  private readonly x: Float32Array;
+  private readonly xb: Float32Array;
+  private readonly xb2: Float32Array;
+  private readonly hb: Float32Array;
+  private readonly hb2: Float32Array;
+  private readonly q: Float32Array;
+  private readonly k: Float32Array;
+  private readonly v: Float32Array;
+  private readonly att: Float32Array;
+  readonly logits: Float32Array;
+  private readonly keyCache: Float32Array;
+  private readonly valueCache: Float32Array;
+  private readonly ropeCos: Float32Array;
+  private readonly ropeSin: Float32Array;
+  private hook: LinearInputHook | undefined;
+
+  constructor(readonly model: LlamaModel) {
+    const c = model.config;
+    const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
+    this.x = new Float32Array(c.dim);
+    this.xb = new Float32Array(c.dim);
+    this.xb2 = new Float32Array(c.dim);
+    this.hb = new Float32Array(c.hiddenDim);
+    this.hb2 = new Float32Array(c.hiddenDim);
+    this.q = new Float32Array(c.dim);
+    this.k = new Float32Array(kvDim);
+    this.v = new Float32Array(kvDim);
+    this.att = new Float32Array(c.nHeads * c.seqLen);
+    this.logits = new Float32Array(c.vocabSize);
+    this.keyCache = new Float32Array(c.nLayers * c.seqLen * kvDim);
+    this.valueCache = new Float32Array(c.nLayers * c.seqLen * kvDim);
+    // RoPE angles per (position, pair), as run.c computes them in float: 1/10000^(j/head_size).
+    const head = c.dim / c.nHeads;
+    this.ropeCos = new Float32Array(c.seqLen * (head / 2));
+    this.ropeSin = new Float32Array(c.seqLen * (head / 2));
+    for (let p = 0; p < c.seqLen; p++) {
+      for (let j = 0; j < head; j += 2) {
+        const freq = Math.fround(1 / Math.fround(Math.pow(10000, Math.fround(j / head))));
+        const val = Math.fround(p * freq);
+        this.ropeCos[p * (head / 2) + j / 2] = Math.cos(val);
+        this.ropeSin[p * (head / 2) + j / 2] = Math.sin(val);
+      }
+    }
+  }
+
+  setLinearInputHook(hook: LinearInputHook | undefined): void {
+    this.hook = hook;
+  }
+
+  /** Logits for the next token after `token` at position `pos` (positions must come in order from 0). */
+  forward(token: number, pos: number): Float32Array {
+    const m = this.model;
+    const c = m.config;
+    const { x, xb, xb2, hb, hb2, q, k, v, att } = this;
+    const dim = c.dim;
+    const head = dim / c.nHeads;
+    const kvDim = head * c.nKvHeads;
+    const kvMul = c.nHeads / c.nKvHeads;
+    x.set(m.tokenEmbedding.subarray(token * dim, (token + 1) * dim));
+    const hook = this.hook;
+    for (let l = 0; l < c.nLayers; l++) {
+      const L = m.layers[l];
+      rmsnorm(xb, x, L.attnNorm);
+      if (hook) {
+        hook(l, 'wq', xb);
+        hook(l, 'wk', xb);
+        hook(l, 'wv', xb);
+      }
+      matvec(q, L.wq, xb, dim, dim);
+      matvec(k, L.wk, xb, kvDim, dim);
+      matvec(v, L.wv, xb, kvDim, dim);
+      const half = head / 2;
+      for (let i = 0; i < dim; i += 2) {
+        const j = (i % head) / 2;
+        const fcr = this.ropeCos[pos * half + j];
+        const fci = this.ropeSin[pos * half + j];
+        let a = q[i];
+        let b = q[i + 1];
+        q[i] = a * fcr - b * fci;
+        q[i + 1] = a * fci + b * fcr;
+        if (i < kvDim) {
+          a = k[i];
+          b = k[i + 1];
+          k[i] = a * fcr - b * fci;
+          k[i + 1] = a * fci + b * fcr;
+        }
+      }
+      const base = l * c.seqLen * kvDim;
+      this.keyCache.set(k, base + pos * kvDim);
+      this.valueCache.set(v, base + pos * kvDim);
+      const scale = 1 / Math.sqrt(head);
+      for (let h = 0; h < c.nHeads; h++) {
+        const qo = h * head;
+        const ko = Math.floor(h / kvMul) * head;
+        const a = h * c.seqLen;
+        let max = -Infinity;
+        for (let t = 0; t <= pos; t++) {
+          const kt = base + t * kvDim + ko;
+          let s = 0;
+          for (let i = 0; i < head; i++) s += q[qo + i] * this.keyCache[kt + i];
+          s *= scale;
+          att[a + t] = s;
+          if (s > max) max = s;
+        }
+        let sum = 0;
+        for (let t = 0; t <= pos; t++) {
+          const e = Math.exp(att[a + t] - max);
+          att[a + t] = e;
+          sum += e;
+        }
+        for (let i = 0; i < head; i++) xb[qo + i] = 0;
+        for (let t = 0; t <= pos; t++) {
+          const w = att[a + t] / sum;
+          const vt = base + t * kvDim + ko;
+          for (let i = 0; i < head; i++) xb[qo + i] += w * this.valueCache[vt + i];
+        }
+      }
+      if (hook) hook(l, 'wo', xb);
+      matvec(xb2, L.wo, xb, dim, dim);
+      for (let i = 0; i < dim; i++) x[i] += xb2[i];
+      rmsnorm(xb, x, L.ffnNorm);
+      if (hook) {
+        hook(l, 'w1', xb);
+        hook(l, 'w3', xb);
+      }
+      matvec(hb, L.w1, xb, c.hiddenDim, dim);
+      matvec(hb2, L.w3, xb, c.hiddenDim, dim);
+      for (let i = 0; i < c.hiddenDim; i++) {
+        const h1 = hb[i];
+        hb[i] = (h1 / (1 + Math.exp(-h1))) * hb2[i];
+      }
+      if (hook) hook(l, 'w2', hb);
+      matvec(xb, L.w2, hb, dim, c.hiddenDim);
+      for (let i = 0; i < dim; i++) x[i] += xb[i];
+    }
+    rmsnorm(x, x, m.finalNorm);
+    matvec(this.logits, m.wcls, x, c.vocabSize, dim);
+    return this.logits;
+  }
+}
+
+function rmsnorm(out: Float32Array, x: Float32Array, w: Float32Array): void {
+  const n = x.length;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += x[i] * x[i];
+  const s = 1 / Math.sqrt(ss / n + 1e-5);
+  for (let i = 0; i < n; i++) out[i] = w[i] * (s * x[i]);
+}
+
+/** out[i] = Σ_j W[i·n + j]·x[j] for W of rows × n, row-major. */
+function matvec(out: Float32Array, W: Float32Array, x: Float32Array, rows: number, n: number): void {
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    const o = i * n;
+    for (let j = 0; j < n; j++) s += W[o + j] * x[j];
+    out[i] = s;
+  }
+}
+
+/** Index of the largest logit (ties: the first), as run.c's argmax. */
+export function argmax(v: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+  return best;
+}
