@@ -10,6 +10,7 @@ import { registerVerify } from './commands/verify.js';
 import { registerEcc } from './commands/ecc.js';
 import { registerPool } from './commands/pool.js';
 import { registerSimulate } from './commands/simulate.js';
+import { registerQuant } from './commands/quant.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerPool(program);
   registerSimulate(program);
+  registerQuant(program);
   registerCodec(program);
   registerLoco(program);
   registerEcc(program);

@@ -37,3 +37,4 @@ export { quantizeMatrices, type MatrixInput, type QuantizeMatricesOptions, type 
 export * from './model/index.js';
 export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, type StorySplit } from './eval/split.js';
 export { evaluate, type EvalResult } from './eval/metrics.js';
+export { quantizeModel, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel } from './quantize-model.js';

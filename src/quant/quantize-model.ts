@@ -1,0 +1,245 @@
+/**
+ * A llama2.c model through the whole quantizer: calibration activations → Hessians (one per
+ * linear layer, shared where layers read the same input) → per-matrix importance measured as the
+ * KL divergence a 3-bit rounding of that matrix alone causes on calibration text → bit widths
+ * allocated jointly under the exact all-in budget (or one uniform width) → GPTQ or RTN → a .dnq
+ * container. Embeddings and norms stay unquantized in float32 and are accounted separately.
+ */
+import { dequantizeMatrix, DEFAULT_GROUP_SIZE, type QuantizedMatrix } from './groups.js';
+import { HessianCollector } from './hessian.js';
+import { measureGroupCosts } from './allocate.js';
+import { quantizeMatrices, type MatrixInput } from './pipeline.js';
+import { rtnQuantize } from './rtn.js';
+import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
+import { QuantInputError } from './errors.js';
+import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
+import { Transformer } from './model/transformer.js';
+import type { Tokenizer } from './model/tokenizer.js';
+
+export interface QuantizeModelOptions {
+  method: 'rtn' | 'gptq';
+  /** All-in bits per weight over the linear layers (codes, f16 scales and zero points, width fields). */
+  budgetBitsPerWeight: number;
+  /** Allocate widths per group (true) or use one width and group size for every matrix. */
+  allocate: boolean;
+  /** Calibration tokens per story (the model's context at most). Default 512. */
+  tokensPerStory?: number;
+  /** Measure per-matrix importance by KL (allocation only). Default true. */
+  importance?: boolean;
+}
+
+export interface QuantizedModel {
+  dnq: Uint8Array;
+  model: LlamaModel;
+  /** Achieved all-in bits per weight over the linear layers. */
+  bitsPerWeight: number;
+  uniform?: { bits: number; groupSize: number };
+  groupSize: number;
+  importance?: Record<string, number>;
+  calibrationTokens: number;
+}
+
+const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
+const GRID_BITS = 32; // f16 scale + f16 zero point per group
+
+/** Runs the calibration stories through the fp32 model, collecting every linear layer's Hessian. */
+export function calibrate(model: LlamaModel, tokenizer: Tokenizer, stories: readonly string[], tokensPerStory = 512): { collector: HessianCollector; tokens: number } {
+  const collector = new HessianCollector(SHARES);
+  const t = new Transformer(model);
+  t.setLinearInputHook(collector.hook);
+  let tokens = 0;
+  for (const s of stories) {
+    const ids = tokenizer.encode(s, true);
+    const n = Math.min(ids.length, tokensPerStory, model.config.seqLen);
+    for (let pos = 0; pos < n; pos++) t.forward(ids[pos], pos);
+    tokens += n;
+  }
+  return { collector, tokens };
+}
+
+const GROUP_SIZES = [32, 64, 128, 256] as const;
+
+/** Exact all-in bits of uniform width b with groups of g over matrices of these shapes (ragged last groups included). */
+function uniformBits(shapes: ReadonlyArray<readonly [number, number]>, bits: number, groupSize: number): number {
+  let total = 0;
+  for (const [rows, cols] of shapes) total += rows * (bits * cols + GRID_BITS * Math.ceil(cols / groupSize));
+  return total;
+}
+
+/** The widest uniform width, then the smallest group, whose exact all-in cost fits the budget. */
+export function uniformLayout(budget: number, shapes: ReadonlyArray<readonly [number, number]>): { bits: number; groupSize: number } {
+  const weights = shapes.reduce((a, [r, c]) => a + r * c, 0);
+  for (let bits = 8; bits >= 1; bits--) {
+    for (const groupSize of GROUP_SIZES) if (uniformBits(shapes, bits, groupSize) <= budget * weights + 1e-9) return { bits, groupSize };
+  }
+  throw new QuantInputError('--bits', `a budget of ${budget} bits/weight is below the smallest uniform layout (1-bit codes with groups of 256)`);
+}
+
+/**
+ * Group size for allocated widths: the smallest whose side information (f16 scale and zero
+ * point, 3-bit width) leaves at least 2.5 code bits per weight on average — below that most
+ * groups would sit at the 2-bit floor with nothing to allocate.
+ */
+export function allocationGroupSize(budget: number): number {
+  for (const g of GROUP_SIZES) if (budget - (GRID_BITS + 3) / g >= 2.5) return g;
+  return GROUP_SIZES[GROUP_SIZES.length - 1];
+}
+
+/** Reference next-token log-probabilities on a short calibration slice, for the importance probe. */
+function referenceLogProbs(model: LlamaModel, seqs: readonly number[][]): Float64Array[] {
+  const t = new Transformer(model);
+  const out: Float64Array[] = [];
+  for (const ids of seqs) for (let pos = 0; pos < ids.length; pos++) out.push(logSoftmax(t.forward(ids[pos], pos)));
+  return out;
+}
+
+function logSoftmax(l: Float32Array): Float64Array {
+  let max = -Infinity;
+  for (let i = 0; i < l.length; i++) if (l[i] > max) max = l[i];
+  let z = 0;
+  for (let i = 0; i < l.length; i++) z += Math.exp(l[i] - max);
+  const lz = Math.log(z) + max;
+  const out = new Float64Array(l.length);
+  for (let i = 0; i < l.length; i++) out[i] = l[i] - lz;
+  return out;
+}
+
+function meanKl(model: LlamaModel, seqs: readonly number[][], ref: readonly Float64Array[]): number {
+  const t = new Transformer(model);
+  let k = 0;
+  let sum = 0;
+  for (const ids of seqs) {
+    for (let pos = 0; pos < ids.length; pos++) {
+      const lc = logSoftmax(t.forward(ids[pos], pos));
+      const lr = ref[k++];
+      for (let i = 0; i < lr.length; i++) sum += Math.exp(lr[i]) * (lr[i] - lc[i]);
+    }
+  }
+  return sum / k;
+}
+
+export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): QuantizedModel {
+  const c = model.config;
+  const { collector, tokens } = calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
+  const inputs: MatrixInput[] = [];
+  const hdiag = (H: Float64Array, n: number): Float64Array => {
+    const d = new Float64Array(n);
+    for (let j = 0; j < n; j++) d[j] = H[j * n + j];
+    return d;
+  };
+  for (let l = 0; l < c.nLayers; l++) {
+    for (const name of LINEAR_NAMES) {
+      const [rows, cols] = linearShape(c, name);
+      const acc = collector.get(l, name);
+      if (!acc) throw new QuantInputError(`layer ${l} ${name}`, 'no calibration activations reached it');
+      const H = acc.hessian();
+      inputs.push({ name: `layers.${l}.${name}`, W: model.layers[l][name], rows, cols, H, hdiag: hdiag(H, cols) });
+    }
+  }
+
+  let importance: Record<string, number> | undefined;
+  let result;
+  let uniform: { bits: number; groupSize: number } | undefined;
+  let groupSize: number = DEFAULT_GROUP_SIZE;
+  if (options.allocate) {
+    if (options.importance ?? true) {
+      // How much each matrix's noise moves the output: KL of a 3-bit rounding of it alone, per
+      // unit of its predicted relative loss at 3 bits. Two calibration stories, 128 tokens each.
+      const probe = calibration.slice(0, 2).map((s) => tokenizer.encode(s, true).slice(0, 128));
+      const ref = referenceLogProbs(model, probe);
+      importance = {};
+      for (const m of inputs) {
+        const [l, name] = [Number(m.name.split('.')[1]), m.name.split('.')[2] as LinearName];
+        const trial = cloneModel(model);
+        trial.layers[l][name] = dequantizeMatrix(rtnQuantize(m.W, m.rows, m.cols, { groupSize: DEFAULT_GROUP_SIZE, bits: 3 }));
+        const kl = meanKl(trial, probe, ref);
+        const costs = measureGroupCosts(m.W, m.rows, m.cols, m.hdiag, { minBits: 3, maxBits: 3 });
+        let rel = 0;
+        for (let g = 0; g < costs.loss.length; g++) rel += costs.loss[g];
+        importance[m.name] = rel > 0 ? kl / rel : 1;
+        m.importance = importance[m.name];
+      }
+    }
+    groupSize = allocationGroupSize(options.budgetBitsPerWeight);
+    result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize });
+  } else {
+    uniform = uniformLayout(options.budgetBitsPerWeight, inputs.map((m) => [m.rows, m.cols] as const));
+    groupSize = uniform.groupSize;
+    result = quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize });
+  }
+
+  const quantized = cloneModel(model);
+  const tensors: DnqTensorInput[] = [{ kind: 'raw', name: 'tok_embeddings', shape: [c.vocabSize, c.dim], data: model.tokenEmbedding }];
+  for (let l = 0; l < c.nLayers; l++) {
+    tensors.push({ kind: 'raw', name: `layers.${l}.attention_norm`, shape: [c.dim], data: model.layers[l].attnNorm });
+    tensors.push({ kind: 'raw', name: `layers.${l}.ffn_norm`, shape: [c.dim], data: model.layers[l].ffnNorm });
+    for (const name of LINEAR_NAMES) {
+      const q = result.matrices.get(`layers.${l}.${name}`)!;
+      tensors.push({ kind: 'quantized', name: `layers.${l}.${name}`, matrix: q, minBits: result.minBits, maxBits: result.maxBits });
+      quantized.layers[l][name] = dequantizeMatrix(q);
+    }
+  }
+  tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: model.finalNorm });
+  if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: model.wcls });
+  const dnq = writeDnq({
+    model: configRecord(c),
+    quantizer: { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}) } },
+    budgetBitsPerWeight: options.budgetBitsPerWeight,
+    tensors,
+  });
+  return { dnq, model: quantized, bitsPerWeight: linearBitsPerWeight(readDnq(dnq)), uniform, groupSize, importance, calibrationTokens: tokens };
+}
+
+function configRecord(c: LlamaConfig): Record<string, number | boolean | string> {
+  return { architecture: 'llama2c', dim: c.dim, hiddenDim: c.hiddenDim, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nKvHeads, vocabSize: c.vocabSize, seqLen: c.seqLen, sharedClassifier: c.sharedClassifier };
+}
+
+/** All-in bits per weight of the quantized tensors: codes + grids + width fields, exactly. */
+export function linearBitsPerWeight(a: DnqArchive): number {
+  let bits = 0;
+  let weights = 0;
+  for (const t of a.tensors) {
+    if (t.kind !== 'quantized') continue;
+    const m: QuantizedMatrix = t.matrix;
+    const field = t.minBits === t.maxBits ? 0 : Math.ceil(Math.log2(t.maxBits - t.minBits + 1));
+    const gpr = Math.ceil(m.cols / m.groupSize);
+    for (let r = 0; r < m.rows; r++) {
+      for (let g = 0; g < gpr; g++) {
+        const len = Math.min(m.groupSize, m.cols - g * m.groupSize);
+        bits += m.widths[r * gpr + g] * len + GRID_BITS + field;
+      }
+    }
+    weights += m.rows * m.cols;
+  }
+  return bits / weights;
+}
+
+/** The model a .dnq container holds, dequantized to float32. */
+export function modelFromDnq(a: DnqArchive, file = '<dnq>'): LlamaModel {
+  const m = a.manifest.model;
+  const num = (k: string): number => {
+    const v = m[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new QuantInputError(file, `manifest model.${k} = ${JSON.stringify(v)}: expected a positive integer`);
+    return v;
+  };
+  const config: LlamaConfig = { dim: num('dim'), hiddenDim: num('hiddenDim'), nLayers: num('nLayers'), nHeads: num('nHeads'), nKvHeads: num('nKvHeads'), vocabSize: num('vocabSize'), seqLen: num('seqLen'), sharedClassifier: m.sharedClassifier === true };
+  const byName = new Map(a.tensors.map((t) => [t.name, t]));
+  const get = (name: string, length: number): Float32Array => {
+    const t = byName.get(name);
+    if (!t) throw new QuantInputError(file, `tensor ${name} is missing`);
+    const data = t.kind === 'raw' ? t.data : dequantizeMatrix(t.matrix);
+    if (data.length !== length) throw new QuantInputError(file, `tensor ${name} has ${data.length} values, the model config needs ${length}`);
+    return data;
+  };
+  const tokenEmbedding = get('tok_embeddings', config.vocabSize * config.dim);
+  const layers = Array.from({ length: config.nLayers }, (_, l) => {
+    const lin = (name: LinearName): Float32Array => {
+      const [r, cc] = linearShape(config, name);
+      return get(`layers.${l}.${name}`, r * cc);
+    };
+    return { attnNorm: get(`layers.${l}.attention_norm`, config.dim), wq: lin('wq'), wk: lin('wk'), wv: lin('wv'), wo: lin('wo'), ffnNorm: get(`layers.${l}.ffn_norm`, config.dim), w1: lin('w1'), w2: lin('w2'), w3: lin('w3') };
+  });
+  const finalNorm = get('norm', config.dim);
+  const wcls = config.sharedClassifier ? tokenEmbedding : get('output', config.vocabSize * config.dim);
+  return { config, tokenEmbedding, layers, finalNorm, wcls };
+}

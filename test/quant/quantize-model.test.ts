@@ -1,0 +1,51 @@
+/**
+ * The whole quantizer on stories260K (from ../shared): calibration on the first 9 stories, an
+ * exact all-in budget, GPTQ with allocated widths against one uniform width, the .dnq round
+ * trip, and evaluation on the last 9 stories only.
+ */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
+import { expectOneLineError, runCli } from '../_cli.js';
+
+const SHARED = resolve(__dirname, '../../../shared');
+const MODEL = `${SHARED}/models/stories260K/stories260K.bin`;
+const TEXT = `${SHARED}/data/tinystories-valid-sample.txt`;
+const model = readLlama2c(MODEL);
+const tokenizer = readTokenizer(`${SHARED}/models/stories260K/tok512.bin`, 512);
+const split = readStories(TEXT);
+
+describe('quantizeModel', () => {
+  it('at 4.0 bits all-in: exact budget, allocated widths beat one uniform width, the container holds the model', () => {
+    const allocated = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: true });
+    const uniform = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: false });
+    expect(allocated.bitsPerWeight).toBeLessThanOrEqual(4);
+    expect(allocated.bitsPerWeight).toBeGreaterThan(3.99);
+    expect(uniform.bitsPerWeight).toBeLessThanOrEqual(4);
+    const a = evaluate(model, allocated.model, tokenizer, split.evaluation);
+    const u = evaluate(model, uniform.model, tokenizer, split.evaluation);
+    expect(a.perplexity).toBeLessThan(u.perplexity);
+    expect(a.meanKl).toBeLessThan(u.meanKl);
+    expect(a.perplexity).toBeGreaterThan(a.referencePerplexity); // quantization costs something
+    // The container is the model: reading it back gives the same dequantized weights.
+    const back = modelFromDnq(readDnq(allocated.dnq));
+    expect(back.layers[3].w2).toEqual(allocated.model.layers[3].w2);
+    expect(back.tokenEmbedding).toEqual(model.tokenEmbedding); // embeddings stay float32
+    expect(allocated.calibrationTokens).toBeGreaterThan(4000);
+  }, 120_000);
+
+  it('uniform layouts are exact all-in, ragged groups included', () => {
+    const shapes = LINEAR_NAMES.map((n) => linearShape(model.config, n));
+    expect(uniformLayout(4, shapes)).toEqual({ bits: 3, groupSize: 64 }); // 3 bits + groups of 32 would be 4.03 with w2's 172 columns
+    expect(uniformLayout(5.1, shapes)).toEqual({ bits: 4, groupSize: 32 });
+    expect(() => uniformLayout(1.0, shapes)).toThrow(/--bits/);
+  });
+});
+
+describe('dnarchive quantize / eval (bad input)', () => {
+  it('names the option or file', () => {
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--bits', '0.5', '-o', '/tmp/never.dnq']), /--bits must be at least 1/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', '/nonexistent.txt', '-o', '/tmp/never.dnq']), /nonexistent\.txt: no such file/);
+    expectOneLineError(runCli(['eval', TEXT, '--text', TEXT]), /header field/);
+  });
+});
