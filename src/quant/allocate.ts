@@ -51,6 +51,8 @@ export interface MeasureOptions {
   importance?: number;
   /** Divide by E = Σ h_j w_ij² (relative noise). Default true. */
   normalize?: boolean;
+  /** Measure with the clipped grids the quantizer will use. Default false. */
+  clip?: boolean;
 }
 
 function checkRange(where: string, minBits: number, maxBits: number): void {
@@ -103,7 +105,7 @@ export function measureGroupCosts(W: Float32Array, rows: number, cols: number, h
       }
       sensitivity[g] = (scale * (hi - lo) * (hi - lo) * hsum) / 12;
       for (let b = minBits; b <= maxBits; b++) {
-        chooseGrid(W, start, len, b, grid, where);
+        chooseGrid(W, start, len, b, grid, where, options.clip ?? false);
         const s = F16_TABLE[grid[0]];
         const mn = F16_TABLE[grid[1]];
         const maxq = (1 << b) - 1;

@@ -38,6 +38,8 @@ export interface GptqOptions {
   dampRetries?: number;
   /** Name of the matrix, for error messages. */
   where?: string;
+  /** Search a clipped grid per group at ≤ 4 bits (least squared error). Default false. */
+  clip?: boolean;
 }
 
 export interface GptqResult extends QuantizedMatrix {
@@ -93,7 +95,7 @@ export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
   const grid = new Uint16Array(2);
   for (let i1 = 0; i1 < cols; i1 += B) {
     const i2 = Math.min(cols, i1 + B);
-    gptqBlock(Wk, rows, cols, U, i1, i2, groupSize, widths, codes, scales, mins, groupLoss, Err, B, grid, where);
+    gptqBlock(Wk, rows, cols, U, i1, i2, groupSize, widths, codes, scales, mins, groupLoss, Err, B, grid, where, options.clip ?? false);
     if (i2 < cols) gptqLazyUpdate(Wk, rows, cols, U, i1, i2, Err, B);
   }
   return { rows, cols, groupSize, widths, codes, scales, mins, groupLoss, percdamp };
@@ -120,6 +122,7 @@ export function gptqBlock(
   B: number,
   grid: Uint16Array,
   where: string,
+  clip = false,
 ): void {
   const G = groupsPerRow(cols, groupSize);
   for (let r = 0; r < rows; r++) {
@@ -133,7 +136,7 @@ export function gptqBlock(
       if (j % groupSize === 0) {
         g = r * G + j / groupSize;
         const len = Math.min(groupSize, cols - j);
-        chooseGrid(Wk, rb + j, len, widths[g], grid, where);
+        chooseGrid(Wk, rb + j, len, widths[g], grid, where, clip);
         scales[g] = grid[0];
         mins[g] = grid[1];
         s = F16_TABLE[grid[0]];

@@ -88,7 +88,7 @@ export function resolveWidths(where: string, bits: number | Uint8Array, groups: 
  * holds the group's weights at [start, start + length). Throws on non-finite values or ranges
  * beyond f16.
  */
-export function chooseGrid(values: ArrayLike<number>, start: number, length: number, width: number, out: Uint16Array, where: string): void {
+export function chooseGrid(values: ArrayLike<number>, start: number, length: number, width: number, out: Uint16Array, where: string, clip = false): void {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = start; i < start + length; i++) {
@@ -98,6 +98,51 @@ export function chooseGrid(values: ArrayLike<number>, start: number, length: num
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
+  gridFor(lo, hi, width, out, where, start);
+  if (!clip || width > CLIP_MAX_WIDTH || hi === lo) return;
+  // Clipping search (MSE): shrink the range about its centre and keep the grid with the least
+  // squared rounding error over the group. At 2–4 bits a few outliers otherwise stretch the grid
+  // for every other weight; above 4 bits min/max is as good.
+  let best = groupError(values, start, length, width, out[0], out[1]);
+  const s0 = out[0];
+  const m0 = out[1];
+  let bestS = s0;
+  let bestM = m0;
+  const mid = (lo + hi) / 2;
+  const half = (hi - lo) / 2;
+  for (let k = 1; k <= CLIP_STEPS; k++) {
+    const p = 1 - k * CLIP_STEP;
+    gridFor(mid - p * half, mid + p * half, width, out, where, start);
+    const err = groupError(values, start, length, width, out[0], out[1]);
+    if (err < best) {
+      best = err;
+      bestS = out[0];
+      bestM = out[1];
+    }
+  }
+  out[0] = bestS;
+  out[1] = bestM;
+}
+
+/** Widths at or below which the clipping search runs. */
+export const CLIP_MAX_WIDTH = 4;
+const CLIP_STEP = 0.04;
+const CLIP_STEPS = 12; // down to 52 % of the range
+
+function groupError(values: ArrayLike<number>, start: number, length: number, width: number, scaleH: number, minH: number): number {
+  const s = F16_TABLE[scaleH];
+  const mn = F16_TABLE[minH];
+  const maxq = (1 << width) - 1;
+  let err = 0;
+  for (let i = start; i < start + length; i++) {
+    const d = values[i] - dequantizeValue(quantizeValue(values[i], s, mn, maxq), s, mn);
+    err += d * d;
+  }
+  return err;
+}
+
+/** The f16 grid (scale rounded up, min rounded down) that covers [lo, hi] at this width. */
+function gridFor(lo: number, hi: number, width: number, out: Uint16Array, where: string, start: number): void {
   const minH = f16RoundDown(lo);
   const mn = F16_TABLE[minH];
   const maxq = (1 << width) - 1;

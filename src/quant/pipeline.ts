@@ -35,6 +35,8 @@ export interface QuantizeMatricesOptions {
   maxBits?: number;
   percdamp?: number;
   blockSize?: number;
+  /** Clipped grids at ≤ 4 bits (groups.ts), in measurement and quantization alike. Default false. */
+  clip?: boolean;
 }
 
 export interface QuantizeMatricesResult {
@@ -69,7 +71,7 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
   let lo = options.bits ?? 4;
   let hi = lo;
   if (options.budgetBitsPerWeight !== undefined) {
-    const costs = inputs.map((m) => measureGroupCosts(m.W, m.rows, m.cols, diagOf(m), { groupSize, minBits, maxBits, importance: m.importance ?? 1 }));
+    const costs = inputs.map((m) => measureGroupCosts(m.W, m.rows, m.cols, diagOf(m), { groupSize, minBits, maxBits, importance: m.importance ?? 1, clip: options.clip }));
     allocation = allocateBits(concatGroupCosts(costs), { budgetBitsPerWeight: options.budgetBitsPerWeight });
     const starts: number[] = [];
     let at = 0;
@@ -87,8 +89,8 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
     const bits = widthsOf(i);
     const q =
       options.method === 'gptq'
-        ? gptqQuantize(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name })
-        : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits });
+        ? gptqQuantize(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip })
+        : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip });
     matrices.set(m.name, q);
   });
   return { matrices, allocation, minBits: lo, maxBits: hi };

@@ -26,6 +26,8 @@ export interface QuantizeModelOptions {
   tokensPerStory?: number;
   /** Measure per-matrix importance by KL (allocation only). Default true. */
   importance?: boolean;
+  /** Clipped grids at ≤ 4 bits (least squared rounding error per group). Default true. */
+  clip?: boolean;
 }
 
 export interface QuantizedModel {
@@ -161,11 +163,11 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
       }
     }
     groupSize = allocationGroupSize(options.budgetBitsPerWeight);
-    result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize });
+    result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true });
   } else {
     uniform = uniformLayout(options.budgetBitsPerWeight, inputs.map((m) => [m.rows, m.cols] as const));
     groupSize = uniform.groupSize;
-    result = quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize });
+    result = quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize, clip: options.clip ?? true });
   }
 
   const quantized = cloneModel(model);

@@ -20,6 +20,8 @@ export interface RtnOptions {
   groupSize?: number;
   /** One width for every group, or one per group (rows·⌈cols/groupSize⌉). Default 4. */
   bits?: number | Uint8Array;
+  /** Search a clipped grid per group at ≤ 4 bits (least squared error). Default false. */
+  clip?: boolean;
 }
 
 export function rtnQuantize(W: Float32Array, rows: number, cols: number, options: RtnOptions = {}): QuantizedMatrix {
@@ -37,7 +39,7 @@ export function rtnQuantize(W: Float32Array, rows: number, cols: number, options
       const start = r * cols + k * groupSize;
       const len = groupLength(cols, groupSize, k);
       const width = widths[g];
-      chooseGrid(W, start, len, width, grid, 'rtnQuantize');
+      chooseGrid(W, start, len, width, grid, 'rtnQuantize', options.clip ?? false);
       scales[g] = grid[0];
       mins[g] = grid[1];
       const s = F16_TABLE[grid[0]];
