@@ -37,6 +37,13 @@ describe('round trips (clean strands, shuffled)', () => {
     expect(encodePool(data, { ell: 3 }).strands).not.toEqual(a.strands);
   });
 
+  it('header copies are distinct sequences (a pool holds identical sequences as one species)', () => {
+    const p = encodePool(bytes(300, 4));
+    const headers = p.strands.filter((_, i) => p.names[i].includes(':h'));
+    expect(headers.length % 8).toBe(0);
+    expect(new Set(headers).size).toBe(headers.length);
+  });
+
   it('holds the run limit and the strand length for every ℓ', () => {
     for (const ell of [1, 2, 3]) {
       const pool = encodePool(bytes(3000, ell), { ell });

@@ -14,7 +14,7 @@ import { ReedSolomonErasure } from '../erasure/index.js';
 import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockAddresses, blockSizes, blockStarts, headerGeometry, manifestSchema, type Manifest } from './format.js';
+import { blockAddresses, blockSizes, blockStarts, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
@@ -239,7 +239,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const chunkBytes = chunkCapacity(codec, K);
   // Most reads are data strands: the header probe of the first codewords fails fast on them (no
   // list decoding); a strand that shows itself a header is then decoded with every means.
-  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: 1 << 16, listOnMatch: true });
+  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true });
   const probe = Math.min(L, 2 * (codec.code.m + 2));
   for (const q of pass()) {
     if (Math.abs(q.length - L) > MAX_SHIFT) continue;
@@ -260,7 +260,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     const poolId = Math.floor(key / 2 ** 24);
     let pool = pools.get(poolId);
     if (!pool) pools.set(poolId, (pool = new Map()));
-    pool.set(key % 2 ** 24, chunk);
+    pool.set((key % 2 ** 24) & HEADER_CHUNK_MASK, chunk);
   }
   if (pools.size === 0) return undefined;
   if (pools.size > 1) {

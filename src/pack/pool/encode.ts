@@ -182,7 +182,7 @@ export function emitHeader(manifest: Manifest, length: number, cacheDir: string 
     for (let h = 0; h < pieces; h++) {
       const piece = new Uint8Array(hChunk);
       piece.set(body.subarray(h * hChunk, (h + 1) * hChunk));
-      frameBytes({ kind: KIND_HEADER, poolId: manifest.poolId, address: h, chunk: piece }, hChunk, hBuf);
+      frameBytes({ kind: KIND_HEADER, poolId: manifest.poolId, address: (copy << 16) | h, chunk: piece }, hChunk, hBuf);
       sink(`${tag}:h${h}.${copy}`, addPrimers(formatWord(hCodec.encodeStrandBits(hBuf, 0, hK)), manifest.primers));
     }
   }
