@@ -35,6 +35,7 @@ interface EncodeCli {
   ell: string;
   length: string;
   codewords: string;
+  codeword?: string;
   ecc: string;
   margin: string;
   dropout: string;
@@ -46,10 +47,17 @@ interface EncodeCli {
 export function poolOptionsFromCli(o: EncodeCli): PoolOptions {
   const primers = o.primers === undefined ? undefined : o.primers.split(',');
   if (primers && primers.length !== 2) parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), o.primers, '--primers');
+  const length = parseOption(int('--length', 24, 1024), o.length, '--length');
+  let codewords = parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
+  if (o.codeword !== undefined) {
+    const m = parseOption(int('--codeword', 8, 512), o.codeword, '--codeword');
+    if (length % (m + 2) !== 0) parseOption(z.never({ message: `--codeword ${m}: --length ${length} is not a multiple of m + 2 = ${m + 2}` }), o.codeword, '--codeword');
+    codewords = length / (m + 2);
+  }
   return {
     ell: parseOption(int('--ell', 1, 3), o.ell, '--ell'),
-    length: parseOption(int('--length', 24, 1024), o.length, '--length'),
-    codewords: parseOption(int('--codewords', 1, 16), o.codewords, '--codewords'),
+    length,
+    codewords,
     ecc: parseOption(z.enum(['none', 'residue'], { message: "--ecc must be 'none' or 'residue'" }), o.ecc, '--ecc'),
     margin: parseOption(fraction('--margin', 1024).pipe(z.number().min(1, '--margin must be at least 1')), o.margin, '--margin'),
     loss: parseOption(fraction('--dropout', 0.5), o.dropout, '--dropout'),
@@ -67,6 +75,7 @@ export function registerPool(program: Command): void {
     .option('--ell <n>', 'run limit ℓ (1–3): no homopolymer run longer than ℓ', '3')
     .option('--length <nt>', 'strand length in nt, primers excluded', '150')
     .option('--codewords <k>', 'codewords per strand (codeword length m = length/k − 2)', '2')
+    .option('--codeword <m>', 'codeword length m in nt instead of --codewords (then k = length/(m + 2))')
     .option('--ecc <scheme>', 'inner code: residue (corrects a substitution per codeword) or none', 'residue')
     .option('--margin <f>', 'residue modulus margin', '1')
     .option('--dropout <p>', 'expected share of strands lost (dropout + strands no read recovers); sizes the parity', '0.14')
