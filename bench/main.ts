@@ -19,6 +19,7 @@ import { benchPool } from './pool.js';
 import { benchErasure } from './erasure.js';
 import { benchSimulate } from './simulate.js';
 import { benchQuantMath } from './quant-math.js';
+import { benchModel } from './model.js';
 import { benchKernels } from './kernels.js';
 
 const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant', 'kernels'] as const;
@@ -211,7 +212,7 @@ async function main(): Promise<void> {
 
   if (want('quant')) {
     console.log('7. Quantizer math (src/quant): Hessian, Cholesky of the inverse, GPTQ vs RTN, bit allocation, packing, .dnq');
-    quant = await benchQuantMath({ quick });
+    quant = { math: await benchQuantMath({ quick }), model: await benchModel({ quick }) };
     console.log();
   }
 

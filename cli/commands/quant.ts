@@ -10,6 +10,7 @@ import {
   quantizeModel,
   readDnq,
   readLlama2c,
+  readModel,
   readStories,
   readTokenizer,
   serializeLlama2c,
@@ -21,11 +22,11 @@ import { printJson, readInput, writeOutput } from '../io.js';
 
 const budget = z.string().regex(/^\d*\.?\d+$/, '--bits must be a number').transform(Number).pipe(z.number().min(1, '--bits must be at least 1').max(16, '--bits must be at most 16'));
 
-/** A llama2.c .bin or a .dnq container, as a float32 model. */
+/** A llama2.c .bin, a safetensors file or a .dnq container, as a float32 model. */
 async function loadModel(path: string): Promise<LlamaModel> {
-  const bytes = await readInput(path);
-  if (bytes.length >= 4 && new TextDecoder().decode(bytes.subarray(0, 4)) === 'DNQ1') return modelFromDnq(readDnq(bytes, path), path);
-  return readLlama2c(path);
+  const head = await readInput(path, 4); // also a clear error for a missing file, a directory, no permission
+  if (new TextDecoder().decode(head) === 'DNQ1') return modelFromDnq(readDnq(await readInput(path), path), path);
+  return readModel(path);
 }
 
 function tokenizerFor(modelPath: string, option: string | undefined, vocab: number) {

@@ -38,3 +38,4 @@ export * from './model/index.js';
 export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, type StorySplit } from './eval/split.js';
 export { evaluate, type EvalResult } from './eval/metrics.js';
 export { quantizeModel, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel } from './quantize-model.js';
+export * from './tokenizer/index.js';

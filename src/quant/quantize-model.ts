@@ -14,7 +14,7 @@ import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.j
 import { QuantInputError } from './errors.js';
 import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
 import { Transformer } from './model/transformer.js';
-import type { Tokenizer } from './model/tokenizer.js';
+import type { Tokenizer } from './tokenizer/index.js';
 
 export interface QuantizeModelOptions {
   method: 'rtn' | 'gptq';

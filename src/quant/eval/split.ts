@@ -22,7 +22,12 @@ export function splitStories(text: string, where = 'text'): StorySplit {
   if (stories.length < CALIBRATION_STORIES + EVALUATION_STORIES) {
     throw new QuantInputError(where, `${stories.length} stories (one per line); the split needs at least ${CALIBRATION_STORIES + EVALUATION_STORIES}`);
   }
-  return { calibration: stories.slice(0, CALIBRATION_STORIES), evaluation: stories.slice(-EVALUATION_STORIES) };
+  const split = { calibration: stories.slice(0, CALIBRATION_STORIES), evaluation: stories.slice(-EVALUATION_STORIES) };
+  // A story repeated across the boundary would let evaluation see calibration text.
+  const calibration = new Set(split.calibration);
+  const shared = split.evaluation.findIndex((s) => calibration.has(s));
+  if (shared >= 0) throw new QuantInputError(where, `evaluation story ${shared + 1} of ${EVALUATION_STORIES} also appears among the calibration stories: the split must not overlap`);
+  return split;
 }
 
 export function readStories(path: string): StorySplit {

@@ -37,6 +37,12 @@ export interface LlamaModel {
   finalNorm: Float32Array;
   /** The classifier; the same array as tokenEmbedding when shared. */
   wcls: Float32Array;
+  /**
+   * The legacy RoPE tables of a llama2.c file as read (unused by the forward pass). torch's
+   * float32 sin/cos differ from ours in the last bit for about 5 % of entries, so keeping them is
+   * what makes read → write byte-identical; without them the writer recomputes.
+   */
+  llama2cRope?: Float32Array;
 }
 
 /** [rows (out), cols (in)] of a linear layer. */
@@ -76,5 +82,6 @@ export function cloneModel(m: LlamaModel): LlamaModel {
     })),
     finalNorm: m.finalNorm.slice(),
     wcls: m.config.sharedClassifier ? tokenEmbedding : m.wcls.slice(),
+    llama2cRope: m.llama2cRope,
   };
 }

@@ -1,8 +1,8 @@
 /**
  * llama2.c checkpoints, legacy v0 (what run.c reads; spec quant.md §10.2): a 7 × int32 header
  * (negative vocab_size: separate classifier), then float32 families in export order, each for all
- * layers contiguously, including the legacy RoPE tables (read past, rewritten on export so that
- * a round trip is byte-identical).
+ * layers contiguously, including the legacy RoPE tables (kept aside, never used by the forward
+ * pass, and written back so that a round trip is byte-identical).
  */
 import { readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../pack/atomic-file.js';
@@ -78,10 +78,10 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model'): LlamaModel {
   const w2 = family(dim * hiddenDim, 'w2');
   const w3 = family(hiddenDim * dim, 'w3');
   const finalNorm = take(dim, 'rms_final_weight');
-  take(seqLen * head, 'freq_cis (legacy RoPE tables)');
+  const llama2cRope = take(seqLen * head, 'freq_cis (legacy RoPE tables)');
   const wcls = config.sharedClassifier ? tokenEmbedding : take(config.vocabSize * dim, 'wcls');
   const layers: LlamaLayer[] = attnNorm.map((_, l) => ({ attnNorm: attnNorm[l], wq: wq[l], wk: wk[l], wv: wv[l], wo: wo[l], ffnNorm: ffnNorm[l], w1: w1[l], w2: w2[l], w3: w3[l] }));
-  return { config, tokenEmbedding, layers, finalNorm, wcls };
+  return { config, tokenEmbedding, layers, finalNorm, wcls, llama2cRope };
 }
 
 /** The RoPE tables llama2.c's exporter writes (cos and sin of position × frequency per pair). */
@@ -101,7 +101,7 @@ function ropeTables(c: LlamaConfig): Float32Array {
   return out;
 }
 
-/** The v0 checkpoint bytes. `rope` supplies the legacy tables (default: recomputed). */
+/** The v0 checkpoint bytes. The legacy RoPE tables: `rope`, else those read with the model, else recomputed. */
 export function serializeLlama2c(m: LlamaModel, rope?: Float32Array): Uint8Array {
   const c = m.config;
   const floats = llama2cFloats(c);
@@ -117,7 +117,8 @@ export function serializeLlama2c(m: LlamaModel, rope?: Float32Array): Uint8Array
   put(m.tokenEmbedding);
   for (const key of ['attnNorm', 'wq', 'wk', 'wv', 'wo', 'ffnNorm', 'w1', 'w2', 'w3'] as const) for (const l of m.layers) put(l[key]);
   put(m.finalNorm);
-  put(rope ?? ropeTables(c));
+  const tables = rope ?? m.llama2cRope;
+  put(tables && tables.length === c.seqLen * (c.dim / c.nHeads) ? tables : ropeTables(c));
   if (!c.sharedClassifier) put(m.wcls);
   return out;
 }

@@ -4,6 +4,7 @@
  * buffer is allocated once per Transformer; the per-token loop allocates nothing. Weights are read
  * from the LlamaModel on every call, so a quantizer can swap layers and run again.
  */
+import { QuantInputError } from '../errors.js';
 import type { LinearName, LlamaModel } from './llama.js';
 
 /** Called with the input vector of each linear layer (one call per matrix name, shared inputs too). */
@@ -68,7 +69,10 @@ export class Transformer {
     const head = dim / c.nHeads;
     const kvDim = head * c.nKvHeads;
     const kvMul = c.nHeads / c.nKvHeads;
-    x.set(m.tokenEmbedding.subarray(token * dim, (token + 1) * dim));
+    if (!(Number.isInteger(token) && token >= 0 && token < c.vocabSize)) throw new QuantInputError('forward', `token ${token} is outside the vocabulary of ${c.vocabSize}`);
+    if (!(Number.isInteger(pos) && pos >= 0 && pos < c.seqLen)) throw new QuantInputError('forward', `position ${pos} is outside the context of ${c.seqLen}`);
+    const emb = m.tokenEmbedding;
+    for (let i = 0, o = token * dim; i < dim; i++) x[i] = emb[o + i];
     const hook = this.hook;
     for (let l = 0; l < c.nLayers; l++) {
       const L = m.layers[l];
@@ -98,18 +102,19 @@ export class Transformer {
         }
       }
       const base = l * c.seqLen * kvDim;
-      this.keyCache.set(k, base + pos * kvDim);
-      this.valueCache.set(v, base + pos * kvDim);
+      const keyCache = this.keyCache;
+      const valueCache = this.valueCache;
+      keyCache.set(k, base + pos * kvDim);
+      valueCache.set(v, base + pos * kvDim);
       const scale = 1 / Math.sqrt(head);
       for (let h = 0; h < c.nHeads; h++) {
         const qo = h * head;
-        const ko = Math.floor(h / kvMul) * head;
+        const ko = base + ((h / kvMul) | 0) * head;
         const a = h * c.seqLen;
         let max = -Infinity;
-        for (let t = 0; t <= pos; t++) {
-          const kt = base + t * kvDim + ko;
+        for (let t = 0, kt = ko; t <= pos; t++, kt += kvDim) {
           let s = 0;
-          for (let i = 0; i < head; i++) s += q[qo + i] * this.keyCache[kt + i];
+          for (let i = 0; i < head; i++) s += q[qo + i] * keyCache[kt + i];
           s *= scale;
           att[a + t] = s;
           if (s > max) max = s;
@@ -120,11 +125,11 @@ export class Transformer {
           att[a + t] = e;
           sum += e;
         }
+        const inv = 1 / sum;
         for (let i = 0; i < head; i++) xb[qo + i] = 0;
-        for (let t = 0; t <= pos; t++) {
-          const w = att[a + t] / sum;
-          const vt = base + t * kvDim + ko;
-          for (let i = 0; i < head; i++) xb[qo + i] += w * this.valueCache[vt + i];
+        for (let t = 0, vt = ko; t <= pos; t++, vt += kvDim) {
+          const w = att[a + t] * inv;
+          for (let i = 0; i < head; i++) xb[qo + i] += w * valueCache[vt + i];
         }
       }
       if (hook) hook(l, 'wo', xb);
@@ -159,9 +164,34 @@ function rmsnorm(out: Float32Array, x: Float32Array, w: Float32Array): void {
   for (let i = 0; i < n; i++) out[i] = w[i] * (s * x[i]);
 }
 
-/** out[i] = Σ_j W[i·n + j]·x[j] for W of rows × n, row-major. */
+/**
+ * out[i] = Σ_j W[i·n + j]·x[j] for W of rows × n, row-major. Four rows per pass share each load
+ * of x (about twice the speed of one row at a time in V8).
+ */
 function matvec(out: Float32Array, W: Float32Array, x: Float32Array, rows: number, n: number): void {
-  for (let i = 0; i < rows; i++) {
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const o0 = i * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let j = 0; j < n; j++) {
+      const xj = x[j];
+      s0 += W[o0 + j] * xj;
+      s1 += W[o1 + j] * xj;
+      s2 += W[o2 + j] * xj;
+      s3 += W[o3 + j] * xj;
+    }
+    out[i] = s0;
+    out[i + 1] = s1;
+    out[i + 2] = s2;
+    out[i + 3] = s3;
+  }
+  for (; i < rows; i++) {
     let s = 0;
     const o = i * n;
     for (let j = 0; j < n; j++) s += W[o + j] * x[j];

@@ -1,0 +1,58 @@
+/**
+ * The model path (src/quant/model, tokenizer, eval) on fp32 stories260K from ../shared, one core:
+ *   a. forward pass tokens/s at short context (positions 0…63: matrix-vector bound) and over a
+ *      full 512-token context (attention over the KV cache grows with the position);
+ *   b. tokenizer encode throughput (bytes/s) on the TinyStories sample;
+ *   c. the whole evaluation (last 9 stories, 4,372 scored tokens) of the model against itself.
+ * Usage: `benchModel({ quick })` prints its table and returns the rows.
+ */
+import { readFileSync } from 'node:fs';
+import { evaluate } from '../src/quant/eval/metrics.js';
+import { readStories } from '../src/quant/eval/split.js';
+import { readLlama2c } from '../src/quant/model/llama2c.js';
+import { Transformer } from '../src/quant/model/transformer.js';
+import { readTokenizer } from '../src/quant/tokenizer/index.js';
+import { measure, type TimingOptions } from './_timing.js';
+import { fixed, renderTable, si } from './_table.js';
+
+const SHARED = new URL('../../shared/', import.meta.url);
+
+export interface ModelBenchRow {
+  what: string;
+  size: string;
+  seconds: number;
+  rate: string;
+  note: string;
+}
+
+export async function benchModel(options: { quick?: boolean } = {}): Promise<ModelBenchRow[]> {
+  const quick = options.quick === true;
+  const timing: TimingOptions = quick ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 } : { warmupSeconds: 0.3, minSampleSeconds: 0.5, samples: 5 };
+  const model = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
+  const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, model.config.vocabSize);
+  const textPath = new URL('data/tinystories-valid-sample.txt', SHARED).pathname;
+  const text = readFileSync(textPath, 'utf8');
+  const rows: ModelBenchRow[] = [];
+  const t = new Transformer(model);
+  for (const positions of [64, model.config.seqLen]) {
+    const r = measure(() => {
+      for (let p = 0; p < positions; p++) t.forward((p * 37) % model.config.vocabSize, p);
+    }, timing);
+    rows.push({ what: 'forward pass', size: `positions 0…${positions - 1}`, seconds: r.seconds, rate: `${si(positions / r.seconds)} tok/s`, note: `spread ${fixed(100 * r.spread, 0)}%` });
+  }
+  const bytes = Buffer.byteLength(text);
+  const enc = measure(() => text.split('\n').map((l) => tokenizer.encode(l.trim())), timing);
+  rows.push({ what: 'tokenizer encode', size: `${bytes} bytes`, seconds: enc.seconds, rate: `${si(bytes / enc.seconds)} B/s`, note: 'heap BPE, run.c semantics' });
+  const split = readStories(textPath);
+  const started = performance.now();
+  const e = evaluate(model, model, tokenizer, quick ? split.evaluation.slice(-1) : split.evaluation);
+  const seconds = (performance.now() - started) / 1000;
+  rows.push({ what: 'evaluate (self)', size: `${e.tokens} tokens`, seconds, rate: `${si(e.tokens / seconds)} tok/s`, note: `perplexity ${fixed(e.perplexity, 4)}` });
+  console.log(
+    renderTable(
+      [{ header: 'what', align: 'l' }, { header: 'size', align: 'l' }, { header: 'seconds' }, { header: 'rate' }, { header: 'note', align: 'l' }],
+      rows.map((r) => [r.what, r.size, fixed(r.seconds, 4), r.rate, r.note]),
+    ),
+  );
+  return rows;
+}

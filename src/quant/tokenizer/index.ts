@@ -1,0 +1,2 @@
+export { Tokenizer, BOS, EOS } from './tokenizer.js';
+export { readTokenizer, parseTokenizer } from './read.js';
