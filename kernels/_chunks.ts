@@ -45,3 +45,10 @@ export function linearParts(invocations: number, workgroupSize: number, maxPerDi
   }
   return out;
 }
+
+/** Group index of every column (groups of groupSize along a row), as the group kernels bind it. */
+export function columnGroups(cols: number, groupSize: number): Uint32Array {
+  const out = new Uint32Array(cols);
+  for (let c = 0; c < cols; c++) out[c] = Math.floor(c / groupSize);
+  return out;
+}

@@ -4,7 +4,7 @@
  */
 import { F16_TABLE } from '../src/quant/f16.js';
 import { dequantizeMatrix, groupsPerRow, type QuantizedMatrix } from '../src/quant/groups.js';
-import { gridParts, spans } from './_chunks.js';
+import { gridParts, columnGroups, spans } from './_chunks.js';
 import { checkArray, checkDims, runKernel, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
@@ -45,9 +45,7 @@ export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, l
   if (rowBytes > limits.maxBindingBytes) throw new KernelLimitError(KERNEL, `one row of ${cols} weights exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
   const out = new Float32Array(rows * cols);
-  const colGroup = new Uint32Array(cols);
-  for (let c = 0; c < cols; c++) colGroup[c] = Math.floor(c / groupSize);
-  const gBuf = gpu.upload(colGroup);
+  const gBuf = gpu.upload(columnGroups(cols, groupSize));
   try {
     for (const [r0, rc] of spans(rows, Math.floor(limits.maxBindingBytes / rowBytes))) {
       const n = rc * cols;

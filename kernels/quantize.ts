@@ -12,7 +12,7 @@
 import { F16_TABLE } from '../src/quant/f16.js';
 import { checkShape, chooseGrid, groupLength, groupsPerRow, quantizeValue, resolveWidths, DEFAULT_GROUP_SIZE, type QuantizedMatrix } from '../src/quant/groups.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
-import { linearParts, spans } from './_chunks.js';
+import { linearParts, columnGroups, spans } from './_chunks.js';
 import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
@@ -80,9 +80,7 @@ export async function quantizeGroupsGpu(
   const grid = new Uint16Array(2);
   const pair = new Float32Array(2);
   let recomputed = 0;
-  const colGroup = new Uint32Array(cols);
-  for (let c = 0; c < cols; c++) colGroup[c] = Math.floor(c / groupSize);
-  const gBuf = gpu.upload(colGroup);
+  const gBuf = gpu.upload(columnGroups(cols, groupSize));
   try {
     for (const [r0, rc] of spans(rows, Math.floor(limits.maxBindingBytes / rowBytes))) {
       const n = rc * cols;
