@@ -4,7 +4,7 @@
  * layers contiguously, including the legacy RoPE tables (kept aside, never used by the forward
  * pass, and written back so that a round trip is byte-identical).
  */
-import { readFileSync } from 'node:fs';
+import { readModelFile } from './_file.js';
 import { writeFileAtomic } from '../../pack/atomic-file.js';
 import { ModelFormatError } from './errors.js';
 import type { LlamaConfig, LlamaLayer, LlamaModel } from './llama.js';
@@ -20,14 +20,8 @@ export function llama2cFloats(c: LlamaConfig): number {
 }
 
 export function readLlama2c(path: string): LlamaModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new ModelFormatError(path, e.code === 'ENOENT' ? 'no such file' : e.message);
-  }
-  return parseLlama2c(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), path);
+  const bytes = readModelFile(path);
+  return parseLlama2c(bytes, path);
 }
 
 export function parseLlama2c(bytes: Uint8Array, file = 'model'): LlamaModel {

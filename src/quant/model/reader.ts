@@ -3,7 +3,8 @@
  * look like its format and turns the bytes into a LlamaModel. `readModel` picks the reader, so a
  * caller (CLI, quantizer, evaluation) never branches on the format.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readModelFile } from './_file.js';
 import { dirname, join } from 'node:path';
 import { ModelFormatError } from './errors.js';
 import type { LlamaModel } from './llama.js';
@@ -50,14 +51,8 @@ export function parseModel(bytes: Uint8Array, file = 'model', options: ReadModel
  * config.json beside the file supplies what safetensors tensors cannot tell (head count, context).
  */
 export function readModel(path: string, options: ReadModelOptions = {}): LlamaModel {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new ModelFormatError(path, e.code === 'ENOENT' ? 'no such file' : e.message);
-  }
+  const bytes = readModelFile(path);
   const beside = join(dirname(path), 'config.json');
   const configJson = options.configJson ?? (existsSync(beside) ? beside : undefined);
-  return parseModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), path, { ...options, configJson });
+  return parseModel(bytes, path, { ...options, configJson });
 }

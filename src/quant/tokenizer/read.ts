@@ -3,19 +3,13 @@
  * then per token a float32 score, an int32 length and that many bytes. The token count is not
  * stored: it is the model's vocab_size, so a mismatch shows as a short or over-long file.
  */
-import { readFileSync } from 'node:fs';
+import { readModelFile } from '../model/_file.js';
 import { ModelFormatError } from '../model/errors.js';
 import { Tokenizer } from './tokenizer.js';
 
 export function readTokenizer(path: string, vocabSize: number): Tokenizer {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new ModelFormatError(path, e.code === 'ENOENT' ? 'no such file (pass --tokenizer)' : e.message);
-  }
-  return parseTokenizer(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), vocabSize, path);
+  const bytes = readModelFile(path, ' (pass --tokenizer)');
+  return parseTokenizer(bytes, vocabSize, path);
 }
 
 export function parseTokenizer(bytes: Uint8Array, vocabSize: number, file = 'tokenizer'): Tokenizer {
