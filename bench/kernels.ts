@@ -4,7 +4,9 @@
  * pipeline; each is the median of `samples` calls (one call for the largest sizes). Twins run on
  * the main thread; where a twin would take minutes it is timed on a slice of the rows and its
  * rate scaled (its cost is linear in the rows), which the table marks with '*'.
- * GB/s counts f32 weights (4 bytes each) for quantize/dequantize and u8 codes for bit packing.
+ * GB/s counts f32 weights (4 bytes each) for quantize/dequantize and u8 codes for bit packing;
+ * Mweight/s counts the weights GPTQ quantizes, host Cholesky of the dampened H⁻¹ included on both
+ * sides (the GPU path computes U on the CPU exactly as the twin does).
  * Run alone: `node dist/bench/kernels.js [--quick]`.
  */
 import { performance } from 'node:perf_hooks';
@@ -13,6 +15,7 @@ import {
   closeDevice,
   dequantizeGroups,
   getDevice,
+  gptqOnDevice,
   hessianAccumulate,
   hessianAccumulateTs,
   matmul,
@@ -22,6 +25,8 @@ import {
 } from '../kernels/index.js';
 import { packGroupedCodes } from '../src/quant/bitpack.js';
 import { dequantizeMatrix } from '../src/quant/groups.js';
+import { gptqQuantize } from '../src/quant/gptq.js';
+import { HessianAccumulator } from '../src/quant/hessian.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
 import { fixed, renderTable } from './_table.js';
 import { Rng } from '../src/random.js';
@@ -29,12 +34,14 @@ import { Rng } from '../src/random.js';
 export interface KernelBenchRow {
   kernel: string;
   size: string;
-  unit: 'GFLOP/s' | 'GB/s';
+  unit: 'GFLOP/s' | 'GB/s' | 'Mweight/s';
   gpu: number;
   twin: number;
   /** The twin was timed on a slice of the rows. */
   twinScaled: boolean;
   gpuSeconds: number;
+  /** Seconds per call of the twin (scaled to the whole size where twinScaled). */
+  twinSeconds: number;
 }
 
 export interface KernelBenchResult {
@@ -47,6 +54,31 @@ function randomFloats(count: number, seed: number, scale = 1): Float32Array {
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) out[i] = (rng.next() - 0.5) * scale;
   return out;
+}
+
+/**
+ * H = 2/N Σ x xᵀ over N inputs whose columns share a common factor and a few others, with uneven
+ * per-channel scales (like test/quant/_quant-fixtures.ts correlatedHessian, at O(n) per input).
+ */
+function correlatedHessian(n: number, tokens: number, seed: number): Float64Array {
+  const rng = new Rng(seed);
+  const normal = () => rng.next() + rng.next() + rng.next() + rng.next() - 2;
+  const factors = 8;
+  const chan = Float64Array.from({ length: n }, () => Math.exp(normal()));
+  const load = Float64Array.from({ length: n * factors }, () => (0.3 * normal()) / Math.sqrt(factors));
+  const acc = new HessianAccumulator(n, 'bench');
+  const x = new Float64Array(n);
+  const f = new Float64Array(factors);
+  for (let t = 0; t < tokens; t++) {
+    for (let k = 0; k < factors; k++) f[k] = normal();
+    for (let i = 0; i < n; i++) {
+      let s = normal() + 0.8 * f[0];
+      for (let k = 1; k < factors; k++) s += load[i * factors + k] * f[k];
+      x[i] = chan[i] * s;
+    }
+    acc.add(x);
+  }
+  return acc.hessian();
 }
 
 async function timeAsync(fn: () => Promise<unknown>, samples: number): Promise<number> {
@@ -95,7 +127,7 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     const sliceRows = Math.min(r, Math.max(256, Math.floor(2 ** 27 / (n * n))));
     const twinS = (timeSync(() => hessianAccumulateTs(H, X.subarray(0, sliceRows * n), sliceRows, n), 1) * r) / sliceRows;
     const flops = 2 * r * n * n;
-    rows.push({ kernel: 'hessian XᵀX', size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS });
+    rows.push({ kernel: 'hessian XᵀX', size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS, twinSeconds: twinS });
   }
 
   // Matmul C = A·B and the batched linear layer Y = X·Wᵀ: 2·m·k·n flops.
@@ -112,7 +144,7 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     const sliceRows = Math.min(m, Math.max(4, Math.floor(2 ** 27 / (k * n))));
     const twinS = (timeSync(() => matmulTs(C.subarray(0, sliceRows * n), A, B, sliceRows, k, n, transB), 1) * m) / sliceRows;
     const flops = 2 * m * k * n;
-    rows.push({ kernel: label, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS });
+    rows.push({ kernel: label, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS, twinSeconds: twinS });
   }
 
   // Group quantization (4 bits, groups of 32) and dequantization: GB/s of f32 weights.
@@ -123,12 +155,12 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     await quantizeGroups(W.subarray(0, 16 * c), 16, c, { groupSize: 32, bits: 4 }, gpuOpt);
     const qGpu = await timeAsync(() => quantizeGroups(W, r, c, { groupSize: 32, bits: 4 }, gpuOpt), 3);
     const qTwin = timeSync(() => rtnQuantize(W, r, c, { groupSize: 32, bits: 4 }), 3);
-    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu });
+    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu, twinSeconds: qTwin });
     const m = rtnQuantize(W, r, c, { groupSize: 32, bits: 4 });
-    await dequantizeGroups({ ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scales: m.scales.subarray(0, 16 * (c / 32)), mins: m.mins.subarray(0, 16 * (c / 32)) }, gpuOpt);
+    await dequantizeGroups({ ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scaleCodes: m.scaleCodes.subarray(0, 16 * (c / 32)), zeros: m.zeros.subarray(0, 16 * (c / 32)) }, gpuOpt);
     const dGpu = await timeAsync(() => dequantizeGroups(m, gpuOpt), 3);
     const dTwin = timeSync(() => dequantizeMatrix(m), 3);
-    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu });
+    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu, twinSeconds: dTwin });
     // Bit packing at mixed widths 2..6 (GB/s of u8 codes in).
     const rng = new Rng(r + c);
     const widths = Uint8Array.from({ length: m.widths.length }, () => 2 + rng.below(5));
@@ -137,15 +169,38 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     await packCodes(codes.subarray(0, 16 * c), widths.subarray(0, 16 * (c / 32)), { ...shape, rows: 16 }, gpuOpt);
     const pGpu = await timeAsync(() => packCodes(codes, widths, shape, gpuOpt), 3);
     const pTwin = timeSync(() => packGroupedCodes(codes, r, c, 32, widths), 3);
-    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu });
+    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu, twinSeconds: pTwin });
+  }
+
+  // GPTQ (4 bits, groups of 32, correlated Hessian): the whole gptqQuantize against gptqOnDevice.
+  const gptqSizes = quick ? [512] : [512, 1024];
+  const parity: string[] = [];
+  for (const n of gptqSizes) {
+    const H = correlatedHessian(n, 2 * n, n);
+    const W = randomFloats(n * n, n + 1, 0.1);
+    const opts = { groupSize: 32, bits: 4 };
+    await gptqOnDevice(W.subarray(0, 4 * n), 4, n, H, opts, gpuOpt);
+    let gpuResult: Awaited<ReturnType<typeof gptqOnDevice>>['result'] | undefined;
+    const gpuS = await timeAsync(async () => {
+      gpuResult = (await gptqOnDevice(W, n, n, H, opts, gpuOpt)).result;
+    }, 3);
+    let twinResult: ReturnType<typeof gptqQuantize> | undefined;
+    const twinS = timeSync(() => (twinResult = gptqQuantize(W, n, n, H, opts)), 3);
+    const weights = n * n;
+    rows.push({ kernel: 'gptq 4-bit g32', size: `${n} × ${n}`, unit: 'Mweight/s', gpu: weights / gpuS / 1e6, twin: weights / twinS / 1e6, twinScaled: false, gpuSeconds: gpuS, twinSeconds: twinS });
+    let differ = 0;
+    for (let i = 0; i < weights; i++) if (gpuResult!.codes[i] !== twinResult!.codes[i]) differ++;
+    const loss = (r: { groupLoss: Float64Array }) => r.groupLoss.reduce((a, b) => a + b, 0);
+    parity.push(`${n} × ${n}: ${fixed((100 * differ) / weights, 3)} % of codes differ from the twin's, OBS loss ${fixed(loss(gpuResult!) / loss(twinResult!), 4)}× the twin's`);
   }
 
   console.log(
     renderTable(
-      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }],
-      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3)]),
+      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }, { header: 'twin s/call' }],
+      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3), fixed(x.twinSeconds, 3)]),
     ),
   );
+  for (const line of parity) console.log(`   gptq parity (f32 GPU vs f64 twin), ${line}`);
   console.log('   GPU = end to end (upload, dispatch, read-back); * = twin timed on a slice of the rows and scaled.\n');
   return { adapter, rows };
 }

@@ -21,8 +21,9 @@ import { benchSimulate } from './simulate.js';
 import { benchQuantMath } from './quant-math.js';
 import { benchModel } from './model.js';
 import { benchKernels } from './kernels.js';
+import { benchScale } from './scale.js';
 
-const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant', 'kernels'] as const;
+const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant', 'kernels', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   console.log(`dnarchive benchmarks (${meta.mode}) — Node ${meta.node}, V8 ${meta.v8}, ${meta.platform}, ${cpu} x${meta.cores}`);
   console.log('Figures: one core, main thread, unless a table says otherwise.\n');
 
-  let throughput, bigint, tables, detection, ecc, pool, quant, kernels;
+  let throughput, bigint, tables, detection, ecc, pool, quant, kernels, scale;
   if (want('codec')) {
     const kib = s.payloadBytes / 1024;
     console.log(`1. LocoCodec throughput: ${kib} KiB pseudo-random payload (mulberry32), balance on, 4 codewords/strand`);
@@ -222,11 +223,17 @@ async function main(): Promise<void> {
     console.log();
   }
 
+  if (want('scale')) {
+    console.log('9. Speed and scale of the quantizer: calibration (per device), allocation and GPTQ on stories260K and a generated 57M-parameter model');
+    scale = await benchScale({ quick });
+    console.log();
+  }
+
   const seconds = (performance.now() - started) / 1e3;
   console.log(`Total ${seconds.toFixed(1)} s.`);
   if (values.json) {
     const settings = s;
-    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels }, null, 2)}\n`);
+    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels, scale }, null, 2)}\n`);
     console.log(`Results written to ${values.json}.`);
   }
 }

@@ -14,8 +14,7 @@ import { Transformer } from '../src/quant/model/transformer.js';
 import { readTokenizer } from '../src/quant/tokenizer/index.js';
 import { measure, type TimingOptions } from './_timing.js';
 import { fixed, renderTable, si } from './_table.js';
-
-const SHARED = new URL('../../shared/', import.meta.url);
+import { SHARED } from './_shared.js';
 
 export interface ModelBenchRow {
   what: string;

@@ -6,6 +6,7 @@
  *      2048×2048 with a correlated synthetic H, against RTN: weights/s and the layer-loss ratio.
  *   c. Bit allocation on 10⁵ groups (synthetic measured curves, 2..8 bits) and the cost
  *      measurement that feeds it (RTN at 7 widths per group), and bit packing / .dnq round trip.
+ *   d. Archive mode: GPTQ onto ECSQ steps, and the range coder's encode / decode throughput.
  * Usage: `benchQuantMath({ quick })` prints its tables; returns the rows.
  */
 import { Rng } from '../src/random.js';
@@ -17,6 +18,8 @@ import { allocateBits, measureGroupCosts, type GroupCosts } from '../src/quant/a
 import { dequantizeMatrix } from '../src/quant/groups.js';
 import { packGroupedCodes, unpackGroupedCodes } from '../src/quant/bitpack.js';
 import { readDnq, writeDnq } from '../src/quant/dnq.js';
+import { ecsqQuantize } from '../src/quant/ecsq.js';
+import { decodeEcsqStream, encodeEcsqStream } from '../src/quant/entropy/ecsq-stream.js';
 import { measure, type TimingOptions } from './_timing.js';
 import { fixed, percent, renderTable, si } from './_table.js';
 
@@ -119,6 +122,24 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   const trd = measure(() => readDnq(file), quick ? once : timing);
   rows.push({ what: 'writeDnq', size: `${fixed(file.length / 1e6, 2)} MB`, seconds: tw.seconds, rate: `${fixed(file.length / tw.seconds / 1e6, 1)} MB/s`, note: 'incl. SHA-256' });
   rows.push({ what: 'readDnq', size: `${fixed(file.length / 1e6, 2)} MB`, seconds: trd.seconds, rate: `${fixed(file.length / trd.seconds / 1e6, 1)} MB/s`, note: 'verify + unpack' });
+
+  // Archive mode: GPTQ onto per-column steps, and the range-coded stream both ways.
+  const nE = quick ? 256 : 768;
+  const HE = syntheticHessian(rng, nE);
+  const WE = randomMatrix(rng, nE, nE);
+  // Steps near σ/4 (σ = 0.02): about 3 bits per weight, d_j ≈ 1/√H_jj.
+  let invRoot = 0;
+  for (let j = 0; j < nE; j++) invRoot += 1 / Math.sqrt(HE[j * nE + j]) / nE;
+  const stepScale = 0.005 / invRoot;
+  let ecsq = ecsqQuantize(WE, nE, nE, HE, { stepScale });
+  const te = measure(() => (ecsq = ecsqQuantize(WE, nE, nE, HE, { stepScale })), quick ? once : timing);
+  rows.push({ what: 'GPTQ onto ECSQ steps', size: `${nE}×${nE}`, seconds: te.seconds, rate: `${si((nE * nE) / te.seconds)} weights/s`, note: '' });
+  let stream: Uint8Array = new Uint8Array(0);
+  const tce = measure(() => (stream = encodeEcsqStream(ecsq.codes, nE, nE, ecsq.stepCodes)), timing);
+  const tcd = measure(() => decodeEcsqStream(stream, nE, nE), timing);
+  const codeBits = fixed((8 * stream.length) / (nE * nE), 3);
+  rows.push({ what: 'range-code ECSQ stream', size: `${nE}×${nE}`, seconds: tce.seconds, rate: `${si((nE * nE) / tce.seconds)} codes/s`, note: `${codeBits} bits/weight` });
+  rows.push({ what: 'range-decode ECSQ stream', size: `${nE}×${nE}`, seconds: tcd.seconds, rate: `${si((nE * nE) / tcd.seconds)} codes/s`, note: '' });
 
   console.log('Quantization math (src/quant), one core, main thread');
   console.log(

@@ -1,6 +1,8 @@
 /** Reading inputs and writing outputs for the CLI: '-' is stdin/stdout, files are written atomically. */
+import { existsSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../src/pack/atomic-file.js';
+import { OutputExistsError } from '../src/pack/errors.js';
 import { DnarchiveError } from '../src/errors.js';
 
 export class InputError extends DnarchiveError {
@@ -35,6 +37,14 @@ export async function readInput(path: string, maxBytes?: number): Promise<Uint8A
     if (e.code === 'EACCES') throw new InputError(path, 'permission denied');
     throw new InputError(path, e.message);
   }
+}
+
+/**
+ * Fails early, before minutes of work, when the output exists and --force was not given (the
+ * atomic writer checks again at the end).
+ */
+export function refuseExisting(path: string, force: boolean): void {
+  if (path !== '-' && !force && existsSync(path)) throw new OutputExistsError(path);
 }
 
 export async function writeOutput(path: string, data: Uint8Array | string, force: boolean): Promise<void> {

@@ -11,6 +11,7 @@ import { registerEcc } from './commands/ecc.js';
 import { registerPool } from './commands/pool.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerQuant } from './commands/quant.js';
+import { registerArchive } from './commands/archive.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPool(program);
   registerSimulate(program);
   registerQuant(program);
+  registerArchive(program);
   registerCodec(program);
   registerLoco(program);
   registerEcc(program);

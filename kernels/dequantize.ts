@@ -1,9 +1,8 @@
 /**
- * Dequantization of a group-quantized matrix, ŵ = min + scale·q per group (src/quant/groups.ts).
+ * Dequantization of a group-quantized matrix, ŵ = scale·(q − z) per group (src/quant/groups.ts).
  * The twin is groups.ts's dequantizeMatrix; the results are bit-identical (see dequantize.wgsl).
  */
-import { F16_TABLE } from '../src/quant/f16.js';
-import { dequantizeMatrix, groupsPerRow, type QuantizedMatrix } from '../src/quant/groups.js';
+import { dequantizeMatrix, groupsPerRow, MAX_SCALE_EXP, MIN_SCALE_EXP, scaleLadder, type QuantizedMatrix } from '../src/quant/groups.js';
 import { gridParts, columnGroups, spans } from './_chunks.js';
 import { checkArray, checkDims, runKernel, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
@@ -34,8 +33,10 @@ export function checkQuantized(m: QuantizedMatrix): void {
   const groups = m.rows * groupsPerRow(m.cols, m.groupSize);
   const shape = `rows × ⌈cols/groupSize⌉ = ${m.rows} × ${groupsPerRow(m.cols, m.groupSize)} groups`;
   checkArray(KERNEL, 'codes', m.codes, Uint8Array, m.rows * m.cols, `rows × cols = ${m.rows} × ${m.cols}`);
-  checkArray(KERNEL, 'scales', m.scales, Uint16Array, groups, shape);
-  checkArray(KERNEL, 'mins', m.mins, Uint16Array, groups, shape);
+  checkArray(KERNEL, 'scaleCodes', m.scaleCodes, Uint8Array, groups, shape);
+  checkArray(KERNEL, 'zeros', m.zeros, Uint8Array, groups, shape);
+  if (!Number.isInteger(m.scaleExp) || m.scaleExp < MIN_SCALE_EXP || m.scaleExp > MAX_SCALE_EXP)
+    throw new KernelShapeError(KERNEL, 'scaleExp', `must be an integer within ${MIN_SCALE_EXP}..${MAX_SCALE_EXP} (got ${m.scaleExp})`);
 }
 
 export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, limits: ChunkLimits = gpu.limits): Promise<Float32Array> {
@@ -44,6 +45,7 @@ export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, l
   const rowBytes = cols * 4;
   if (rowBytes > limits.maxBindingBytes) throw new KernelLimitError(KERNEL, `one row of ${cols} weights exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
+  const ladder = scaleLadder(m.scaleExp);
   const out = new Float32Array(rows * cols);
   const gBuf = gpu.upload(columnGroups(cols, groupSize));
   try {
@@ -54,14 +56,14 @@ export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, l
       const codeBytes = new Uint8Array(Math.ceil(n / 4) * 4);
       codeBytes.set(m.codes.subarray(r0 * cols, r0 * cols + n));
       const scale = new Float32Array(groups);
-      const minv = new Float32Array(groups);
+      const zero = new Float32Array(groups);
       for (let j = 0; j < groups; j++) {
-        scale[j] = F16_TABLE[m.scales[r0 * G + j]];
-        minv[j] = F16_TABLE[m.mins[r0 * G + j]];
+        scale[j] = ladder[m.scaleCodes[r0 * G + j]];
+        zero[j] = m.zeros[r0 * G + j];
       }
       const cBuf = gpu.upload(new Uint32Array(codeBytes.buffer));
       const sBuf = gpu.upload(scale);
-      const mBuf = gpu.upload(minv);
+      const mBuf = gpu.upload(zero);
       const wBuf = gpu.acquire(n * 4, 'storage');
       const parts = gridParts(Math.ceil(cols / 64), rc, limits.maxWorkgroupsPerDimension);
       const u = gpu.uniforms(parts.map((d) => new Uint32Array([cols, rc, G, d.x0, d.y0, 0, 0, 0])));

@@ -1,6 +1,6 @@
-// Dequantization of group-wise codes: ŵ = min + scale·q (src/quant/groups.ts dequantizeValue).
-// scale·q is exact in f32 (11-bit × 8-bit) and the sum is rounded once, so the result is
-// bit-identical to the twin's fround(min + scale·q) whether or not the compiler fuses it.
+// Dequantization of group-wise codes: ŵ = scale·(q − z) (src/quant/groups.ts dequantizeValue).
+// q − z is a small integer, exact in f32, and the product is rounded once, so the result is
+// bit-identical to the twin's fround(scale·(q − z)).
 // Invocation (x, y) is column x0·64 + x of row y0 + y; the group of each column comes from a
 // table, which spares an integer division per weight.
 
@@ -18,7 +18,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> codes: array<u32>;
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
-@group(0) @binding(3) var<storage, read> minv: array<f32>;
+@group(0) @binding(3) var<storage, read> zero: array<f32>;
 @group(0) @binding(4) var<storage, read> colGroup: array<u32>;
 @group(0) @binding(5) var<storage, read_write> W: array<f32>;
 
@@ -30,5 +30,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let idx = r * p.cols + c;
   let g = r * p.groupsPerRow + colGroup[c];
   let q = (codes[idx >> 2u] >> ((idx & 3u) << 3u)) & 0xffu;
-  W[idx] = minv[g] + scale[g] * f32(q);
+  W[idx] = scale[g] * (f32(q) - zero[g]);
 }

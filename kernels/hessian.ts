@@ -13,6 +13,7 @@ import { checkArray, checkDims, runKernel, type KernelOptions, type KernelRun } 
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError } from './errors.js';
+import { linear4Fits, linear4Gpu } from './linear4.js';
 
 const KERNEL = 'hessian';
 const TILE = 64;
@@ -73,6 +74,23 @@ export async function hessianAccumulateGpu(gpu: GpuRuntime, H: Float32Array, X: 
   const rowBytes = n * 4;
   if (rowBytes > limits.maxBindingBytes) {
     throw new KernelLimitError(KERNEL, `one row of X (${n} floats, ${rowBytes} bytes) exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
+  }
+  // When Xᵀ (rows padded to a multiple of 4 with zero rows) and H fit one binding each: the vec4
+  // kernel on A = B = Xᵀ, upper triangle only, mirrored and added here (one f32 rounding, as below).
+  const padded = Math.ceil(rows / 4) * 4;
+  if (linear4Fits(n, padded, n, limits)) {
+    const Xt = new Float32Array(n * padded);
+    for (let r = 0; r < rows; r++) for (let i = 0, x = r * n; i < n; i++) Xt[i * padded + r] = X[x + i];
+    const S = new Float32Array(n * n);
+    await linear4Gpu(gpu, S, Xt, Xt, n, padded, n, limits, true);
+    for (let i = 0; i < n; i++) {
+      for (let j = i; j < n; j++) {
+        const s = S[i * n + j];
+        H[i * n + j] += s;
+        if (j !== i) H[j * n + i] += s;
+      }
+    }
+    return;
   }
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
   const rowsPerBinding = Math.floor(limits.maxBindingBytes / rowBytes);

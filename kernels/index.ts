@@ -10,3 +10,4 @@ export { matmul, linear, matmulTs, matmulGpu, type MatmulShape, type LinearShape
 export { quantizeGroups, quantizeGroupsGpu, type QuantizeGroupsOptions } from './quantize.js';
 export { dequantizeGroups, dequantizeGroupsGpu } from './dequantize.js';
 export { packCodes, packCodesGpu, type PackShape } from './bitpack.js';
+export { gptqOnDevice, gptqGpu, GptqOverflowError, type GptqPlan, type GptqGpuResult } from './gptq.js';

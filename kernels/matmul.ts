@@ -11,6 +11,7 @@ import { checkArray, checkDims, runKernel, type KernelOptions, type KernelRun } 
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError } from './errors.js';
+import { linear4Fits, linear4Gpu } from './linear4.js';
 
 const KERNEL = 'matmul';
 const TILE = 64;
@@ -101,6 +102,8 @@ export async function matmulGpu(
   limits: ChunkLimits = gpu.limits,
 ): Promise<void> {
   if (m === 0 || n === 0) return;
+  // The batched linear layer with every operand in one binding: the vec4 kernel (linear4.ts).
+  if (transB && linear4Fits(m, k, n, limits)) return linear4Gpu(gpu, C, A, B, m, k, n, limits);
   const L = limits.maxBindingBytes;
   const widest = Math.max(k, n) * 4;
   if (widest > L) throw new KernelLimitError(KERNEL, `one row of ${Math.max(k, n)} floats (${widest} bytes) exceeds the device's ${L}-byte storage binding`);

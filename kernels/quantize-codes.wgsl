@@ -1,11 +1,11 @@
-// Codes of group-wise quantization: q = clamp(round((w − min) / scale), 0, 2^b − 1) with the
-// group's decoded f16 scale and min (src/quant/groups.ts quantizeValue; round = half up).
+// Codes of group-wise quantization: q = clamp(round(w / scale) + z, 0, 2^b − 1) with the group's
+// decoded scale and integer zero point z (src/quant/groups.ts quantizeValue; round = half up).
 // One invocation per 4 weights, written as one little-endian u32 of four u8 codes; the group of
 // each column comes from a table.
-// f32 arithmetic here is within 6·2⁻²⁴·|t| of the exact t = (w − min)/scale (subtraction
-// correctly rounded, division within 2.5 ULP); a t closer than 2⁻¹⁸·(|t| + 1) to a rounding
-// boundary (a half-integer) is flagged instead, and the host recomputes those codes with the twin,
-// so every code is bit-identical to the TypeScript quantizer. Non-finite weights are flagged too.
+// f32 division is within 2.5 ULP of the exact t = w/scale; a t closer than 2⁻¹⁸·(|t| + 1) to a
+// rounding boundary (a half-integer) is flagged instead, and the host recomputes those codes with
+// the twin, so every code is bit-identical to the TypeScript quantizer. Non-finite weights are
+// flagged too. floor(t + 0.5) + z is exact below 2^24 and saturates the clamp beyond it.
 
 struct Params {
   cols: u32,
@@ -21,7 +21,7 @@ struct Params {
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> W: array<f32>;
 @group(0) @binding(2) var<storage, read> scale: array<f32>;
-@group(0) @binding(3) var<storage, read> minv: array<f32>;
+@group(0) @binding(3) var<storage, read> zero: array<f32>;
 @group(0) @binding(4) var<storage, read> maxq: array<u32>;
 @group(0) @binding(5) var<storage, read_write> codes: array<u32>;
 @group(0) @binding(6) var<storage, read_write> flags: array<atomic<u32>>;
@@ -35,10 +35,10 @@ fn code(idx: u32, g: u32) -> u32 {
   var flagged = (bits & 0x7f800000u) == 0x7f800000u;
   var q = 0u;
   if (!flagged) {
-    let t = (x - minv[g]) / s;
+    let t = x / s;
     let boundary = floor(t) + 0.5;
     flagged = abs(t - boundary) < 0x1p-18f * (abs(t) + 1.0);
-    q = u32(clamp(floor(t + 0.5), 0.0, f32(maxq[g])));
+    q = u32(clamp(floor(t + 0.5) + zero[g], 0.0, f32(maxq[g])));
   }
   if (flagged) {
     atomicOr(&flags[idx / 32u], 1u << (idx % 32u));

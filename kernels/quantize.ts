@@ -1,16 +1,28 @@
 /**
  * Group-wise round-to-nearest quantization on the GPU, bit-identical to the quantizer's own
- * src/quant/rtn.ts (its twin): per (row, group of groupSize input columns) an asymmetric min/max
- * grid with f16 scale and min at the group's width b, and q = clamp(round((w − min)/scale), 0, 2^b − 1).
+ * src/quant/rtn.ts (its twin): per (row, group of groupSize input columns) the covering grid of the
+ * group's width b — a scale code on the matrix's log ladder and an integer zero point z — and
+ * q = clamp(round(w/scale) + z, 0, 2^b − 1).
  *
  * Three steps: a GPU reduction gives each group's min and max (exact in any precision); the host
- * turns them into the f16 grid with groups.ts's chooseGrid, so the rounding rules are the
+ * turns them into the grid with groups.ts's chooseGrid, so the rounding rules are the
  * quantizer's by construction; a GPU pass computes the codes and flags the few whose f32 quotient
  * lies too close to a rounding boundary to be certain, which the host then recomputes with
- * quantizeValue. Codes, scales and mins are therefore bit-exact, not merely close.
+ * quantizeValue. Codes, scale codes and zero points are therefore bit-exact, not merely close.
  */
-import { F16_TABLE } from '../src/quant/f16.js';
-import { checkShape, chooseGrid, groupLength, groupsPerRow, quantizeValue, resolveWidths, DEFAULT_GROUP_SIZE, type QuantizedMatrix } from '../src/quant/groups.js';
+import {
+  checkShape,
+  chooseGrid,
+  groupLength,
+  groupsPerRow,
+  minWidthOf,
+  quantizeValue,
+  resolveWidths,
+  scaleExponentFor,
+  scaleLadder,
+  DEFAULT_GROUP_SIZE,
+  type QuantizedMatrix,
+} from '../src/quant/groups.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
 import { linearParts, columnGroups, spans } from './_chunks.js';
 import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
@@ -25,6 +37,8 @@ export interface QuantizeGroupsOptions {
   groupSize?: number;
   /** One width for every group, or one per group (rows·⌈cols/groupSize⌉). Default 4. */
   bits?: number | Uint8Array;
+  /** The scale ladder's top; default as rtnQuantize chooses it (scaleExponentFor). */
+  scaleExp?: number;
 }
 
 /** RTN group quantization of W (rows × cols, row-major) on the GPU when there is one, else rtnQuantize. */
@@ -39,16 +53,17 @@ export async function quantizeGroups(
   const groupSize = quant.groupSize ?? DEFAULT_GROUP_SIZE;
   checkShape(WHERE, W, rows, cols, groupSize);
   const widths = resolveWidths(WHERE, quant.bits ?? 4, rows * groupsPerRow(cols, groupSize));
+  const scaleExp = quant.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), WHERE);
   let matrix: QuantizedMatrix | undefined;
   let recomputed = 0;
   const run = await runKernel(
     KERNEL,
     options,
     async (gpu, limits) => {
-      ({ matrix, recomputed } = await quantizeGroupsGpu(gpu, W, rows, cols, groupSize, widths, limits));
+      ({ matrix, recomputed } = await quantizeGroupsGpu(gpu, W, rows, cols, groupSize, widths, scaleExp, limits));
     },
     () => {
-      matrix = rtnQuantize(W, rows, cols, { groupSize, bits: widths });
+      matrix = rtnQuantize(W, rows, cols, { groupSize, bits: widths, scaleExp });
     },
   );
   return { matrix: matrix!, run, recomputed };
@@ -65,6 +80,7 @@ export async function quantizeGroupsGpu(
   cols: number,
   groupSize: number,
   widths: Uint8Array,
+  scaleExp: number,
   limits: ChunkLimits = gpu.limits,
 ): Promise<{ matrix: QuantizedMatrix; recomputed: number }> {
   const G = groupsPerRow(cols, groupSize);
@@ -74,10 +90,11 @@ export async function quantizeGroupsGpu(
     gpu.pipeline('quantize-minmax', wgslSource('quantize-minmax')),
     gpu.pipeline('quantize-codes', wgslSource('quantize-codes')),
   ]);
+  const ladder = scaleLadder(scaleExp);
   const codes = new Uint8Array(rows * cols);
-  const scales = new Uint16Array(rows * G);
-  const mins = new Uint16Array(rows * G);
-  const grid = new Uint16Array(2);
+  const scaleCodes = new Uint8Array(rows * G);
+  const zeros = new Uint8Array(rows * G);
+  const grid = new Uint8Array(2);
   const pair = new Float32Array(2);
   let recomputed = 0;
   const gBuf = gpu.upload(columnGroups(cols, groupSize));
@@ -116,31 +133,27 @@ export async function quantizeGroupsGpu(
           ],
         );
 
-        // The grid of each group, by the quantizer's own rules. A group with a non-finite weight,
-        // or whose range chooseGrid rejects, is redone on its real weights so that the twin's
-        // behaviour (and error message) is reproduced exactly.
+        // The grid of each group, by the quantizer's own rules (without clipping it depends on
+        // min and max alone). A group with a non-finite weight is redone on its real weights so
+        // that the twin's error message is reproduced exactly.
         const scaleF = new Float32Array(groups);
-        const minF = new Float32Array(groups);
+        const zeroF = new Float32Array(groups);
         const maxq = new Uint32Array(groups);
         for (let j = 0; j < groups; j++) {
           const g = g0 + j;
           const r = Math.floor(g / G);
           const k = g - r * G;
           const width = widths[g];
-          if (bad[j] !== 0) chooseGrid(W, r * cols + k * groupSize, groupLength(cols, groupSize, k), width, grid, WHERE);
+          if (bad[j] !== 0) chooseGrid(W, r * cols + k * groupSize, groupLength(cols, groupSize, k), width, scaleExp, grid, WHERE);
           else {
             pair[0] = lo[j];
             pair[1] = hi[j];
-            try {
-              chooseGrid(pair, 0, 2, width, grid, WHERE);
-            } catch {
-              chooseGrid(W, r * cols + k * groupSize, groupLength(cols, groupSize, k), width, grid, WHERE);
-            }
+            chooseGrid(pair, 0, 2, width, scaleExp, grid, WHERE);
           }
-          scales[g] = grid[0];
-          mins[g] = grid[1];
-          scaleF[j] = F16_TABLE[grid[0]];
-          minF[j] = F16_TABLE[grid[1]];
+          scaleCodes[g] = grid[0];
+          zeros[g] = grid[1];
+          scaleF[j] = ladder[grid[0]];
+          zeroF[j] = grid[1];
           maxq[j] = (1 << width) - 1;
         }
 
@@ -149,7 +162,7 @@ export async function quantizeGroupsGpu(
         const packed = new Uint32Array(words);
         const flags = new Uint32Array(flagWords);
         const sBuf = gpu.upload(scaleF);
-        const mBuf = gpu.upload(minF);
+        const mBuf = gpu.upload(zeroF);
         const qBuf = gpu.upload(maxq);
         const cBuf = gpu.acquire(words * 4, 'storage');
         const fBuf = gpu.upload(flags); // zeros: flags are OR-ed in
@@ -186,7 +199,7 @@ export async function quantizeGroupsGpu(
             const idx = f * 32 + b;
             const j = Math.floor(idx / cols) * G + Math.floor((idx % cols) / groupSize);
             recomputed++;
-            codes[base + idx] = quantizeValue(W[base + idx], scaleF[j], minF[j], maxq[j]);
+            codes[base + idx] = quantizeValue(W[base + idx], scaleF[j], zeroF[j], maxq[j]);
           }
         }
       } finally {
@@ -196,7 +209,7 @@ export async function quantizeGroupsGpu(
   } finally {
     gpu.release(gBuf);
   }
-  return { matrix: { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scales, mins }, recomputed };
+  return { matrix: { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scaleExp, scaleCodes, zeros }, recomputed };
 }
 
 function sized(buffer: GPUBuffer, bytes: number): GPUBufferBinding {

@@ -25,7 +25,6 @@ import {
   strandLength,
   symbolDisparity,
   type BridgeLayout,
-  type BridgeScheme,
 } from './bridge.js';
 import { locoCode, type LocoCode } from './code.js';
 import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError, UncorrectableCodewordError } from './errors.js';
@@ -217,7 +216,7 @@ export class LocoCodec {
    * failed codewords; a failed codeword's bits are left zero.
    */
   decodeStrandBits(strand: Uint8Array, k: number, bits: Uint8Array, bitPos: number, statuses: Int8Array): number {
-    const { length: m, ell } = this.config;
+    const { length: m } = this.config;
     const s = this.messageBits;
     const x = this.limbs;
     const mapper = this.mapper;

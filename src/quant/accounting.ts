@@ -1,11 +1,11 @@
 /**
  * Where the bits of a .dnq archive go (spec §12.1: everything counts). The quantized matrices'
- * bits per weight are reported all-in — codes, f16 scale and zero point, width fields, and the
+ * bits per weight are reported all-in — codes, scale codes and zero points, width fields, and the
  * padding of each section to whole bytes — separately from the raw tensors, the manifest and the
  * 8-byte header, which together with them add up to the file size exactly.
  */
 import { readDnq, DNQ_HEADER_BYTES, type DnqArchive } from './dnq.js';
-import { groupsPerRow, GRID_BITS_PER_GROUP } from './groups.js';
+import { groupsPerRow, SCALE_CODE_BITS } from './groups.js';
 import { groupedCodeBits } from './bitpack.js';
 
 export interface DnqAccounting {
@@ -13,8 +13,9 @@ export interface DnqAccounting {
     tensors: number;
     weights: number;
     groups: number;
+    /** Code bits; for entropy-coded (ECSQ) tensors their whole stream, step codes included. */
     codeBits: number;
-    /** f16 scale + f16 zero point: 32 bits per group. */
+    /** Scale codes (8 bits per group) + zero points (each in its group's width). */
     gridBits: number;
     widthBits: number;
     /** Bits that round sections up to whole bytes. */
@@ -46,20 +47,31 @@ export function dnqAccounting(archive: DnqArchive | Uint8Array): DnqAccounting {
       raw.bytes += t.data.length;
       continue;
     }
+    if (t.kind === 'ecsq') {
+      // Entropy-coded: the stream holds the step codes and the codes; there is no grid or width.
+      const [rows, cols] = t.shape;
+      q.tensors++;
+      q.weights += rows * cols;
+      q.codeBits += 8 * t.stream.length;
+      q.bytes += t.stream.length;
+      continue;
+    }
     const stored = a.tensors.find((s) => s.name === t.name);
     if (!stored || stored.kind !== 'quantized') continue;
     const [rows, cols] = t.shape;
     const groups = rows * groupsPerRow(cols, t.groupSize);
     const codeBits = groupedCodeBits(rows, cols, t.groupSize, stored.matrix.widths);
+    let gridBits = groups * SCALE_CODE_BITS;
+    for (let g = 0; g < groups; g++) gridBits += stored.matrix.widths[g];
     const bytes = t.widths.length + t.scales.length + t.zeros.length + t.codes.length;
     q.tensors++;
     q.weights += rows * cols;
     q.groups += groups;
     q.codeBits += codeBits;
-    q.gridBits += groups * GRID_BITS_PER_GROUP;
+    q.gridBits += gridBits;
     q.widthBits += groups * t.widthBits;
     q.bytes += bytes;
-    q.paddingBits += bytes * 8 - codeBits - groups * (GRID_BITS_PER_GROUP + t.widthBits);
+    q.paddingBits += bytes * 8 - codeBits - gridBits - groups * t.widthBits;
   }
   q.bitsPerWeight = q.weights > 0 ? (8 * q.bytes) / q.weights : 0;
   q.allocatedBitsPerWeight = q.weights > 0 ? (q.codeBits + q.gridBits + q.widthBits) / q.weights : 0;

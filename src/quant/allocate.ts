@@ -24,12 +24,12 @@
  * (maxBits − minBits)·maxGroupSize bits apart (and nested in the budget for equal group sizes
  * and convex curves, where it is also optimal).
  *
- * Budget, all-in: every group costs n_g·b_g code bits + 16 (f16 scale) + 16 (f16 zero point)
- * + the width field (groups.ts: ⌈log2(maxBits − minBits + 1)⌉ = 3 bits for 2..8).
+ * Budget, all-in: every group costs (n_g + 1)·b_g bits (its codes and its zero point, stored in
+ * its width) + 8 (scale code) + the width field (groups.ts: ⌈log2(maxBits − minBits + 1)⌉ = 3
+ * bits for 2..8). "Code bits" below are the width-proportional part, (n_g + 1)·b_g.
  */
-import { F16_TABLE } from './f16.js';
 import { BudgetError, QuantInputError } from './errors.js';
-import { checkShape, chooseGrid, groupLength, groupsPerRow, GRID_BITS_PER_GROUP, MAX_WIDTH, MIN_WIDTH, quantizeValue, widthFieldBits } from './groups.js';
+import { checkShape, chooseGrid, dequantizeValue, groupLength, groupsPerRow, MAX_WIDTH, MIN_WIDTH, quantizeValue, scaleExponentFor, scaleLadder, SCALE_CODE_BITS, widthFieldBits } from './groups.js';
 
 /** Per-group rate-distortion data, struct-of-arrays (10⁵-10⁶ groups). */
 export interface GroupCosts {
@@ -53,6 +53,8 @@ export interface MeasureOptions {
   normalize?: boolean;
   /** Measure with the clipped grids the quantizer will use. Default false. */
   clip?: boolean;
+  /** The scale ladder's top; default from W at minBits (what the quantizer must use too). */
+  scaleExp?: number;
 }
 
 function checkRange(where: string, minBits: number, maxBits: number): void {
@@ -86,7 +88,9 @@ export function measureGroupCosts(W: Float32Array, rows: number, cols: number, h
   const sizes = new Uint32Array(rows * G);
   const loss = new Float64Array(rows * G * K);
   const sensitivity = new Float64Array(rows * G);
-  const grid = new Uint16Array(2);
+  const grid = new Uint8Array(2);
+  const scaleExp = options.scaleExp ?? scaleExponentFor(W, minBits, where);
+  const ladder = scaleLadder(scaleExp);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < G; k++) {
       const g = r * G + k;
@@ -105,14 +109,14 @@ export function measureGroupCosts(W: Float32Array, rows: number, cols: number, h
       }
       sensitivity[g] = (scale * (hi - lo) * (hi - lo) * hsum) / 12;
       for (let b = minBits; b <= maxBits; b++) {
-        chooseGrid(W, start, len, b, grid, where, options.clip ?? false);
-        const s = F16_TABLE[grid[0]];
-        const mn = F16_TABLE[grid[1]];
+        chooseGrid(W, start, len, b, scaleExp, grid, where, options.clip ?? false, h, c0);
+        const s = ladder[grid[0]];
+        const z = grid[1];
         const maxq = (1 << b) - 1;
         let err = 0;
         for (let i = 0; i < len; i++) {
           const w = W[start + i];
-          const d = w - Math.fround(mn + s * quantizeValue(w, s, mn, maxq));
+          const d = w - dequantizeValue(quantizeValue(w, s, z, maxq), s, z);
           err += h[c0 + i] * d * d;
         }
         loss[g * K + b - minBits] = scale * err;
@@ -250,8 +254,11 @@ export function allocateBits(costs: GroupCosts, options: AllocateOptions): Alloc
     N += sizes[g];
   }
   const field = options.widthFieldBits ?? widthFieldBits(minBits, maxBits);
-  const sideBits = G * (GRID_BITS_PER_GROUP + field);
-  const minimumBits = N * minBits + sideBits;
+  const sideBits = G * (SCALE_CODE_BITS + field);
+  // Width-proportional bits per unit of width: the codes and the zero point.
+  const units = new Uint32Array(G);
+  for (let g = 0; g < G; g++) units[g] = sizes[g] + 1;
+  const minimumBits = (N + G) * minBits + sideBits;
 
   let budgetBits: number;
   if (options.budgetBits !== undefined) {
@@ -273,13 +280,13 @@ export function allocateBits(costs: GroupCosts, options: AllocateOptions): Alloc
       options.budgetBitsPerWeight ?? asked,
       min,
       `${where}: budget ${options.budgetBitsPerWeight ?? asked} bits/weight is below the minimum ${min} bits/weight ` +
-        `(${minimumBits} bits: every group at ${minBits} bits plus ${GRID_BITS_PER_GROUP + field} bits of scale, zero point and width per group)`,
+        `(${minimumBits} bits: every group's codes and zero point at ${minBits} bits plus ${SCALE_CODE_BITS + field} bits of scale code and width per group)`,
     );
   }
   const codeBudget = budgetBits - sideBits;
 
   // Step 2: closed-form start.
-  const start = equalLossRates(costs.sensitivity, sizes, codeBudget / N, minBits, maxBits);
+  const start = equalLossRates(costs.sensitivity, units, codeBudget / (N + G), minBits, maxBits);
   const lambda0 = start.lambda;
 
   // Step 3: λ bisection on the measured curves.
@@ -287,7 +294,7 @@ export function allocateBits(costs: GroupCosts, options: AllocateOptions): Alloc
   const codeBitsAt = (lambda: number, out: Uint8Array): number => {
     let bits = 0;
     for (let g = 0; g < G; g++) {
-      const n = sizes[g];
+      const n = units[g];
       const base = g * K;
       let best = 0;
       let bestV = loss[base];
@@ -325,7 +332,7 @@ export function allocateBits(costs: GroupCosts, options: AllocateOptions): Alloc
   let codeBits = codeBitsAt(lambda, choice);
 
   // Step 4: greedy fill.
-  codeBits += greedyFill(choice, sizes, loss, K, codeBudget - codeBits);
+  codeBits += greedyFill(choice, units, loss, K, codeBudget - codeBits);
 
   const widths = new Uint8Array(G);
   let predictedLoss = 0;
@@ -341,12 +348,12 @@ export function allocateBits(costs: GroupCosts, options: AllocateOptions): Alloc
  * Spends `slack` code bits on the upgrades with the best loss reduction per bit that still fit;
  * only upgrades that lower the loss are taken. Returns the bits spent; updates `choice`.
  */
-function greedyFill(choice: Uint8Array, sizes: Uint32Array, loss: Float64Array, K: number, slack: number): number {
-  const G = sizes.length;
+function greedyFill(choice: Uint8Array, units: Uint32Array, loss: Float64Array, K: number, slack: number): number {
+  const G = units.length;
   const heap = new UpgradeHeap(G);
   const best = new Float64Array(2); // ratio, target index
   const bestUpgrade = (g: number, room: number): boolean => {
-    const n = sizes[g];
+    const n = units[g];
     const k0 = choice[g];
     const d0 = loss[g * K + k0];
     let ratio = 0;
@@ -372,7 +379,7 @@ function greedyFill(choice: Uint8Array, sizes: Uint32Array, loss: Float64Array, 
     const g = heap.topGroup();
     const k = heap.topTarget();
     heap.pop();
-    const cost = sizes[g] * (k - choice[g]);
+    const cost = units[g] * (k - choice[g]);
     if (cost > slack - spent) {
       // The slack shrank since this entry was made: re-evaluate with what is left.
       if (bestUpgrade(g, slack - spent)) heap.push(best[0], g, best[1]);

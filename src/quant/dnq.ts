@@ -11,8 +11,12 @@
  * shape and sections (offset/length relative to the payload start):
  *   raw        `data`: f32 or f16 little-endian values, row-major
  *   quantized  `widths`: (b − minBits) per group, packed MSB-first in widthBits bits each
- *              `scales`, `zeros`: f16 little-endian per group (zero = the value code 0 decodes to)
+ *              `scales`: one byte per group, the scale code c: scale = 2^(scaleExp − c/16)
+ *              `zeros`: the zero point per group, packed MSB-first in the group's width
  *              `codes`: packed MSB-first, row-major, each code in its group's width (bitpack.ts)
+ *              (the manifest's `scaleExp` is the ladder's top; groups.ts has the grid)
+ *   ecsq       `stream`: the entropy-coded step codes (one per column, on the ladder below 2^scaleExp)
+ *              and integer codes of an ECSQ matrix (ecsq.ts; entropy/ecsq-stream.ts)
  * Sections have no alignment: every byte of the archive is synthesised in DNA. Readers copy them
  * into fresh typed arrays, so alignment does not matter and big-endian hosts work too.
  *
@@ -23,7 +27,7 @@
  * buys little against their size). A matrix kept raw may use f16 to halve its size.
  *
  * The reader verifies the magic, lengths, the schema, the SHA-256, that sections tile the payload
- * exactly, the section sizes against shapes and widths, widths within range, finite f16 grids and
+ * exactly, the section sizes against shapes and widths, widths within range, the ladder's range and
  * zero padding bits (one canonical byte string per archive). Every failure is a DnqFormatError
  * naming the file and field.
  */
@@ -31,11 +35,15 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DnqFormatError, QuantInputError } from './errors.js';
 import { F16_TABLE, f32ToF16 } from './f16.js';
-import { dequantizeMatrix, groupsPerRow, MAX_WIDTH, MIN_WIDTH, widthFieldBits, type QuantizedMatrix } from './groups.js';
+import { dequantizeMatrix, groupsPerRow, MAX_SCALE_EXP, MAX_WIDTH, MIN_SCALE_EXP, MIN_WIDTH, widthFieldBits, type QuantizedMatrix } from './groups.js';
 import { groupedCodeBits, packBits, packGroupedCodes, unpackBits, unpackGroupedCodes } from './bitpack.js';
+import { dequantizeEcsq, type EcsqMatrix } from './ecsq.js';
+import { decodeEcsqStream, encodeEcsqStream } from './entropy/ecsq-stream.js';
+import { EntropyStreamError } from './entropy/errors.js';
 
 export const DNQ_MAGIC = 'DNQ1';
-export const DNQ_VERSION = 1;
+/** 2: scale codes on a log ladder and integer zero points (version 1 had f16 scales and offsets). */
+export const DNQ_VERSION = 2;
 export const DNQ_HEADER_BYTES = 8;
 const MAX_MANIFEST_BYTES = 64 << 20;
 
@@ -64,10 +72,21 @@ const quantTensorSchema = z
     minBits: bits,
     maxBits: bits,
     widthBits: z.number().int().min(0).max(3),
+    scaleExp: z.number().int().min(MIN_SCALE_EXP).max(MAX_SCALE_EXP),
     widths: section,
     scales: section,
     zeros: section,
     codes: section,
+  })
+  .strict();
+
+const ecsqTensorSchema = z
+  .object({
+    name: tensorName,
+    kind: z.literal('ecsq'),
+    shape: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
+    scaleExp: z.number().int().min(MIN_SCALE_EXP).max(MAX_SCALE_EXP),
+    stream: section,
   })
   .strict();
 
@@ -79,7 +98,7 @@ export const dnqManifestSchema = z
     quantizer: z.object({ method: z.string().min(1).max(64), params: z.record(z.string(), scalar) }).strict(),
     budget: z.object({ bitsPerWeight: z.number().positive().nullable() }).strict(),
     payload: z.object({ bytes: int, sha256: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
-    tensors: z.array(z.discriminatedUnion('kind', [rawTensorSchema, quantTensorSchema])),
+    tensors: z.array(z.discriminatedUnion('kind', [rawTensorSchema, quantTensorSchema, ecsqTensorSchema])),
   })
   .strict();
 
@@ -89,7 +108,8 @@ type Scalar = z.infer<typeof scalar>;
 export type DnqTensorInput =
   | { kind: 'raw'; name: string; shape: number[]; data: Float32Array; dtype?: 'f32' | 'f16' }
   /** minBits/maxBits default to the smallest and largest width present. */
-  | { kind: 'quantized'; name: string; matrix: QuantizedMatrix; minBits?: number; maxBits?: number };
+  | { kind: 'quantized'; name: string; matrix: QuantizedMatrix; minBits?: number; maxBits?: number }
+  | { kind: 'ecsq'; name: string; matrix: EcsqMatrix };
 
 export interface DnqInput {
   model?: Record<string, Scalar>;
@@ -100,7 +120,8 @@ export interface DnqInput {
 
 export type DnqTensor =
   | { kind: 'raw'; name: string; shape: number[]; dtype: 'f32' | 'f16'; data: Float32Array }
-  | { kind: 'quantized'; name: string; shape: [number, number]; minBits: number; maxBits: number; matrix: QuantizedMatrix };
+  | { kind: 'quantized'; name: string; shape: [number, number]; minBits: number; maxBits: number; matrix: QuantizedMatrix }
+  | { kind: 'ecsq'; name: string; shape: [number, number]; matrix: EcsqMatrix; streamBytes: number };
 
 export interface DnqArchive {
   manifest: DnqManifest;
@@ -120,13 +141,6 @@ function encodeRaw(data: Float32Array, dtype: 'f32' | 'f16'): Uint8Array {
   const dv = new DataView(out.buffer);
   if (dtype === 'f32') for (let i = 0; i < data.length; i++) dv.setFloat32(4 * i, data[i], true);
   else for (let i = 0; i < data.length; i++) dv.setUint16(2 * i, f32ToF16(data[i]), true);
-  return out;
-}
-
-function encodeU16(values: Uint16Array): Uint8Array {
-  const out = new Uint8Array(values.length * 2);
-  const dv = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) dv.setUint16(2 * i, values[i], true);
   return out;
 }
 
@@ -153,9 +167,14 @@ export function writeDnq(input: DnqInput): Uint8Array {
       tensors.push({ name: t.name, kind: 'raw', shape: [...t.shape], dtype, data: add(encodeRaw(t.data, dtype)) });
       continue;
     }
+    if (t.kind === 'ecsq') {
+      const e = t.matrix;
+      tensors.push({ name: t.name, kind: 'ecsq', shape: [e.rows, e.cols], scaleExp: e.scaleExp, stream: add(encodeEcsqStream(e.codes, e.rows, e.cols, e.stepCodes, `tensor "${t.name}"`)) });
+      continue;
+    }
     const m = t.matrix;
     const G = groupsPerRow(m.cols, m.groupSize);
-    if (m.widths.length !== m.rows * G || m.scales.length !== m.rows * G || m.mins.length !== m.rows * G || m.codes.length !== m.rows * m.cols)
+    if (m.widths.length !== m.rows * G || m.scaleCodes.length !== m.rows * G || m.zeros.length !== m.rows * G || m.codes.length !== m.rows * m.cols)
       throw new QuantInputError(where, `tensor "${t.name}": widths/scales/zeros/codes do not match ${m.rows}×${m.cols} in groups of ${m.groupSize}`);
     let lo = MAX_WIDTH;
     let hi = MIN_WIDTH;
@@ -167,6 +186,8 @@ export function writeDnq(input: DnqInput): Uint8Array {
     const maxBits = t.maxBits ?? Math.max(lo, hi);
     if (lo < minBits || hi > maxBits || minBits < MIN_WIDTH || maxBits > MAX_WIDTH)
       throw new QuantInputError(where, `tensor "${t.name}": widths ${lo}..${hi} outside the declared range ${minBits}..${maxBits}`);
+    for (let g = 0; g < m.zeros.length; g++)
+      if (m.zeros[g] >> m.widths[g] !== 0) throw new QuantInputError(where, `tensor "${t.name}": zero point ${m.zeros[g]} of group ${g} does not fit its width ${m.widths[g]}`);
     const field = widthFieldBits(minBits, maxBits);
     const offsets = new Uint8Array(m.widths.length);
     for (let g = 0; g < offsets.length; g++) offsets[g] = m.widths[g] - minBits;
@@ -178,9 +199,10 @@ export function writeDnq(input: DnqInput): Uint8Array {
       minBits,
       maxBits,
       widthBits: field,
+      scaleExp: m.scaleExp,
       widths: add(packBits(offsets, new Uint8Array(offsets.length).fill(field))),
-      scales: add(encodeU16(m.scales)),
-      zeros: add(encodeU16(m.mins)),
+      scales: add(Uint8Array.from(m.scaleCodes)),
+      zeros: add(packBits(m.zeros, m.widths)),
       codes: add(packGroupedCodes(m.codes, m.rows, m.cols, m.groupSize, m.widths)),
     });
   }
@@ -237,6 +259,9 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   } catch (err) {
     fail('manifest', `not valid UTF-8 JSON (${(err as Error).message})`);
   }
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version !== DNQ_VERSION)
+    fail('version', `${version} is not read by this dnarchive (it reads version ${DNQ_VERSION}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`);
   const parsed = dnqManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -251,7 +276,7 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   // Sections must tile the payload exactly.
   const spans: { offset: number; length: number; field: string }[] = [];
   manifest.tensors.forEach((t, i) => {
-    const keys = t.kind === 'raw' ? (['data'] as const) : (['widths', 'scales', 'zeros', 'codes'] as const);
+    const keys = t.kind === 'raw' ? (['data'] as const) : t.kind === 'ecsq' ? (['stream'] as const) : (['widths', 'scales', 'zeros', 'codes'] as const);
     for (const k of keys) spans.push({ ...(t as Record<string, unknown>)[k] as { offset: number; length: number }, field: `tensors.${i}.${k}` });
   });
   spans.sort((a, b) => a.offset - b.offset || a.length - b.length);
@@ -279,6 +304,16 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
       else for (let j = 0; j < n; j++) data[j] = F16_TABLE[sdv.getUint16(2 * j, true)];
       return { kind: 'raw', name: t.name, shape: t.shape, dtype: t.dtype, data };
     }
+    if (t.kind === 'ecsq') {
+      const [rows, cols] = t.shape;
+      try {
+        const { codes, stepCodes } = decodeEcsqStream(slice(t.stream), rows, cols, `${f}.stream`);
+        return { kind: 'ecsq', name: t.name, shape: [rows, cols], streamBytes: t.stream.length, matrix: { rows, cols, scaleExp: t.scaleExp, stepCodes, codes } };
+      } catch (err) {
+        if (err instanceof EntropyStreamError) fail(`${f}.stream`, err.message);
+        throw err;
+      }
+    }
     const [rows, cols] = t.shape;
     if (t.minBits > t.maxBits) fail(`${f}.maxBits`, `${t.maxBits} is below minBits ${t.minBits}`);
     if (t.widthBits !== widthFieldBits(t.minBits, t.maxBits))
@@ -286,8 +321,7 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     const groups = rows * groupsPerRow(cols, t.groupSize);
     const widthBytes = Math.ceil((groups * t.widthBits) / 8);
     if (t.widths.length !== widthBytes) fail(`${f}.widths.length`, `${t.widths.length} bytes, expected ${widthBytes} for ${groups} groups of ${t.widthBits} bits`);
-    if (t.scales.length !== 2 * groups) fail(`${f}.scales.length`, `${t.scales.length} bytes, expected ${2 * groups} (one f16 per group)`);
-    if (t.zeros.length !== 2 * groups) fail(`${f}.zeros.length`, `${t.zeros.length} bytes, expected ${2 * groups} (one f16 per group)`);
+    if (t.scales.length !== groups) fail(`${f}.scales.length`, `${t.scales.length} bytes, expected ${groups} (one scale code per group)`);
     const widthData = slice(t.widths);
     checkPadding(widthData, groups * t.widthBits, () => fail(`${f}.widths`, 'nonzero padding bits after the last width'));
     const widths = unpackBits(widthData, new Uint8Array(groups).fill(t.widthBits), new Uint8Array(groups)) as Uint8Array;
@@ -295,12 +329,13 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
       widths[g] += t.minBits;
       if (widths[g] > t.maxBits) fail(`${f}.widths`, `group ${g} has width ${widths[g]} above maxBits ${t.maxBits}`);
     }
-    const scales = readU16(slice(t.scales));
-    const mins = readU16(slice(t.zeros));
-    for (let g = 0; g < groups; g++) {
-      if (!Number.isFinite(F16_TABLE[scales[g]]) || F16_TABLE[scales[g]] < 0) fail(`${f}.scales`, `group ${g} has scale ${F16_TABLE[scales[g]]}`);
-      if (!Number.isFinite(F16_TABLE[mins[g]])) fail(`${f}.zeros`, `group ${g} has zero point ${F16_TABLE[mins[g]]}`);
-    }
+    const scaleCodes = Uint8Array.from(slice(t.scales));
+    let zeroBits = 0;
+    for (let g = 0; g < groups; g++) zeroBits += widths[g];
+    if (t.zeros.length !== Math.ceil(zeroBits / 8)) fail(`${f}.zeros.length`, `${t.zeros.length} bytes, expected ${Math.ceil(zeroBits / 8)} (one zero point per group in its width)`);
+    const zeroData = slice(t.zeros);
+    checkPadding(zeroData, zeroBits, () => fail(`${f}.zeros`, 'nonzero padding bits after the last zero point'));
+    const zeros = unpackBits(zeroData, widths, new Uint8Array(groups)) as Uint8Array;
     const codeBits = groupedCodeBits(rows, cols, t.groupSize, widths);
     if (t.codes.length !== Math.ceil(codeBits / 8)) fail(`${f}.codes.length`, `${t.codes.length} bytes, expected ${Math.ceil(codeBits / 8)} for ${codeBits} code bits`);
     const codeData = slice(t.codes);
@@ -312,17 +347,10 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
       shape: [rows, cols],
       minBits: t.minBits,
       maxBits: t.maxBits,
-      matrix: { rows, cols, groupSize: t.groupSize, widths, codes, scales, mins },
+      matrix: { rows, cols, groupSize: t.groupSize, widths, codes, scaleExp: t.scaleExp, scaleCodes, zeros },
     };
   });
   return { manifest, tensors, manifestBytes: M };
-}
-
-function readU16(src: Uint8Array): Uint16Array {
-  const out = new Uint16Array(src.length >> 1);
-  const dv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = dv.getUint16(2 * i, true);
-  return out;
 }
 
 function checkPadding(data: Uint8Array, usedBits: number, onFail: () => void): void {
@@ -335,7 +363,7 @@ export function dequantizeDnq(archive: DnqArchive): Map<string, { shape: number[
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const t of archive.tensors) {
     if (t.kind === 'raw') out.set(t.name, { shape: [...t.shape], data: t.data });
-    else out.set(t.name, { shape: [...t.shape], data: dequantizeMatrix(t.matrix) });
+    else out.set(t.name, { shape: [...t.shape], data: t.kind === 'ecsq' ? dequantizeEcsq(t.matrix) : dequantizeMatrix(t.matrix) });
   }
   return out;
 }

@@ -20,9 +20,8 @@
  * retried (default 3 retries: 1 %, 10 %, 100 %, 1000 %); if it still fails, NotPositiveDefiniteError.
  * (§11.4's recipe.) The percentage actually used is returned.
  */
-import { F16_TABLE } from './f16.js';
 import { NotPositiveDefiniteError, QuantInputError } from './errors.js';
-import { checkShape, chooseGrid, DEFAULT_GROUP_SIZE, groupsPerRow, quantizeValue, resolveWidths, type QuantizedMatrix } from './groups.js';
+import { checkShape, chooseGrid, DEFAULT_GROUP_SIZE, groupsPerRow, minWidthOf, quantizeValue, resolveWidths, scaleExponentFor, scaleLadder, type QuantizedMatrix } from './groups.js';
 import { dampHessian } from './hessian.js';
 import { inverseUpperCholesky } from './cholesky.js';
 
@@ -38,8 +37,10 @@ export interface GptqOptions {
   dampRetries?: number;
   /** Name of the matrix, for error messages. */
   where?: string;
-  /** Search a clipped grid per group at ≤ 4 bits (least squared error). Default false. */
+  /** Search the grid with the least diag(H)-weighted squared error per group (groups.ts). Default false. */
   clip?: boolean;
+  /** The scale ladder's top; default from W and its narrowest width (scaleExponentFor). */
+  scaleExp?: number;
 }
 
 export interface GptqResult extends QuantizedMatrix {
@@ -52,30 +53,65 @@ export interface GptqResult extends QuantizedMatrix {
 const LAZY_TILE = 256;
 
 export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions = {}): GptqResult {
-  const where = options.where ?? 'gptqQuantize';
+  const { where, groupSize, widths, blockSize: B } = checkGptqInput(W, rows, cols, H, options, 'gptqQuantize');
+  const G = groupsPerRow(cols, groupSize);
+  const retries = options.dampRetries ?? 3;
+  const percdamp0 = options.percdamp ?? 0.01;
+
+  const { U, dead, percdamp } = dampedInverseFactor(H, cols, percdamp0, retries, where);
+
+  const Wk = new Float64Array(W);
+  for (let j = 0; j < cols; j++) if (dead[j]) for (let r = 0; r < rows; r++) Wk[r * cols + j] = 0;
+
+  const scaleExp = options.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), where);
+  const grid: GridState = { scaleExp, scaleCodes: new Uint8Array(rows * G), zeros: new Uint8Array(rows * G), hdiag: new Float64Array(cols), pick: new Uint8Array(2), clip: options.clip ?? false };
+  for (let j = 0; j < cols; j++) grid.hdiag[j] = H[j * cols + j];
+  const codes = new Uint8Array(rows * cols);
+  const groupLoss = new Float64Array(rows * G);
+  const Err = new Float64Array(rows * B);
+  for (let i1 = 0; i1 < cols; i1 += B) {
+    const i2 = Math.min(cols, i1 + B);
+    gptqBlock(Wk, rows, cols, U, i1, i2, groupSize, widths, codes, grid, groupLoss, Err, B, where);
+    if (i2 < cols) gptqLazyUpdate(Wk, rows, cols, U, i1, i2, Err, B);
+  }
+  return { rows, cols, groupSize, widths, codes, scaleExp, scaleCodes: grid.scaleCodes, zeros: grid.zeros, groupLoss, percdamp };
+}
+
+/**
+ * gptqQuantize's input checks, in its order (the GPU path runs them too, so bad input fails with
+ * the same typed errors), and the settings they resolve: the widths per group and the block size
+ * rounded to a multiple of the group size.
+ */
+export function checkGptqInput(
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  H: Float64Array,
+  options: GptqOptions,
+  defaultWhere: string,
+): { where: string; groupSize: number; widths: Uint8Array; blockSize: number } {
+  const where = options.where ?? defaultWhere;
   const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
   checkShape(where, W, rows, cols, groupSize);
   if (H.length !== cols * cols) throw new QuantInputError(where, `Hessian has ${H.length} entries, expected cols² = ${cols * cols}`);
   for (let i = 0; i < W.length; i++)
     if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
-  const G = groupsPerRow(cols, groupSize);
-  const widths = Uint8Array.from(resolveWidths(where, options.bits ?? 4, rows * G));
+  const widths = Uint8Array.from(resolveWidths(where, options.bits ?? 4, rows * groupsPerRow(cols, groupSize)));
   const blockOpt = options.blockSize ?? 128;
   if (!Number.isInteger(blockOpt) || blockOpt < 1) throw new QuantInputError(where, `blockSize ${blockOpt} must be a positive integer`);
-  const B = Math.max(groupSize, Math.floor(blockOpt / groupSize) * groupSize);
-  const retries = options.dampRetries ?? 3;
-  const percdamp0 = options.percdamp ?? 0.01;
+  return { where, groupSize, widths, blockSize: Math.max(groupSize, Math.floor(blockOpt / groupSize) * groupSize) };
+}
 
-  let U: Float64Array | undefined;
-  let dead: Uint8Array | undefined;
-  let percdamp = percdamp0;
+/**
+ * U, the upper Cholesky factor of the dampened H⁻¹, with the retry recipe of the module header;
+ * `dead` marks columns whose H_jj was 0 (their weights carry no signal and are zeroed).
+ */
+export function dampedInverseFactor(H: Float64Array, cols: number, percdamp0: number, retries: number, where: string): { U: Float64Array; dead: Uint8Array; percdamp: number } {
   for (let attempt = 0; ; attempt++) {
-    percdamp = attempt === 0 ? percdamp0 : Math.max(percdamp0, 0.01) * 10 ** attempt;
+    const percdamp = attempt === 0 ? percdamp0 : Math.max(percdamp0, 0.01) * 10 ** attempt;
     const damped = dampHessian(H, cols, percdamp, where);
     try {
-      U = inverseUpperCholesky(damped.H, cols, where);
-      dead = damped.dead;
-      break;
+      return { U: inverseUpperCholesky(damped.H, cols, where), dead: damped.dead, percdamp };
     } catch (err) {
       if (!(err instanceof NotPositiveDefiniteError) || attempt >= retries) {
         if (err instanceof NotPositiveDefiniteError) throw new NotPositiveDefiniteError(where, err.column, err.pivot, damped.damp);
@@ -83,22 +119,18 @@ export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
       }
     }
   }
+}
 
-  const Wk = new Float64Array(W);
-  for (let j = 0; j < cols; j++) if (dead[j]) for (let r = 0; r < rows; r++) Wk[r * cols + j] = 0;
-
-  const codes = new Uint8Array(rows * cols);
-  const scales = new Uint16Array(rows * G);
-  const mins = new Uint16Array(rows * G);
-  const groupLoss = new Float64Array(rows * G);
-  const Err = new Float64Array(rows * B);
-  const grid = new Uint16Array(2);
-  for (let i1 = 0; i1 < cols; i1 += B) {
-    const i2 = Math.min(cols, i1 + B);
-    gptqBlock(Wk, rows, cols, U, i1, i2, groupSize, widths, codes, scales, mins, groupLoss, Err, B, grid, where, options.clip ?? false);
-    if (i2 < cols) gptqLazyUpdate(Wk, rows, cols, U, i1, i2, Err, B);
-  }
-  return { rows, cols, groupSize, widths, codes, scales, mins, groupLoss, percdamp };
+/** The grids being chosen as GPTQ reaches each group, and what choosing them needs. */
+export interface GridState {
+  scaleExp: number;
+  scaleCodes: Uint8Array;
+  zeros: Uint8Array;
+  /** diag H: the clipping search's weights. */
+  hdiag: Float64Array;
+  /** Scratch for chooseGrid. */
+  pick: Uint8Array;
+  clip: boolean;
 }
 
 /**
@@ -115,38 +147,37 @@ export function gptqBlock(
   groupSize: number,
   widths: Uint8Array,
   codes: Uint8Array,
-  scales: Uint16Array,
-  mins: Uint16Array,
+  grid: GridState,
   groupLoss: Float64Array,
   Err: Float64Array,
   B: number,
-  grid: Uint16Array,
   where: string,
-  clip = false,
 ): void {
   const G = groupsPerRow(cols, groupSize);
+  const ladder = scaleLadder(grid.scaleExp);
+  const pick = grid.pick;
   for (let r = 0; r < rows; r++) {
     const rb = r * cols;
     const eb = r * B - i1;
     let s = 0;
-    let mn = 0;
+    let z = 0;
     let maxq = 0;
     let g = 0;
     for (let j = i1; j < i2; j++) {
       if (j % groupSize === 0) {
         g = r * G + j / groupSize;
         const len = Math.min(groupSize, cols - j);
-        chooseGrid(Wk, rb + j, len, widths[g], grid, where, clip);
-        scales[g] = grid[0];
-        mins[g] = grid[1];
-        s = F16_TABLE[grid[0]];
-        mn = F16_TABLE[grid[1]];
+        chooseGrid(Wk, rb + j, len, widths[g], grid.scaleExp, pick, where, grid.clip, grid.hdiag, j);
+        grid.scaleCodes[g] = pick[0];
+        grid.zeros[g] = pick[1];
+        s = ladder[pick[0]];
+        z = pick[1];
         maxq = (1 << widths[g]) - 1;
       }
       const w = Wk[rb + j];
-      const q = quantizeValue(w, s, mn, maxq);
+      const q = quantizeValue(w, s, z, maxq);
       codes[rb + j] = q;
-      const diff = w - Math.fround(mn + s * q);
+      const diff = w - Math.fround(s * (q - z));
       const ub = j * cols;
       const d = U[ub + j];
       const e = diff / d;

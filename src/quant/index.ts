@@ -8,7 +8,10 @@ export { HessianAccumulator, HessianCollector, DiagonalAccumulator, dampHessian,
 export { inverseUpperCholesky } from './cholesky.js';
 export {
   DEFAULT_GROUP_SIZE,
-  GRID_BITS_PER_GROUP,
+  SCALE_CODE_BITS,
+  groupStoredBits,
+  scaleLadder,
+  scaleExponentFor,
   groupsPerRow,
   groupSizes,
   widthFieldBits,
@@ -33,9 +36,23 @@ export { packBits, unpackBits, packGroupedCodes, unpackGroupedCodes, groupedCode
 export { writeDnq, readDnq, dequantizeDnq, dnqManifestSchema, DNQ_MAGIC, type DnqInput, type DnqTensorInput, type DnqTensor, type DnqArchive, type DnqManifest } from './dnq.js';
 export { dnqAccounting, type DnqAccounting } from './accounting.js';
 export { NotPositiveDefiniteError, QuantInputError, BudgetError, BitPackError, DnqFormatError } from './errors.js';
-export { quantizeMatrices, type MatrixInput, type QuantizeMatricesOptions, type QuantizeMatricesResult } from './pipeline.js';
+export { quantizeMatrices, measureAllocation, bestGroupSize, type MatrixInput, type QuantizeMatricesOptions, type QuantizeMatricesResult } from './pipeline.js';
 export * from './model/index.js';
 export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, type StorySplit } from './eval/split.js';
 export { evaluate, type EvalResult } from './eval/metrics.js';
-export { quantizeModel, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel } from './quantize-model.js';
+export { ecsqQuantize, dequantizeEcsq, ecsqAtBudget, type EcsqMatrix, type EcsqOptions, type EcsqInput, type EcsqBudgetResult } from './ecsq.js';
+export { encodeEcsqStream, decodeEcsqStream, RangeEncoder, RangeDecoder, contexts as rangeContexts, EntropyInputError, EntropyStreamError, encodeCodes, decodeCodes } from './entropy/index.js';
+export { quantizeModel, measureImportance, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel, type Calibrated } from './quantize-model.js';
 export * from './tokenizer/index.js';
+export {
+  quantizeModelOnDevice,
+  calibrateOnDevice,
+  calibrateWithKernels,
+  calibrationSequences,
+  resolveDevice,
+  describeDevice,
+  DEVICE_CHOICES,
+  type DeviceChoice,
+  type DeviceReport,
+} from './quantize-device.js';
+export { forwardBatched, type BatchedLinear, type BatchedInputHook } from './model/batched-forward.js';

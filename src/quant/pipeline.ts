@@ -4,9 +4,9 @@
  * jointly so bits flow between matrices, then round each matrix with GPTQ (or RTN) at its
  * allocated widths. Without a budget, every group gets the same `bits`.
  */
-import { QuantInputError } from './errors.js';
+import { BudgetError, QuantInputError } from './errors.js';
 import { allocateBits, concatGroupCosts, measureGroupCosts, type Allocation } from './allocate.js';
-import { DEFAULT_GROUP_SIZE, groupsPerRow, type QuantizedMatrix } from './groups.js';
+import { DEFAULT_GROUP_SIZE, groupsPerRow, scaleExponentFor, type QuantizedMatrix } from './groups.js';
 import { gptqQuantize } from './gptq.js';
 import { rtnQuantize } from './rtn.js';
 
@@ -26,7 +26,7 @@ export interface MatrixInput {
 
 export interface QuantizeMatricesOptions {
   method: 'rtn' | 'gptq';
-  /** All-in budget over all matrices (codes + f16 grids + width fields). */
+  /** All-in budget over all matrices (codes, zero points, scale codes, width fields). */
   budgetBitsPerWeight?: number;
   /** Uniform width when no budget is given. Default 4. */
   bits?: number;
@@ -35,7 +35,7 @@ export interface QuantizeMatricesOptions {
   maxBits?: number;
   percdamp?: number;
   blockSize?: number;
-  /** Clipped grids at ≤ 4 bits (groups.ts), in measurement and quantization alike. Default false. */
+  /** Least-error grids (groups.ts), in measurement and quantization alike. Default false. */
   clip?: boolean;
 }
 
@@ -58,21 +58,17 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
     names.add(m.name);
     if (options.method === 'gptq' && m.H === undefined) throw new QuantInputError(m.name, 'GPTQ needs the full Hessian H');
   }
-  const diagOf = (m: MatrixInput): Float64Array | undefined => {
-    if (m.hdiag) return m.hdiag;
-    if (!m.H) return undefined;
-    const d = new Float64Array(m.cols);
-    for (let j = 0; j < m.cols; j++) d[j] = m.H[j * m.cols + j];
-    return d;
-  };
 
   let widthsOf: (i: number) => number | Uint8Array = () => options.bits ?? 4;
   let allocation: Allocation | undefined;
   let lo = options.bits ?? 4;
   let hi = lo;
+  const allocating = options.budgetBitsPerWeight !== undefined;
+  // One ladder per matrix, from its narrowest allowed width: the costs measured are then those
+  // of the grids the quantizer will choose.
+  const scaleExps = inputs.map((m) => scaleExponentFor(m.W, allocating ? minBits : lo, m.name));
   if (options.budgetBitsPerWeight !== undefined) {
-    const costs = inputs.map((m) => measureGroupCosts(m.W, m.rows, m.cols, diagOf(m), { groupSize, minBits, maxBits, importance: m.importance ?? 1, clip: options.clip }));
-    allocation = allocateBits(concatGroupCosts(costs), { budgetBitsPerWeight: options.budgetBitsPerWeight });
+    allocation = measureAllocation(inputs, options.budgetBitsPerWeight, { groupSize, minBits, maxBits, clip: options.clip }, scaleExps);
     const starts: number[] = [];
     let at = 0;
     for (const m of inputs) {
@@ -89,9 +85,85 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
     const bits = widthsOf(i);
     const q =
       options.method === 'gptq'
-        ? gptqQuantize(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip })
-        : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip });
+        ? gptqQuantize(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
+        : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip, hdiag: diagOf(m), scaleExp: scaleExps[i] });
     matrices.set(m.name, q);
   });
   return { matrices, allocation, minBits: lo, maxBits: hi };
+}
+
+function diagOf(m: MatrixInput): Float64Array | undefined {
+  if (m.hdiag) return m.hdiag;
+  if (!m.H) return undefined;
+  const d = new Float64Array(m.cols);
+  for (let j = 0; j < m.cols; j++) d[j] = m.H[j * m.cols + j];
+  return d;
+}
+
+interface LayoutOptions {
+  groupSize: number;
+  minBits: number;
+  maxBits: number;
+  clip?: boolean;
+}
+
+/** Every group's measured RD curve (RTN on the grids the quantizer will use), then the joint allocation. */
+export function measureAllocation(inputs: readonly MatrixInput[], budgetBitsPerWeight: number, o: LayoutOptions, scaleExps?: readonly number[]): Allocation {
+  const costs = inputs.map((m, i) =>
+    measureGroupCosts(m.W, m.rows, m.cols, diagOf(m), {
+      groupSize: o.groupSize,
+      minBits: o.minBits,
+      maxBits: o.maxBits,
+      importance: m.importance ?? 1,
+      clip: o.clip,
+      scaleExp: scaleExps?.[i] ?? scaleExponentFor(m.W, o.minBits, m.name),
+    }),
+  );
+  return allocateBits(concatGroupCosts(costs), { budgetBitsPerWeight });
+}
+
+/**
+ * The group size, among `candidates`, whose allocation at this budget has the least predicted
+ * loss: small groups fit their grids better, large ones leave more bits for codes, and which wins
+ * depends on the budget and the weights — so it is measured, not assumed. Sizes whose side
+ * information alone exceeds the budget are skipped. Returns every candidate's predicted loss.
+ * The comparison runs on at most SAMPLE_ROWS evenly spaced rows of each matrix (rows are
+ * interchangeable for this purpose), so large models do not pay the full measurement per size.
+ */
+export function bestGroupSize(
+  inputs: readonly MatrixInput[],
+  budgetBitsPerWeight: number,
+  o: Omit<LayoutOptions, 'groupSize'>,
+  candidates: readonly number[],
+): { groupSize: number; predicted: Map<number, number> } {
+  const predicted = new Map<number, number>();
+  let best = -1;
+  const sample = inputs.map((m) => sampleRows(m, SAMPLE_ROWS));
+  for (const groupSize of candidates) {
+    try {
+      const a = measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize });
+      predicted.set(groupSize, a.predictedLoss);
+      if (best < 0 || a.predictedLoss < predicted.get(best)!) best = groupSize;
+    } catch (err) {
+      if (!(err instanceof BudgetError)) throw err;
+    }
+  }
+  if (best < 0) {
+    // Every size failed: rethrow the error of the cheapest layout, which names the minimum budget.
+    measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize: candidates[candidates.length - 1] });
+  }
+  return { groupSize: best, predicted };
+}
+
+const SAMPLE_ROWS = 256;
+
+/** The matrix restricted to at most n evenly spaced rows (itself when it has no more). */
+function sampleRows(m: MatrixInput, n: number): MatrixInput {
+  if (m.rows <= n) return m;
+  const W = new Float32Array(n * m.cols);
+  for (let i = 0; i < n; i++) {
+    const r = Math.floor((i * m.rows) / n);
+    W.set(m.W.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+  }
+  return { ...m, W, rows: n };
 }

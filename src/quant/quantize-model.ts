@@ -5,11 +5,12 @@
  * allocated jointly under the exact all-in budget (or one uniform width) → GPTQ or RTN → a .dnq
  * container. Embeddings and norms stay unquantized in float32 and are accounted separately.
  */
-import { dequantizeMatrix, DEFAULT_GROUP_SIZE, type QuantizedMatrix } from './groups.js';
+import { dequantizeMatrix, DEFAULT_GROUP_SIZE, groupStoredBits, SCALE_CODE_BITS, type QuantizedMatrix } from './groups.js';
 import { HessianCollector } from './hessian.js';
 import { measureGroupCosts } from './allocate.js';
-import { quantizeMatrices, type MatrixInput } from './pipeline.js';
+import { bestGroupSize, quantizeMatrices, type MatrixInput } from './pipeline.js';
 import { rtnQuantize } from './rtn.js';
+import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult } from './ecsq.js';
 import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
 import { QuantInputError } from './errors.js';
 import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
@@ -18,7 +19,7 @@ import type { Tokenizer } from './tokenizer/index.js';
 
 export interface QuantizeModelOptions {
   method: 'rtn' | 'gptq';
-  /** All-in bits per weight over the linear layers (codes, f16 scales and zero points, width fields). */
+  /** All-in bits per weight over the linear layers (codes, zero points, scale codes, width fields). */
   budgetBitsPerWeight: number;
   /** Allocate widths per group (true) or use one width and group size for every matrix. */
   allocate: boolean;
@@ -28,6 +29,21 @@ export interface QuantizeModelOptions {
   importance?: boolean;
   /** Clipped grids at ≤ 4 bits (least squared rounding error per group). Default true. */
   clip?: boolean;
+  /**
+   * Archive mode (quant.md §12.7): entropy-coded scalar quantization (ecsq.ts) instead of
+   * fixed-width codes — GPTQ onto uniform per-column steps that follow the sensitivity, the
+   * integers range-coded, one global step multiplier searched to meet the budget. `method` and
+   * `allocate` do not apply. Default false.
+   */
+  entropy?: boolean;
+  /** Hessians from a calibration run elsewhere (quantize-device.ts runs one on a WebGPU device); default: `calibrate` here. */
+  calibrated?: Calibrated;
+}
+
+/** What quantizeModel takes from calibration: each linear layer's Hessian source, and the token count. */
+export interface Calibrated {
+  collector: { get(layer: number, name: string): { hessian(): Float64Array } | undefined };
+  tokens: number;
 }
 
 export interface QuantizedModel {
@@ -42,7 +58,6 @@ export interface QuantizedModel {
 }
 
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
-const GRID_BITS = 32; // f16 scale + f16 zero point per group
 
 /** Runs the calibration stories through the fp32 model, collecting every linear layer's Hessian. */
 export function calibrate(model: LlamaModel, tokenizer: Tokenizer, stories: readonly string[], tokensPerStory = 512): { collector: HessianCollector; tokens: number } {
@@ -64,7 +79,7 @@ const GROUP_SIZES = [32, 64, 128, 256] as const;
 /** Exact all-in bits of uniform width b with groups of g over matrices of these shapes (ragged last groups included). */
 function uniformBits(shapes: ReadonlyArray<readonly [number, number]>, bits: number, groupSize: number): number {
   let total = 0;
-  for (const [rows, cols] of shapes) total += rows * (bits * cols + GRID_BITS * Math.ceil(cols / groupSize));
+  for (const [rows, cols] of shapes) total += rows * (bits * cols + (SCALE_CODE_BITS + bits) * Math.ceil(cols / groupSize));
   return total;
 }
 
@@ -75,16 +90,6 @@ export function uniformLayout(budget: number, shapes: ReadonlyArray<readonly [nu
     for (const groupSize of GROUP_SIZES) if (uniformBits(shapes, bits, groupSize) <= budget * weights + 1e-9) return { bits, groupSize };
   }
   throw new QuantInputError('--bits', `a budget of ${budget} bits/weight is below the smallest uniform layout (1-bit codes with groups of 256)`);
-}
-
-/**
- * Group size for allocated widths: the smallest whose side information (f16 scale and zero
- * point, 3-bit width) leaves at least 2.5 code bits per weight on average — below that most
- * groups would sit at the 2-bit floor with nothing to allocate.
- */
-export function allocationGroupSize(budget: number): number {
-  for (const g of GROUP_SIZES) if (budget - (GRID_BITS + 3) / g >= 2.5) return g;
-  return GROUP_SIZES[GROUP_SIZES.length - 1];
 }
 
 /** Reference next-token log-probabilities on a short calibration slice, for the importance probe. */
@@ -120,9 +125,32 @@ function meanKl(model: LlamaModel, seqs: readonly number[][], ref: readonly Floa
   return sum / k;
 }
 
+/**
+ * How much each matrix's noise moves the output: KL of a 3-bit rounding of it alone, per unit of
+ * its predicted relative loss at 3 bits, on two calibration stories of 128 tokens. Sets each
+ * input's `importance` and returns them by name.
+ */
+export function measureImportance(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], inputs: MatrixInput[]): Record<string, number> {
+  const probe = calibration.slice(0, 2).map((s) => tokenizer.encode(s, true).slice(0, 128));
+  const ref = referenceLogProbs(model, probe);
+  const importance: Record<string, number> = {};
+  for (const m of inputs) {
+    const [l, name] = [Number(m.name.split('.')[1]), m.name.split('.')[2] as LinearName];
+    const trial = cloneModel(model);
+    trial.layers[l][name] = dequantizeMatrix(rtnQuantize(m.W, m.rows, m.cols, { groupSize: DEFAULT_GROUP_SIZE, bits: 3 }));
+    const kl = meanKl(trial, probe, ref);
+    const costs = measureGroupCosts(m.W, m.rows, m.cols, m.hdiag, { minBits: 3, maxBits: 3 });
+    let rel = 0;
+    for (let g = 0; g < costs.loss.length; g++) rel += costs.loss[g];
+    importance[m.name] = rel > 0 ? kl / rel : 1;
+    m.importance = importance[m.name];
+  }
+  return importance;
+}
+
 export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): QuantizedModel {
   const c = model.config;
-  const { collector, tokens } = calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
+  const { collector, tokens } = options.calibrated ?? calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
   const inputs: MatrixInput[] = [];
   const hdiag = (H: Float64Array, n: number): Float64Array => {
     const d = new Float64Array(n);
@@ -140,29 +168,19 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
   }
 
   let importance: Record<string, number> | undefined;
-  let result;
+  let result: ReturnType<typeof quantizeMatrices> | undefined;
   let uniform: { bits: number; groupSize: number } | undefined;
   let groupSize: number = DEFAULT_GROUP_SIZE;
-  if (options.allocate) {
-    if (options.importance ?? true) {
-      // How much each matrix's noise moves the output: KL of a 3-bit rounding of it alone, per
-      // unit of its predicted relative loss at 3 bits. Two calibration stories, 128 tokens each.
-      const probe = calibration.slice(0, 2).map((s) => tokenizer.encode(s, true).slice(0, 128));
-      const ref = referenceLogProbs(model, probe);
-      importance = {};
-      for (const m of inputs) {
-        const [l, name] = [Number(m.name.split('.')[1]), m.name.split('.')[2] as LinearName];
-        const trial = cloneModel(model);
-        trial.layers[l][name] = dequantizeMatrix(rtnQuantize(m.W, m.rows, m.cols, { groupSize: DEFAULT_GROUP_SIZE, bits: 3 }));
-        const kl = meanKl(trial, probe, ref);
-        const costs = measureGroupCosts(m.W, m.rows, m.cols, m.hdiag, { minBits: 3, maxBits: 3 });
-        let rel = 0;
-        for (let g = 0; g < costs.loss.length; g++) rel += costs.loss[g];
-        importance[m.name] = rel > 0 ? kl / rel : 1;
-        m.importance = importance[m.name];
-      }
-    }
-    groupSize = allocationGroupSize(options.budgetBitsPerWeight);
+  if (options.entropy) {
+    importance = measureImportance(model, tokenizer, calibration, inputs);
+  } else if (options.allocate) {
+    if (options.importance ?? true) importance = measureImportance(model, tokenizer, calibration, inputs);
+  }
+  let ecsq: EcsqBudgetResult | undefined;
+  if (options.entropy) {
+    ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight, { where: '--bits' });
+  } else if (options.allocate) {
+    groupSize = bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES).groupSize;
     result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true });
   } else {
     uniform = uniformLayout(options.budgetBitsPerWeight, inputs.map((m) => [m.rows, m.cols] as const));
@@ -176,8 +194,15 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
     tensors.push({ kind: 'raw', name: `layers.${l}.attention_norm`, shape: [c.dim], data: model.layers[l].attnNorm });
     tensors.push({ kind: 'raw', name: `layers.${l}.ffn_norm`, shape: [c.dim], data: model.layers[l].ffnNorm });
     for (const name of LINEAR_NAMES) {
-      const q = result.matrices.get(`layers.${l}.${name}`)!;
-      tensors.push({ kind: 'quantized', name: `layers.${l}.${name}`, matrix: q, minBits: result.minBits, maxBits: result.maxBits });
+      const key = `layers.${l}.${name}`;
+      if (ecsq) {
+        const e = ecsq.matrices[inputs.findIndex((m) => m.name === key)];
+        tensors.push({ kind: 'ecsq', name: key, matrix: e });
+        quantized.layers[l][name] = dequantizeEcsq(e);
+        continue;
+      }
+      const q = result!.matrices.get(key)!;
+      tensors.push({ kind: 'quantized', name: key, matrix: q, minBits: result!.minBits, maxBits: result!.maxBits });
       quantized.layers[l][name] = dequantizeMatrix(q);
     }
   }
@@ -185,7 +210,9 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
   if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: model.wcls });
   const dnq = writeDnq({
     model: configRecord(c),
-    quantizer: { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}) } },
+    quantizer: ecsq
+      ? { method: 'gptq+ecsq', params: { calibrationTokens: tokens, stepMultiplier: ecsq.stepMultiplier } }
+      : { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}) } },
     budgetBitsPerWeight: options.budgetBitsPerWeight,
     tensors,
   });
@@ -201,6 +228,11 @@ export function linearBitsPerWeight(a: DnqArchive): number {
   let bits = 0;
   let weights = 0;
   for (const t of a.tensors) {
+    if (t.kind === 'ecsq') {
+      bits += 8 * t.streamBytes;
+      weights += t.matrix.rows * t.matrix.cols;
+      continue;
+    }
     if (t.kind !== 'quantized') continue;
     const m: QuantizedMatrix = t.matrix;
     const field = t.minBits === t.maxBits ? 0 : Math.ceil(Math.log2(t.maxBits - t.minBits + 1));
@@ -208,7 +240,7 @@ export function linearBitsPerWeight(a: DnqArchive): number {
     for (let r = 0; r < m.rows; r++) {
       for (let g = 0; g < gpr; g++) {
         const len = Math.min(m.groupSize, m.cols - g * m.groupSize);
-        bits += m.widths[r * gpr + g] * len + GRID_BITS + field;
+        bits += groupStoredBits(len, m.widths[r * gpr + g]) + field;
       }
     }
     weights += m.rows * m.cols;
@@ -229,7 +261,7 @@ export function modelFromDnq(a: DnqArchive, file = '<dnq>'): LlamaModel {
   const get = (name: string, length: number): Float32Array => {
     const t = byName.get(name);
     if (!t) throw new QuantInputError(file, `tensor ${name} is missing`);
-    const data = t.kind === 'raw' ? t.data : dequantizeMatrix(t.matrix);
+    const data = t.kind === 'raw' ? t.data : t.kind === 'ecsq' ? dequantizeEcsq(t.matrix) : dequantizeMatrix(t.matrix);
     if (data.length !== length) throw new QuantInputError(file, `tensor ${name} has ${data.length} values, the model config needs ${length}`);
     return data;
   };

@@ -3,7 +3,6 @@
  * weight its nearest code. No error feedback; the baseline GPTQ must beat, and the quantizer the
  * bit allocator uses to measure each group's error at each width.
  */
-import { F16_TABLE } from './f16.js';
 import { QuantInputError } from './errors.js';
 import {
   DEFAULT_GROUP_SIZE,
@@ -11,8 +10,11 @@ import {
   chooseGrid,
   groupLength,
   groupsPerRow,
+  minWidthOf,
   quantizeValue,
   resolveWidths,
+  scaleExponentFor,
+  scaleLadder,
   type QuantizedMatrix,
 } from './groups.js';
 
@@ -20,8 +22,12 @@ export interface RtnOptions {
   groupSize?: number;
   /** One width for every group, or one per group (rows·⌈cols/groupSize⌉). Default 4. */
   bits?: number | Uint8Array;
-  /** Search a clipped grid per group at ≤ 4 bits (least squared error). Default false. */
+  /** Search the grid with the least squared error per group (groups.ts). Default false. */
   clip?: boolean;
+  /** Weights of the clipping search's squared error per input column (diag H). Default none. */
+  hdiag?: ArrayLike<number>;
+  /** The scale ladder's top; default from the matrix and its narrowest width (scaleExponentFor). */
+  scaleExp?: number;
 }
 
 export function rtnQuantize(W: Float32Array, rows: number, cols: number, options: RtnOptions = {}): QuantizedMatrix {
@@ -29,26 +35,27 @@ export function rtnQuantize(W: Float32Array, rows: number, cols: number, options
   checkShape('rtnQuantize', W, rows, cols, groupSize);
   const G = groupsPerRow(cols, groupSize);
   const widths = resolveWidths('rtnQuantize', options.bits ?? 4, rows * G);
+  const scaleExp = options.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), 'rtnQuantize');
+  const ladder = scaleLadder(scaleExp);
   const codes = new Uint8Array(rows * cols);
-  const scales = new Uint16Array(rows * G);
-  const mins = new Uint16Array(rows * G);
-  const grid = new Uint16Array(2);
+  const scaleCodes = new Uint8Array(rows * G);
+  const zeros = new Uint8Array(rows * G);
+  const grid = new Uint8Array(2);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < G; k++) {
       const g = r * G + k;
       const start = r * cols + k * groupSize;
       const len = groupLength(cols, groupSize, k);
       const width = widths[g];
-      chooseGrid(W, start, len, width, grid, 'rtnQuantize', options.clip ?? false);
-      scales[g] = grid[0];
-      mins[g] = grid[1];
-      const s = F16_TABLE[grid[0]];
-      const mn = F16_TABLE[grid[1]];
+      chooseGrid(W, start, len, width, scaleExp, grid, 'rtnQuantize', options.clip ?? false, options.hdiag, k * groupSize);
+      scaleCodes[g] = grid[0];
+      zeros[g] = grid[1];
+      const s = ladder[grid[0]];
       const maxq = (1 << width) - 1;
-      for (let i = start; i < start + len; i++) codes[i] = quantizeValue(W[i], s, mn, maxq);
+      for (let i = start; i < start + len; i++) codes[i] = quantizeValue(W[i], s, grid[1], maxq);
     }
   }
-  return { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scales, mins };
+  return { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scaleExp, scaleCodes, zeros };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Group-wise quantization on the GPU (kernels/quantize*.wgsl, dequantize.wgsl) against the
  * quantizer's own TypeScript (src/quant/rtn.ts rtnQuantize, groups.ts dequantizeMatrix): codes,
- * f16 scales and f16 mins must be bit-identical, and so must the dequantized weights. No tolerance.
+ * scale codes and zero points must be bit-identical, and so must the dequantized weights. No tolerance.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDevice, dequantizeGroups, KernelShapeError, quantizeGroups } from '../../kernels/index.js';
@@ -13,8 +13,9 @@ import { Rng, countDifferent, randomNormal, requireGpu, requireStories } from '.
 afterAll(closeDevice);
 
 function expectSame(got: QuantizedMatrix, want: QuantizedMatrix): void {
-  expect(countDifferent(got.scales, want.scales)).toBe(0);
-  expect(countDifferent(got.mins, want.mins)).toBe(0);
+  expect(got.scaleExp).toBe(want.scaleExp);
+  expect(countDifferent(got.scaleCodes, want.scaleCodes)).toBe(0);
+  expect(countDifferent(got.zeros, want.zeros)).toBe(0);
   expect(countDifferent(got.codes, want.codes)).toBe(0);
   expect(got.widths).toEqual(want.widths);
   expect([got.rows, got.cols, got.groupSize]).toEqual([want.rows, want.cols, want.groupSize]);
@@ -39,10 +40,10 @@ describe('quantize / dequantize: GPU vs src/quant', () => {
     [7, 5, 64],
     [33, 256, 64],
   ];
-  it.for(shapes)('random weights %i × %i, group %i, per-group widths 1..8: codes, scales, mins and dequantized weights bit-exact', async ([rows, cols, gs], ctx) => {
+  it.for(shapes)('random weights %i × %i, group %i, per-group widths 1..8: codes, scale codes, zero points and dequantized weights bit-exact', async ([rows, cols, gs], ctx) => {
     await requireGpu(ctx);
     const rng = new Rng(rows * 31 + cols + gs);
-    // Mixed magnitudes per row so that f16 grids span several binades.
+    // Mixed magnitudes per row so that the grids span many rungs of the scale ladder.
     const W = randomNormal(rng, rows * cols, 1).map((x, i) => x * 2 ** ((Math.floor(i / cols) % 9) - 6));
     const bits = randomWidths(rng, rows, cols, gs);
     const want = rtnQuantize(W, rows, cols, { groupSize: gs, bits });
@@ -132,6 +133,7 @@ describe('quantize: entry checks', () => {
     await expect(quantizeGroups(new Float32Array(12), 3, 4, { bits: 9 })).rejects.toThrow(/width 9 of group 0 is outside 1..8/);
     await expect(quantizeGroups([1, 2] as unknown as Float32Array, 1, 2)).rejects.toThrow(KernelShapeError);
     const m = rtnQuantize(new Float32Array(12), 3, 4, { groupSize: 2 });
-    await expect(dequantizeGroups({ ...m, scales: new Uint16Array(5) })).rejects.toThrow(/kernel dequantize: scales: has 5 elements, expected 6/);
+    await expect(dequantizeGroups({ ...m, scaleCodes: new Uint8Array(5) })).rejects.toThrow(/kernel dequantize: scaleCodes: has 5 elements, expected 6/);
+    await expect(dequantizeGroups({ ...m, scaleExp: 400 })).rejects.toThrow(/kernel dequantize: scaleExp: must be an integer within/);
   });
 });

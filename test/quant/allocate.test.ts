@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/random.js';
 import { allocateBits, concatGroupCosts, equalLossRates, measureGroupCosts, type GroupCosts } from '../../src/quant/allocate.js';
-import { dequantizeMatrix, groupBits, groupSizes, widthFieldBits } from '../../src/quant/groups.js';
+import { dequantizeMatrix, groupBits, groupSizes, SCALE_CODE_BITS, widthFieldBits } from '../../src/quant/groups.js';
 import { rtnQuantize } from '../../src/quant/rtn.js';
 import { BudgetError } from '../../src/quant/errors.js';
 import { gaussian, randomMatrix } from './_quant-fixtures.js';
@@ -10,7 +10,8 @@ import { gaussian, randomMatrix } from './_quant-fixtures.js';
 const MIN = 2;
 const MAX = 8;
 const K = MAX - MIN + 1;
-const SIDE = 32 + widthFieldBits(MIN, MAX);
+/** Fixed bits per group (scale code + width field); the zero point costs one more code's width. */
+const SIDE = SCALE_CODE_BITS + widthFieldBits(MIN, MAX);
 
 /** Random cost tables: 'decreasing' curves (realistic), 'convex' ones, or arbitrary. */
 function costsArb(kind: 'any' | 'decreasing' | 'convex', equalSizes = false): fc.Arbitrary<GroupCosts> {
@@ -46,7 +47,8 @@ function bounds(c: GroupCosts): { lo: number; hi: number; N: number; maxSize: nu
     N += n;
     maxSize = Math.max(maxSize, n);
   }
-  return { lo: N * MIN + c.sizes.length * SIDE, hi: N * MAX + c.sizes.length * SIDE, N, maxSize };
+  const G = c.sizes.length;
+  return { lo: (N + G) * MIN + G * SIDE, hi: (N + G) * MAX + G * SIDE, N, maxSize: maxSize + 1 };
 }
 
 describe('allocateBits', () => {
@@ -73,7 +75,8 @@ describe('allocateBits', () => {
         const a = allocateBits(c, { budgetBits });
         const slack = budgetBits - a.totalBits;
         expect(slack).toBeGreaterThanOrEqual(0);
-        for (let g = 0; g < c.sizes.length; g++) if (a.widths[g] < MAX) expect(slack).toBeLessThan(c.sizes[g]);
+        // A 1-bit upgrade of group g costs its codes and its zero point: n_g + 1 bits.
+        for (let g = 0; g < c.sizes.length; g++) if (a.widths[g] < MAX) expect(slack).toBeLessThan(c.sizes[g] + 1);
       }),
       { numRuns: 300 },
     );
@@ -104,7 +107,7 @@ describe('allocateBits', () => {
         for (let g = 0; g < c.sizes.length; g++) expect(a1.widths[g]).toBeLessThanOrEqual(a2.widths[g]);
         // Multiple-choice knapsack by DP over extra 1-bit steps (all groups cost the same per step).
         const G = c.sizes.length;
-        const steps = Math.floor((b1 - lo) / c.sizes[0]);
+        const steps = Math.floor((b1 - lo) / (c.sizes[0] + 1));
         let best = new Float64Array(steps + 1).fill(Infinity);
         best[0] = 0;
         for (let g = 0; g < G; g++) {
@@ -122,10 +125,10 @@ describe('allocateBits', () => {
 
   it('a budget below the minimum is a BudgetError naming the minimum', () => {
     const c: GroupCosts = { minBits: 2, maxBits: 8, sizes: new Uint32Array([32, 32]), loss: new Float64Array(14).fill(1), sensitivity: new Float64Array(2).fill(1) };
-    // minimum: 2 bits + 35/32 bits of side information per weight = 3.09375
-    expect(() => allocateBits(c, { budgetBitsPerWeight: 3 })).toThrow(BudgetError);
-    expect(() => allocateBits(c, { budgetBitsPerWeight: 3 })).toThrow(/below the minimum 3\.09375 bits\/weight/);
-    expect(allocateBits(c, { budgetBitsPerWeight: 3.09375 }).bitsPerWeight).toBe(3.09375);
+    // minimum: 33 × 2 bits (codes and zero point) + 8 (scale code) + 3 (width) per group of 32 = 77/32 = 2.40625
+    expect(() => allocateBits(c, { budgetBitsPerWeight: 2.4 })).toThrow(BudgetError);
+    expect(() => allocateBits(c, { budgetBitsPerWeight: 2.4 })).toThrow(/below the minimum 2\.40625 bits\/weight/);
+    expect(allocateBits(c, { budgetBitsPerWeight: 2.40625 }).bitsPerWeight).toBe(2.40625);
   });
 });
 

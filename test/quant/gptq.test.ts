@@ -3,8 +3,7 @@ import { Rng } from '../../src/random.js';
 import { gptqQuantize } from '../../src/quant/gptq.js';
 import { layerLoss, rtnQuantize } from '../../src/quant/rtn.js';
 import { dampHessian } from '../../src/quant/hessian.js';
-import { F16_TABLE } from '../../src/quant/f16.js';
-import { chooseGrid, dequantizeMatrix, groupsPerRow, quantizeValue } from '../../src/quant/groups.js';
+import { chooseGrid, dequantizeMatrix, dequantizeValue, groupsPerRow, minWidthOf, quantizeValue, scaleExponentFor, scaleLadder } from '../../src/quant/groups.js';
 import { NotPositiveDefiniteError, QuantInputError } from '../../src/quant/errors.js';
 import { correlatedHessian, gaussian, randomMatrix } from './_quant-fixtures.js';
 
@@ -32,24 +31,26 @@ function obsReference(W: Float32Array, rows: number, cols: number, Hd: Float64Ar
   }
   const codes = new Uint8Array(rows * cols);
   const G = groupsPerRow(cols, g);
-  const grid = new Uint16Array(2);
+  const grid = new Uint8Array(2);
+  const E = scaleExponentFor(W, minWidthOf(bits));
+  const ladder = scaleLadder(E);
   for (let r = 0; r < rows; r++) {
     const w = Float64Array.from(W.subarray(r * cols, (r + 1) * cols));
     const Hi = Float64Array.from(inv);
     let s = 0;
-    let mn = 0;
+    let z = 0;
     let maxq = 0;
     for (let j = 0; j < n; j++) {
       if (j % g === 0) {
         const gi = r * G + j / g;
-        chooseGrid(w, j, Math.min(g, n - j), bits[gi], grid, 'ref');
-        s = F16_TABLE[grid[0]];
-        mn = F16_TABLE[grid[1]];
+        chooseGrid(w, j, Math.min(g, n - j), bits[gi], E, grid, 'ref');
+        s = ladder[grid[0]];
+        z = grid[1];
         maxq = (1 << bits[gi]) - 1;
       }
-      const q = quantizeValue(w[j], s, mn, maxq);
+      const q = quantizeValue(w[j], s, z, maxq);
       codes[r * cols + j] = q;
-      const e = (w[j] - Math.fround(mn + s * q)) / Hi[j * n + j];
+      const e = (w[j] - dequantizeValue(q, s, z)) / Hi[j * n + j];
       for (let k = j + 1; k < n; k++) w[k] -= e * Hi[k * n + j];
       // Downdate: remove j from the inverse of the remaining set.
       const hjj = Hi[j * n + j];
@@ -101,8 +102,9 @@ describe('GPTQ', () => {
       expect(lg).toBeLessThan(0.8 * lr);
       const again = gptqQuantize(W, rows, cols, H, { bits });
       expect(Buffer.from(again.codes).equals(Buffer.from(g.codes))).toBe(true);
-      expect(Buffer.from(again.scales.buffer).equals(Buffer.from(g.scales.buffer))).toBe(true);
-      expect(Buffer.from(again.mins.buffer).equals(Buffer.from(g.mins.buffer))).toBe(true);
+      expect(Buffer.from(again.scaleCodes).equals(Buffer.from(g.scaleCodes))).toBe(true);
+      expect(Buffer.from(again.zeros).equals(Buffer.from(g.zeros))).toBe(true);
+      expect(again.scaleExp).toBe(g.scaleExp);
     });
   }
 

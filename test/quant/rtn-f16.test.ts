@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/random.js';
 import { F16_TABLE, f16RoundDown, f16RoundUp, f16ToF32, f32ToF16 } from '../../src/quant/f16.js';
-import { chooseGrid, dequantizeMatrix, groupSizes, groupsPerRow } from '../../src/quant/groups.js';
+import { chooseGrid, dequantizeMatrix, dequantizeValue, groupSizes, groupsPerRow, quantizeValue, scaleExponentFor, scaleLadder } from '../../src/quant/groups.js';
 import { layerLoss, rtnQuantize } from '../../src/quant/rtn.js';
 import { QuantInputError } from '../../src/quant/errors.js';
 import { randomMatrix } from './_quant-fixtures.js';
@@ -95,35 +95,88 @@ describe('groups and grids', () => {
     expect(Array.from(sizes)).toEqual([32, 32, 32, 32, 32, 12, 32, 32, 32, 32, 32, 12]);
   });
 
-  it('the stored f16 grid covers its group: no weight is clipped', () => {
+  it('the scale ladder: f32 rungs 2^(E − c/16), exact, strictly decreasing', () => {
+    for (const E of [-20, -3, 0, 5]) {
+      const t = scaleLadder(E);
+      expect(t.length).toBe(256);
+      for (let c = 0; c < 256; c++) {
+        expect(t[c]).toBe(Math.fround(2 ** (E - c / 16)));
+        if (c > 0) expect(t[c]).toBeLessThan(t[c - 1]);
+      }
+    }
+    expect(() => scaleLadder(500)).toThrow(QuantInputError);
+  });
+
+  it('the ladder top covers the matrix at its narrowest width with a factor-2 margin', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (vals, b) => {
+        const v = Float32Array.from(vals);
+        const maxAbs = v.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+        const E = scaleExponentFor(v, b);
+        if (maxAbs < 1e-30) return; // tops below 2^-110 are clamped there (the ladder stays normal f32)
+        const need = (2 * maxAbs) / ((1 << b) - 1);
+        expect(2 ** E).toBeGreaterThanOrEqual(2 * need);
+        expect(2 ** (E - 1)).toBeLessThan(2 * need);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('without clipping, the grid is the smallest covering rung and every weight is within half a step', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 8 }), (vals, b) => {
         const v = Float32Array.from(vals);
-        const grid = new Uint16Array(2);
-        chooseGrid(v, 0, v.length, b, grid, 'test');
-        const s = F16_TABLE[grid[0]];
-        const mn = F16_TABLE[grid[1]];
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (const x of v) {
-          lo = Math.min(lo, x);
-          hi = Math.max(hi, x);
+        const E = scaleExponentFor(v, 1);
+        const ladder = scaleLadder(E);
+        const grid = new Uint8Array(2);
+        chooseGrid(v, 0, v.length, b, E, grid, 'test');
+        const [c, z] = grid;
+        const maxq = (1 << b) - 1;
+        const s = ladder[c];
+        const lo = Math.min(0, ...v);
+        const hi = Math.max(0, ...v);
+        expect(z).toBeLessThanOrEqual(maxq);
+        if (hi > lo) {
+          expect(s * maxq).toBeGreaterThanOrEqual(hi - lo);
+          if (c < 255) expect(ladder[c + 1] * maxq).toBeLessThan(hi - lo);
         }
-        expect(mn).toBeLessThanOrEqual(lo);
-        expect(mn + s * ((1 << b) - 1)).toBeGreaterThanOrEqual(hi);
+        for (const x of v) expect(Math.abs(dequantizeValue(quantizeValue(x, s, z, maxq), s, z) - x)).toBeLessThanOrEqual(s / 2 + 1e-7 * Math.abs(x));
       }),
       { numRuns: 2000 },
     );
   });
 
-  it('rejects values beyond the f16 range with a typed error naming the group', () => {
-    expect(() => rtnQuantize(new Float32Array([1, 2, 1e6, 0]), 2, 2, { groupSize: 2 })).toThrow(/value 1000000 at index 2 \(group at index 2\) is outside the f16 range/);
+  it('the clipping search never does worse than the covering grid, under its weights', () => {
+    const rng = new Rng(4);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + rng.below(64);
+      const b = 1 + rng.below(8);
+      const v = Float32Array.from({ length: n }, () => (rng.below(20) === 0 ? 8 : 1) * ((rng.nextU32() / 2 ** 32) - 0.4));
+      const h = Float64Array.from({ length: n }, () => 0.1 + (rng.nextU32() / 2 ** 32));
+      const E = scaleExponentFor(v, 2);
+      const ladder = scaleLadder(E);
+      const err = (grid: Uint8Array): number => {
+        const maxq = (1 << b) - 1;
+        let e = 0;
+        for (let i = 0; i < n; i++) e += h[i] * (v[i] - dequantizeValue(quantizeValue(v[i], ladder[grid[0]], grid[1], maxq), ladder[grid[0]], grid[1])) ** 2;
+        return e;
+      };
+      const plain = new Uint8Array(2);
+      const clipped = new Uint8Array(2);
+      chooseGrid(v, 0, n, b, E, plain, 'test');
+      chooseGrid(v, 0, n, b, E, clipped, 'test', true, h, 0);
+      expect(err(clipped)).toBeLessThanOrEqual(err(plain));
+    }
+  });
+
+  it('rejects non-finite weights with a typed error naming the group', () => {
+    expect(() => rtnQuantize(new Float32Array([1, 2, Infinity, 0]), 2, 2, { groupSize: 2 })).toThrow(/value Infinity at index 2 \(group at index 2\) is not finite/);
     expect(() => rtnQuantize(new Float32Array([1, NaN]), 1, 2)).toThrow(QuantInputError);
   });
 });
 
 describe('RTN', () => {
-  it('each weight is within half a step of its group grid, decoded with the stored f16 values', () => {
+  it('each weight is within half a step of its group grid, decoded from the stored scale code and zero point', () => {
     const rng = new Rng(1);
     const rows = 7;
     const cols = 75;
@@ -133,18 +186,20 @@ describe('RTN', () => {
     for (let g = 0; g < widths.length; g++) widths[g] = 1 + (g % 8);
     const q = rtnQuantize(W, rows, cols, { groupSize: 32, bits: widths });
     const What = dequantizeMatrix(q);
+    const ladder = scaleLadder(q.scaleExp);
     for (let r = 0; r < rows; r++)
       for (let c = 0; c < cols; c++) {
         const g = r * G + Math.floor(c / 32);
-        const s = F16_TABLE[q.scales[g]];
+        const s = ladder[q.scaleCodes[g]];
         expect(q.codes[r * cols + c]).toBeLessThan(1 << widths[g]);
-        expect(What[r * cols + c]).toBe(Math.fround(F16_TABLE[q.mins[g]] + s * q.codes[r * cols + c]));
+        expect(q.zeros[g]).toBeLessThan(1 << widths[g]);
+        expect(What[r * cols + c]).toBe(Math.fround(s * (q.codes[r * cols + c] - q.zeros[g])));
         expect(Math.abs(What[r * cols + c] - W[r * cols + c])).toBeLessThanOrEqual(s / 2 + 1e-6 * s + 1e-9);
       }
     expect(Array.from(q.widths)).toEqual(Array.from(widths));
   });
 
-  it('8 bits reconstructs within 1/510 of each group range; error falls with width', () => {
+  it('8 bits reconstructs within half a rung-rounded step of each group range; error falls with width', () => {
     const rng = new Rng(2);
     const W = randomMatrix(rng, 16, 64, 1);
     const q8 = dequantizeMatrix(rtnQuantize(W, 16, 64, { bits: 8 }));
@@ -159,7 +214,8 @@ describe('RTN', () => {
         }
         for (let c = 32 * k; c < 32 * k + 32; c++) maxRel = Math.max(maxRel, Math.abs(q8[r * 64 + c] - W[r * 64 + c]) / (hi - lo));
       }
-    expect(maxRel).toBeLessThan(1 / 510 + 1e-3 / 255);
+    // Half a step of range/255, the step rounded up to the next rung (≤ 2^(1/16) larger).
+    expect(maxRel).toBeLessThan((2 ** (1 / 16) / 510) * (1 + 1e-6));
     const I = new Float64Array(64 * 64);
     for (let j = 0; j < 64; j++) I[j * 65] = 1;
     let prev = Infinity;
@@ -170,10 +226,12 @@ describe('RTN', () => {
     }
   });
 
-  it('a constant group decodes to its value (up to f16) with scale 0', () => {
+  it('zero is always on the grid: an all-zero group decodes to zeros, a constant one to within half a step', () => {
+    const Z = rtnQuantize(new Float32Array(64).fill(0), 2, 32, { bits: 3 });
+    expect(Array.from(dequantizeMatrix(Z))).toEqual(new Array(64).fill(0));
     const W = new Float32Array(32).fill(0.125);
     const q = rtnQuantize(W, 1, 32, { bits: 3 });
-    expect(q.scales[0]).toBe(0);
-    expect(Array.from(dequantizeMatrix(q))).toEqual(Array.from(W));
+    const s = scaleLadder(q.scaleExp)[q.scaleCodes[0]];
+    for (const x of dequantizeMatrix(q)) expect(Math.abs(x - 0.125)).toBeLessThanOrEqual(s / 2);
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * The pool-encoding options (`--ell`, `--length`, `--codewords`, …), defined once for every
+ * command that writes a pool (`encode`, `archive`), and their parsing into PoolOptions.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import type { PoolOptions } from '../src/pack/index.js';
+import { parseOption } from './options.js';
+
+const int = (name: string, min: number, max: number) =>
+  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+const fraction = (name: string, max: number) =>
+  z.string().regex(/^\d*\.?\d+$/, `${name} must be a number`).transform(Number).pipe(z.number().max(max, `${name} must be at most ${max}`));
+
+/** What commander hands over for the options addPoolEncodeOptions defines. */
+export interface PoolEncodeCli {
+  ell: string;
+  length: string;
+  codewords: string;
+  codeword?: string;
+  ecc: string;
+  margin: string;
+  dropout: string;
+  redundancy?: string;
+  primers?: string;
+}
+
+/** Adds the pool-encoding options, with their defaults, to a command. */
+export function addPoolEncodeOptions(command: Command): Command {
+  return command
+    .option('--ell <n>', 'run limit ℓ (1–3): no homopolymer run longer than ℓ', '3')
+    .option('--length <nt>', 'strand length in nt, primers excluded', '150')
+    .option('--codewords <k>', 'codewords per strand (codeword length m = length/k − 2)', '2')
+    .option('--codeword <m>', 'codeword length m in nt instead of --codewords (then k = length/(m + 2))')
+    .option('--ecc <scheme>', 'inner code: residue (corrects a substitution per codeword) or none', 'residue')
+    .option('--margin <f>', 'residue modulus margin', '1')
+    .option('--dropout <p>', 'expected share of strands lost (dropout + strands no read recovers); sizes the parity', '0.14')
+    .option('--redundancy <f>', 'parity strands per data strand, instead of sizing from --dropout')
+    .option('--primers <left,right>', 'primer sequences added to both ends of every strand');
+}
+
+export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
+  const primers = o.primers === undefined ? undefined : o.primers.split(',');
+  if (primers && primers.length !== 2) parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), o.primers, '--primers');
+  const length = parseOption(int('--length', 24, 1024), o.length, '--length');
+  let codewords = parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
+  if (o.codeword !== undefined) {
+    const m = parseOption(int('--codeword', 8, 512), o.codeword, '--codeword');
+    if (length % (m + 2) !== 0) parseOption(z.never({ message: `--codeword ${m}: --length ${length} is not a multiple of m + 2 = ${m + 2}` }), o.codeword, '--codeword');
+    codewords = length / (m + 2);
+  }
+  return {
+    ell: parseOption(int('--ell', 1, 3), o.ell, '--ell'),
+    length,
+    codewords,
+    ecc: parseOption(z.enum(['none', 'residue'], { message: "--ecc must be 'none' or 'residue'" }), o.ecc, '--ecc'),
+    margin: parseOption(fraction('--margin', 1024).pipe(z.number().min(1, '--margin must be at least 1')), o.margin, '--margin'),
+    loss: parseOption(fraction('--dropout', 0.5), o.dropout, '--dropout'),
+    redundancy: o.redundancy === undefined ? undefined : parseOption(fraction('--redundancy', 4), o.redundancy, '--redundancy'),
+    primers: primers ? [primers[0], primers[1]] : undefined,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
+ * `--calib-tokens`, `--device`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * the tokenizer lookup shared with `eval` and `generate`.
+ */
+import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { OptionError } from '../src/validate.js';
+import { parseOption } from './options.js';
+
+const budget = z.string().regex(/^\d*\.?\d+$/, '--bits must be a number').transform(Number).pipe(z.number().min(1, '--bits must be at least 1').max(16, '--bits must be at most 16'));
+const method = z.enum(['gptq', 'rtn'], { message: "--method must be 'gptq' or 'rtn'" });
+const calibTokens = z
+  .string()
+  .regex(/^\d+$/, '--calib-tokens must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, '--calib-tokens must be at least 1').max(1 << 20, `--calib-tokens must be at most ${1 << 20}`));
+const device = z.enum(DEVICE_CHOICES, { message: "--device must be 'auto', 'gpu' or 'cpu'" });
+
+/** What commander hands over for the options addQuantizeOptions defines. */
+export interface QuantizeCli {
+  calib: string;
+  bits: string;
+  method: string;
+  uniform?: boolean;
+  entropy?: boolean;
+  tokenizer?: string;
+  calibTokens: string;
+  device: string;
+}
+
+/** Adds the quantizer's options, with their defaults, to a command. */
+export function addQuantizeOptions(command: Command): Command {
+  return command
+    .requiredOption('--calib <text>', 'calibration text, one story per line (the first 9 stories are used)')
+    .option('--bits <b>', 'all-in bits per weight over the linear layers (codes, zero points, scale codes, widths; or the entropy-coded streams)', '4')
+    .option('--method <m>', 'gptq or rtn', 'gptq')
+    .option('--uniform', 'one width for every group instead of allocated widths')
+    .option('--entropy', 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)')
+    .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
+    .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
+    .option('--device <d>', 'where calibration runs: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)', 'cpu');
+}
+
+export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & { device: DeviceChoice } {
+  const budgetBitsPerWeight = parseOption(budget, o.bits, '--bits');
+  if (o.entropy && (o.uniform || o.method !== 'gptq')) throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
+  return {
+    entropy: o.entropy === true,
+    method: parseOption(method, o.method, '--method'),
+    budgetBitsPerWeight,
+    allocate: !o.uniform,
+    tokensPerStory: parseOption(calibTokens, o.calibTokens, '--calib-tokens'),
+    device: parseOption(device, o.device, '--device'),
+  };
+}
+
+/** The tokenizer named by --tokenizer, else tok512.bin beside the model (one line naming the option if neither exists). */
+export function tokenizerFor(modelPath: string, option: string | undefined, vocab: number): Tokenizer {
+  const path = option ?? join(dirname(modelPath), 'tok512.bin');
+  if (!option && !existsSync(path)) throw new OptionError('dnarchive', '--tokenizer', `no tokenizer given and none at ${path}`);
+  return readTokenizer(path, vocab);
+}

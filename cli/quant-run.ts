@@ -1,0 +1,84 @@
+/**
+ * Running the quantizer for the CLI, in memory: a llama2.c checkpoint to .dnq bytes with the
+ * summary `quantize` and `archive` print; and .dnq bytes back to a float32 llama2.c checkpoint
+ * (`dequantize`, `restore`). One path each, so that `archive` ≡ `quantize` + `encode` and
+ * `restore` ≡ `decode` + `dequantize`, byte for byte.
+ */
+import { closeDevice } from '../kernels/device.js';
+import {
+  describeDevice,
+  modelFromDnq,
+  quantizeModelOnDevice,
+  readDnq,
+  readLlama2c,
+  readStories,
+  resolveDevice,
+  serializeLlama2c,
+  type DeviceChoice,
+  type DeviceReport,
+  type QuantizedModel,
+  type QuantizeModelOptions,
+} from '../src/quant/index.js';
+import { tokenizerFor } from './quant-options.js';
+
+export interface QuantizeSummary {
+  method: string;
+  budgetBitsPerWeight: number;
+  bitsPerWeight: number;
+  groupSize: number;
+  uniformBits: number | undefined;
+  calibrationTokens: number;
+  bytes: number;
+  seconds: number;
+  /** Where calibration ran: the adapter and backend (`--device`). */
+  device: DeviceReport;
+}
+
+/**
+ * Quantizes the checkpoint at `input` (options from quantizeOptionsFromCli, calibration text and
+ * tokenizer as given on the command line); nothing is written. Calibration runs on `--device`:
+ * one line on stderr names the adapter and backend before the work starts (with auto and no
+ * adapter, the device layer's own line says why the CPU runs instead).
+ */
+export async function runQuantize(
+  input: string,
+  options: QuantizeModelOptions & { device?: DeviceChoice },
+  o: { calib: string; tokenizer?: string },
+): Promise<{ q: QuantizedModel & { device: DeviceReport }; summary: QuantizeSummary }> {
+  const model = readLlama2c(input);
+  const tok = tokenizerFor(input, o.tokenizer, model.config.vocabSize);
+  const split = readStories(o.calib);
+  const started = performance.now();
+  let q: QuantizedModel & { device: DeviceReport };
+  try {
+    const { report } = await resolveDevice(options.device ?? 'auto');
+    if (!(report.choice === 'auto' && report.kind === 'cpu')) process.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
+    q = await quantizeModelOnDevice(model, tok, split.calibration, options);
+  } finally {
+    await closeDevice(); // Dawn keeps Node alive until its device is destroyed
+  }
+  const summary: QuantizeSummary = {
+    method: options.entropy ? 'gptq+ecsq' : options.allocate ? `${options.method}+allocation` : options.method,
+    budgetBitsPerWeight: options.budgetBitsPerWeight,
+    bitsPerWeight: q.bitsPerWeight,
+    groupSize: q.groupSize,
+    uniformBits: q.uniform?.bits,
+    calibrationTokens: q.calibrationTokens,
+    bytes: q.dnq.length,
+    seconds: (performance.now() - started) / 1000,
+    device: q.device,
+  };
+  return { q, summary };
+}
+
+export function formatQuantizeSummary(input: string, s: QuantizeSummary): string {
+  return (
+    `quantized ${input} (${s.method}${s.method === 'gptq+ecsq' ? ', entropy-coded' : `, groups of ${s.groupSize}`}${s.uniformBits !== undefined ? `, ${s.uniformBits}-bit codes` : ''}) to ${s.bitsPerWeight.toFixed(4)} bits/weight all-in (budget ${s.budgetBitsPerWeight}), ` +
+    `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s`
+  );
+}
+
+/** A .dnq container (verified: magic, schema, SHA-256, sections) as a float32 llama2.c checkpoint; `file` names it in errors. */
+export function checkpointFromDnq(bytes: Uint8Array, file: string): Uint8Array {
+  return serializeLlama2c(modelFromDnq(readDnq(bytes, file), file));
+}

@@ -1,0 +1,178 @@
+/**
+ * The quantizer with a device choice (issue #6): `--device auto|gpu|cpu`.
+ *
+ * - cpu: the plain TypeScript path of quantize-model.ts (the per-token forward pass feeding f64
+ *   Hessian accumulators), unchanged.
+ * - gpu: calibration's heavy math runs in the WebGPU kernels (kernels/): the forward pass over whole
+ *   sequences does every linear layer as one batched product (kernels/matmul.ts), and each
+ *   layer's Hessian is accumulated per batch by kernels/hessian.ts in f32, then summed over batches
+ *   in f64 here (spec quant.md §11.4). Attention, norms and the rest stay in TypeScript, as do the
+ *   importance probe, allocation and GPTQ (no GPU kernel for the GPTQ block update yet).
+ * - auto: gpu when a WebGPU adapter exists, else cpu, with one line on stderr saying why
+ *   (kernels/device.ts prints it).
+ *
+ * The two paths differ only in rounding: the kernels sum in f32 in tile order where the TypeScript
+ * path sums in f64, so activations and H differ in their last bits (relative ~1e-7), which can move
+ * a GPTQ rounding decision (a code by one step) or an allocation decision at a tie. The test
+ * suite measures how much (test/quant/quantize-device.test.ts).
+ */
+import { getDevice, type DeviceChoice, type KernelDevice } from '../../kernels/device.js';
+import { hessianAccumulate } from '../../kernels/hessian.js';
+import { linear } from '../../kernels/matmul.js';
+import type { KernelRun } from '../../kernels/_run.js';
+import { QuantInputError } from './errors.js';
+import { forwardBatched, MAX_BATCH_TOKENS, type BatchedInputHook, type BatchedLinear } from './model/batched-forward.js';
+import type { LinearName, LlamaModel } from './model/llama.js';
+import { calibrate, quantizeModel, type Calibrated, type QuantizedModel, type QuantizeModelOptions } from './quantize-model.js';
+import type { Tokenizer } from './tokenizer/index.js';
+
+export type { DeviceChoice } from '../../kernels/device.js';
+export const DEVICE_CHOICES = ['auto', 'gpu', 'cpu'] as const;
+
+/** Where the quantizer's heavy math ran. */
+export interface DeviceReport {
+  /** What was asked for. */
+  choice: DeviceChoice;
+  /** What ran: 'gpu' (WebGPU kernels) or 'cpu' (the plain TypeScript path). */
+  kind: 'gpu' | 'cpu';
+  /** 'webgpu (Dawn)' or 'typescript'. */
+  backend: string;
+  /** The adapter's name ("llvmpipe: Mesa … [mesa software, fallback adapter]"), or 'TypeScript on the CPU'. */
+  adapter: string;
+  /** Why the CPU ran, when it did. */
+  reason?: string;
+  /** Kernel calls of the calibration on each side (gpu only; a lost device hands later calls to the twins under auto). */
+  kernelCalls?: { gpu: number; cpu: number };
+}
+
+/** One line for people: which adapter and backend ran. */
+export function describeDevice(r: DeviceReport): string {
+  if (r.kind === 'gpu') {
+    const fell = r.kernelCalls && r.kernelCalls.cpu > 0 ? ` (${r.kernelCalls.cpu} of ${r.kernelCalls.cpu + r.kernelCalls.gpu} kernel calls fell back to the CPU: ${r.reason ?? 'device lost'})` : '';
+    return `device ${r.choice}: ${r.adapter}, backend ${r.backend}${fell}`;
+  }
+  return `device ${r.choice}: ${r.adapter}, backend ${r.backend}${r.reason ? ` (${r.reason})` : ''}`;
+}
+
+const CPU_ADAPTER = 'TypeScript on the CPU';
+
+function reportOf(choice: DeviceChoice, dev: KernelDevice): DeviceReport {
+  return dev.kind === 'gpu'
+    ? { choice, kind: 'gpu', backend: 'webgpu (Dawn)', adapter: dev.gpu.adapter.name }
+    : { choice, kind: 'cpu', backend: 'typescript', adapter: CPU_ADAPTER, reason: dev.reason };
+}
+
+/** The device `choice` resolves to (gpu throws GpuUnavailableError without an adapter; auto falls back and says why once). */
+export async function resolveDevice(choice: DeviceChoice = 'auto'): Promise<{ device: KernelDevice; report: DeviceReport }> {
+  if (!(DEVICE_CHOICES as readonly string[]).includes(choice)) throw new QuantInputError('device', `"${String(choice)}" is not one of ${DEVICE_CHOICES.join(', ')}`);
+  const device = await getDevice({ device: choice });
+  return { device, report: reportOf(choice, device) };
+}
+
+/** Σ x xᵀ per linear input in f64, filled batch by batch from f32 kernel sums. */
+class BatchHessians {
+  private readonly sums = new Map<string, { S: Float64Array; n: number; count: number }>();
+  private readonly scratch = new Map<number, Float32Array>();
+  constructor(private readonly shares: Readonly<Record<string, string>>) {}
+
+  async add(layer: number, name: string, X: Float32Array, rows: number, n: number, run: (H: Float32Array, X: Float32Array, rows: number, n: number) => Promise<void>): Promise<void> {
+    if (Object.hasOwn(this.shares, name)) return;
+    const key = `${layer}.${name}`;
+    let e = this.sums.get(key);
+    if (!e) {
+      e = { S: new Float64Array(n * n), n, count: 0 };
+      this.sums.set(key, e);
+    }
+    let H = this.scratch.get(n);
+    if (!H) {
+      H = new Float32Array(n * n);
+      this.scratch.set(n, H);
+    }
+    H.fill(0);
+    await run(H, X, rows, n);
+    const S = e.S;
+    for (let i = 0; i < S.length; i++) S[i] += H[i];
+    e.count += rows;
+  }
+
+  /** HessianCollector's interface: `get(layer, name).hessian()` is H = 2 S / N (a new array). */
+  get(layer: number, name: string): { hessian(): Float64Array } | undefined {
+    const owner = Object.hasOwn(this.shares, name) ? this.shares[name] : name;
+    const e = this.sums.get(`${layer}.${owner}`);
+    if (!e) return undefined;
+    return {
+      hessian: () => {
+        const f = e.count > 0 ? 2 / e.count : 0;
+        const H = new Float64Array(e.S.length);
+        for (let i = 0; i < H.length; i++) H[i] = e.S[i] * f;
+        return H;
+      },
+    };
+  }
+}
+
+const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
+
+/** The token sequences calibration runs: each story from BOS, cut as `calibrate` cuts it. */
+export function calibrationSequences(model: LlamaModel, tokenizer: Tokenizer, stories: readonly string[], tokensPerStory = 512): number[][] {
+  return stories.map((s) => tokenizer.encode(s, true).slice(0, Math.min(tokensPerStory, model.config.seqLen)));
+}
+
+/**
+ * Calibration on the kernels: the batched forward pass with its products in kernels/matmul.ts and
+ * the Hessians in kernels/hessian.ts, on `device` ('gpu' or 'auto'; 'cpu' runs the kernels' twins,
+ * which tests use). Returns what quantizeModel takes as `calibrated`.
+ */
+export async function calibrateWithKernels(
+  model: LlamaModel,
+  sequences: readonly (readonly number[])[],
+  device: DeviceChoice,
+  maxBatchTokens = MAX_BATCH_TOKENS,
+): Promise<{ calibrated: Calibrated; kernelCalls: { gpu: number; cpu: number }; reason?: string }> {
+  const calls = { gpu: 0, cpu: 0 };
+  let reason: string | undefined;
+  const count = (r: KernelRun): void => {
+    if (r.ran === 'gpu') calls.gpu++;
+    else {
+      calls.cpu++;
+      reason ??= r.reason;
+    }
+  };
+  const opts = { device };
+  const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) => count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
+  const hessians = new BatchHessians(SHARES);
+  const hook: BatchedInputHook = (layer, name: LinearName, X, rows) =>
+    hessians.add(layer, name, X, rows, X.length / rows, async (H, XX, r, n) => count(await hessianAccumulate(H, XX, { rows: r, n }, opts)));
+  await forwardBatched(model, sequences, lin, hook, maxBatchTokens);
+  const tokens = sequences.reduce((a, s) => a + s.length, 0);
+  return { calibrated: { collector: hessians, tokens }, kernelCalls: calls, reason };
+}
+
+/**
+ * Calibration on the chosen device: the kernels on a GPU, else the plain TypeScript `calibrate`.
+ * The bench times this phase on its own; quantizeModelOnDevice is the whole quantizer.
+ */
+export async function calibrateOnDevice(
+  model: LlamaModel,
+  tokenizer: Tokenizer,
+  stories: readonly string[],
+  options: { device?: DeviceChoice; tokensPerStory?: number } = {},
+): Promise<{ calibrated: Calibrated; device: DeviceReport }> {
+  const { device, report } = await resolveDevice(options.device ?? 'auto');
+  const tokensPerStory = options.tokensPerStory ?? 512;
+  if (device.kind === 'cpu') return { calibrated: calibrate(model, tokenizer, stories, tokensPerStory), device: report };
+  const r = await calibrateWithKernels(model, calibrationSequences(model, tokenizer, stories, tokensPerStory), report.choice);
+  return { calibrated: r.calibrated, device: { ...report, kernelCalls: r.kernelCalls, ...(r.reason ? { reason: r.reason } : {}) } };
+}
+
+/** quantizeModel with its calibration on the chosen device (default auto). */
+export async function quantizeModelOnDevice(
+  model: LlamaModel,
+  tokenizer: Tokenizer,
+  stories: readonly string[],
+  options: QuantizeModelOptions & { device?: DeviceChoice },
+): Promise<QuantizedModel & { device: DeviceReport }> {
+  const { device: _choice, ...rest } = options;
+  const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory });
+  return { ...quantizeModel(model, tokenizer, stories, { ...rest, calibrated }), device };
+}
