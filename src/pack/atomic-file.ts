@@ -28,9 +28,9 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, f
 
 /**
  * Streaming counterpart of writeFileAtomic for outputs too large to hold: text is buffered and
- * written to the temporary file in large pieces; commit() flushes, syncs and renames; abort()
- * (or any failure before commit) removes the temporary file, so the target never appears half
- * written.
+ * written to the temporary file in large pieces, bytes are written as they come (after any text
+ * before them); commit() flushes, syncs and renames; abort() (or any failure before commit)
+ * removes the temporary file, so the target never appears half written.
  */
 export class AtomicWriter {
   private readonly tmp: string;
@@ -47,9 +47,15 @@ export class AtomicWriter {
     this.fd = openSync(this.tmp, 'wx');
   }
 
-  write(text: string): void {
-    this.pending.push(text);
-    this.pendingBytes += text.length;
+  write(data: string | Uint8Array): void {
+    if (typeof data !== 'string') {
+      this.flush();
+      if (this.fd === undefined) throw new Error(`${this.path}: write after commit or abort`);
+      for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
+      return;
+    }
+    this.pending.push(data);
+    this.pendingBytes += data.length;
     if (this.pendingBytes >= 1 << 20) this.flush();
   }
 

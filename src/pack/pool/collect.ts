@@ -6,19 +6,16 @@
  * in the right-aligned view (an insertion or deletion spoils only the codeword it hits). Strands
  * without a clean copy are assembled from the votes and kept only when their CRC matches.
  */
-import { readBits } from '../../loco/_bits.js';
 import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
+import { ChunkList } from './chunk-list.js';
+import type { StrandStore } from './chunk-store.js';
 import { peekFields, unframeBytes } from './frame.js';
 import { CRC_BYTES, FIELD_BYTES } from './format.js';
+import { VoteArena, type VoteExport } from './vote-arena.js';
 
 /** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
 export const MAX_SHIFT = 2;
-
-interface Candidate {
-  bits: Uint8Array;
-  votes: number;
-}
 
 export interface CollectorOptions {
   kind: number;
@@ -28,23 +25,27 @@ export interface CollectorOptions {
   addresses: number;
   /** List-decode the codewords of a strand once codeword 0 showed it is of this kind. */
   listOnMatch: boolean;
-  /** Strands recovered elsewhere (bit per address): their reads are skipped after the probe. */
+  /**
+   * Strands recovered elsewhere or no longer needed (bit per address): their reads are skipped
+   * after the probe. May be a view of shared memory that another thread sets bits in.
+   */
   known?: Uint8Array;
 }
 
-/** [strand key, codeword index, codeword bits, votes]. */
-export type VoteRecord = [number, number, Uint8Array, number];
-
 export class StrandCollector {
-  /** key → chunk; key = address, or poolId·2^24 + address when collecting any pool. */
-  readonly chunks = new Map<number, Uint8Array>();
+  /** Recovered chunks by key: the address, or poolId·2^24 + address when collecting any pool. */
+  readonly store: StrandStore;
   byVoting = 0;
   reverseComplement = 0;
-  private readonly votes = new Map<number, Map<string, Candidate>[]>();
+  /** Votes of strands without a clean copy yet. */
+  readonly votes: VoteArena;
   private readonly K: number;
   private readonly s: number;
   private readonly bits: Uint8Array;
+  /** The right-aligned view's bits, kept beside the left-aligned view's. */
+  private readonly bitsRight: Uint8Array;
   private readonly statuses: Int8Array;
+  private readonly statusesRight: Int8Array;
   private readonly window: Uint8Array;
   /** Codewords that hold the CRC, kind, pool id and address. */
   private readonly probe: number;
@@ -54,13 +55,19 @@ export class StrandCollector {
     private readonly L: number,
     private readonly chunkBytes: number,
     private readonly o: CollectorOptions,
+    store?: StrandStore,
   ) {
+    this.store = store ?? new ChunkList(chunkBytes);
     this.K = codec.config.codewordsPerStrand;
     this.s = codec.messageBits;
     this.bits = new Uint8Array(Math.ceil((this.K * this.s) / 8) + 1);
+    this.bitsRight = new Uint8Array(this.bits.length);
     this.statuses = new Int8Array(this.K);
+    this.statusesRight = new Int8Array(this.K);
     this.window = new Uint8Array(L);
     this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + FIELD_BYTES)) / this.s));
+    const st = this.store;
+    this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
 
   /** Strands no longer needed (recovered elsewhere, or their block is complete): reads of them are skipped. */
@@ -71,7 +78,7 @@ export class StrandCollector {
 
   isKnown(address: number): boolean {
     const k = this.o.known;
-    return this.chunks.has(address) || (k !== undefined && ((k[address >> 3] >> (address & 7)) & 1) === 1);
+    return this.store.has(address) || (k !== undefined && ((k[address >> 3] >> (address & 7)) & 1) === 1);
   }
 
   /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
@@ -89,7 +96,7 @@ export class StrandCollector {
       if (head.address >= this.o.addresses) return false;
       if (rc) this.reverseComplement++;
       const key = this.o.poolId === undefined ? head.poolId * 2 ** 24 + head.address : head.address;
-      if (this.chunks.has(key)) return true;
+      if (this.store.has(key)) return true;
       const known = this.o.known;
       if (known && (known[head.address >> 3] >> (head.address & 7)) & 1) return true;
       setListDecoding(this.codec, this.o.listOnMatch);
@@ -98,46 +105,34 @@ export class StrandCollector {
     return false;
   }
 
-  /** Votes for strands not recovered here, as plain data (to merge collectors run on workers). */
-  exportVotes(): VoteRecord[] {
-    const out: VoteRecord[] = [];
-    for (const [key, perCodeword] of this.votes) {
-      if (this.chunks.has(key)) continue;
-      perCodeword.forEach((m, c) => {
-        for (const cand of m.values()) out.push([key, c, cand.bits, cand.votes]);
-      });
-    }
-    return out;
+  /** Votes for strands not recovered here, as typed arrays (to merge collectors run on workers). */
+  exportVotes(): VoteExport {
+    return this.votes.export();
   }
 
-  /** Adds another collector's strands and votes. */
-  merge(chunks: Iterable<[number, Uint8Array]>, votes: readonly VoteRecord[]): void {
-    for (const [key, chunk] of chunks) if (!this.chunks.has(key)) this.chunks.set(key, chunk);
-    for (const [key, c, bits, n] of votes) {
-      if (this.chunks.has(key)) continue;
-      let entry = this.votes.get(key);
-      if (!entry) {
-        entry = Array.from({ length: this.K }, () => new Map<string, Candidate>());
-        this.votes.set(key, entry);
-      }
-      const id = Buffer.from(bits).toString('hex');
-      const cand = entry[c].get(id);
-      if (cand) cand.votes += n;
-      else entry[c].set(id, { bits, votes: n });
-    }
+  /** Adds strands recovered elsewhere: keys and their chunks back to back. */
+  mergeChunks(keys: Float64Array, chunks: Uint8Array): void {
+    const cb = this.chunkBytes;
+    for (let i = 0; i < keys.length; i++) this.store.put(keys[i], chunks.subarray(i * cb, (i + 1) * cb));
   }
 
-  /** Assembles voted strands; returns how many it added. */
+  /** Adds votes collected elsewhere (skipping strands recovered since). */
+  mergeVotes(votes: VoteExport): void {
+    this.votes.merge(votes);
+  }
+
+  /** Assembles voted strands; returns how many were assembled so far in all. */
   finish(): number {
-    for (const [key, perCodeword] of this.votes) {
-      if (this.chunks.has(key)) continue;
-      const got = this.assemble(perCodeword, key);
+    const { store } = this;
+    for (const key of this.votes.strandKeys()) {
+      if (store.has(key)) continue;
+      const got = this.assemble(key);
       if (got) {
-        this.chunks.set(key, got);
+        store.put(key, got);
         this.byVoting++;
       }
     }
-    for (const key of this.chunks.keys()) this.votes.delete(key);
+    this.votes.compact();
     return this.byVoting;
   }
 
@@ -156,45 +151,46 @@ export class StrandCollector {
     if (firstBad === K && word.length === L) {
       const f = unframeBytes(bits, this.chunkBytes);
       if (f && f.address === address) {
-        this.chunks.set(key, f.chunk);
+        this.store.put(key, f.chunk);
         return true;
       }
     }
-    const pieces: (Uint8Array | undefined)[] = new Array(K);
-    for (let c = 0; c < firstBad; c++) pieces[c] = sliceBits(bits, c * s, s);
+    // Codewords before the first failure vote from the left-aligned view; with an indel or a
+    // failure, those after the last failure vote from the right-aligned view.
+    let lastBadRight = K;
+    const right = this.bitsRight;
     if (word.length !== L || firstBad < K) {
       fillWindow(word, word.length - L, window);
-      bits.fill(0);
-      this.codec.decodeStrandBits(window, K, bits, 0, statuses);
-      for (let c = K - 1; c >= 0 && statuses[c] >= 0; c--) pieces[c] ??= sliceBits(bits, c * s, s);
+      right.fill(0);
+      this.codec.decodeStrandBits(window, K, right, 0, this.statusesRight);
+      lastBadRight = -1;
+      for (let c = K - 1; c >= 0; c--) {
+        if (this.statusesRight[c] < 0) {
+          lastBadRight = c;
+          break;
+        }
+      }
     }
-    let entry = this.votes.get(key);
     let any = false;
     for (let c = 0; c < K; c++) {
-      const piece = pieces[c];
-      if (!piece) continue;
-      if (!entry) {
-        entry = Array.from({ length: K }, () => new Map<string, Candidate>());
-        this.votes.set(key, entry);
-      }
-      const id = Buffer.from(piece).toString('hex');
-      const cand = entry[c].get(id);
-      if (cand) cand.votes++;
-      else entry[c].set(id, { bits: piece, votes: 1 });
+      if (c < firstBad) this.votes.vote(key, c, bits, c * s);
+      else if (c > lastBadRight) this.votes.vote(key, c, right, c * s);
+      else continue;
       any = true;
     }
     return any;
   }
 
-  private assemble(perCodeword: Map<string, Candidate>[], key: number): Uint8Array | undefined {
+  private assemble(key: number): Uint8Array | undefined {
     const { K, s } = this;
-    const ranked = perCodeword.map((m) => [...m.values()].sort((a, b) => b.votes - a.votes));
+    const ranked = this.votes.candidates(key, K);
     if (ranked.some((r) => r.length === 0)) return undefined;
     const choice = new Int32Array(K);
     const address = key % 2 ** 24;
+    const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
     const tryChoice = (): Uint8Array | undefined => {
-      const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
-      for (let c = 0; c < K; c++) writeBitsFrom(ranked[c][choice[c]].bits, bits, c * s, s);
+      bits.fill(0);
+      for (let c = 0; c < K; c++) this.votes.writeWord(ranked[c][choice[c]], bits, c * s);
       const f = unframeBytes(bits, this.chunkBytes);
       return f && f.address === address ? f.chunk : undefined;
     };
@@ -260,22 +256,4 @@ export function reverseComplement(w: Uint8Array): Uint8Array {
   // Symbols are A=0, T=1, G=2, C=3: the Watson–Crick partner is x XOR 1.
   for (let i = 0; i < w.length; i++) out[i] = w[w.length - 1 - i] ^ 1;
   return out;
-}
-
-function sliceBits(src: Uint8Array, pos: number, n: number): Uint8Array {
-  const out = new Uint8Array(Math.ceil(n / 8));
-  for (let i = 0; i < n; i += 8) {
-    const take = Math.min(8, n - i);
-    out[i >> 3] = readBits(src, pos + i, take) << (8 - take);
-  }
-  return out;
-}
-
-function writeBitsFrom(src: Uint8Array, dst: Uint8Array, pos: number, n: number): void {
-  for (let i = 0; i < n; i++) {
-    if ((src[i >> 3] >> (7 - (i & 7))) & 1) {
-      const p = pos + i;
-      dst[p >> 3] |= 0x80 >> (p & 7);
-    }
-  }
 }

@@ -6,15 +6,21 @@
  * discarded and counted. A strand is accepted only under its CRC-32; strands no read recovers are
  * erasures for the Reed–Solomon blocks. The output is accepted only when its SHA-256 matches the
  * manifest; otherwise the error says which blocks lack how many strands, and nothing is written.
+ *
+ * Memory: recovered strands live in a fixed-stride slot store indexed by address (chunk-store.ts;
+ * in a temporary file beyond `chunkMemory`), votes only for strands without a clean copy
+ * (vote-arena.ts), and the payload is rebuilt and written one Reed–Solomon block at a time
+ * (rebuild.ts) — so decodePoolTo runs in bounded memory; decodePool returns the payload whole.
  */
-import { createHash } from 'node:crypto';
 import { parseWord } from '../../loco/alphabet.js';
 import { parseWith } from '../../validate.js';
-import { ReedSolomonErasure } from '../erasure/index.js';
 import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
+import { ChunkList } from './chunk-list.js';
+import { openChunkStore, type ChunkStore, type ChunkStoreOptions, type StrandStore } from './chunk-store.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockAddresses, blockSizes, blockStarts, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
+import { blockSizes, blockStarts, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
+import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
@@ -38,6 +44,8 @@ export interface PoolDecodeReport {
   primers: [string, string];
   /** The reads with indels were not needed: every block was complete from reads of the right length. */
   skippedShifted?: boolean;
+  /** Where recovered strands were kept: in memory, or in a temporary file (payloads beyond chunkMemory). */
+  strandStore?: 'memory' | 'file';
 }
 
 export interface DecodedPool {
@@ -46,24 +54,53 @@ export interface DecodedPool {
   report: PoolDecodeReport;
 }
 
-export interface DecodeOptions {
+export interface DecodeOptions extends ChunkStoreOptions {
   cacheDir?: string | false;
   /** List-decode data codewords that residue decoding cannot fix (slower; copies usually suffice). Default true. */
   listDecoding?: boolean;
 }
 
+/** Decodes into memory: the payload is returned whole (tests, small pools; see decodePoolTo). */
 export function decodePool(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}): DecodedPool {
+  let data = new Uint8Array(0);
+  let at = 0;
+  const write = (bytes: Uint8Array): void => {
+    data.set(bytes, at);
+    at += bytes.length;
+  };
+  const { manifest, report } = decodePoolTo(reads, write, source, options, (bytes) => (data = new Uint8Array(bytes)));
+  return { data, manifest, report };
+}
+
+/**
+ * Decodes on the calling thread and hands the payload to `write` block by block; throws (after
+ * writing) when its SHA-256 differs from the manifest's, so the caller commits its output only
+ * when this returns. `onManifest` learns the payload size before the first write.
+ */
+export function decodePoolTo(
+  reads: readonly string[] | ReadSource,
+  write: PayloadWrite,
+  source = 'reads',
+  options: DecodeOptions = {},
+  onManifest?: (bytes: number) => void,
+): Omit<DecodedPool, 'data'> {
   const src = Array.isArray(reads) ? arrayReads(reads as readonly string[], source) : (reads as ReadSource);
   const ctx = prepareDecode(src, options);
-  const collector = dataCollector(ctx.manifest, ctx.L, options);
-  collectReads(collector, trimmedPass(ctx, true), ctx.L, ctx.report);
-  // Reads with indels cost two alignments each; they are needed only for blocks the outer code
-  // cannot yet rebuild.
-  collector.finish();
-  const open = markCompleteBlocks(ctx.manifest, collector);
-  if (open > 0) collectReads(collector, trimmedPass(ctx, false), ctx.L, ctx.report);
-  else ctx.report.skippedShifted = true;
-  return finishDecode(ctx, collector);
+  onManifest?.(ctx.manifest.bytes);
+  const store = openChunkStore(ctx.manifest, options);
+  try {
+    const collector = dataCollector(ctx.manifest, ctx.L, store, options);
+    collectReads(collector, trimmedPass(ctx, true), ctx.L, ctx.report);
+    // Reads with indels cost two alignments each; they are needed only for blocks the outer code
+    // cannot yet rebuild.
+    collector.finish();
+    const open = markCompleteBlocks(ctx.manifest, collector);
+    if (open > 0) collectReads(collector, trimmedPass(ctx, false), ctx.L, ctx.report);
+    else ctx.report.skippedShifted = true;
+    return finishDecode(ctx, collector, store, write);
+  } finally {
+    store.close();
+  }
 }
 
 export interface DecodeContext {
@@ -76,11 +113,14 @@ export interface DecodeContext {
   report: PoolDecodeReport;
 }
 
-/** Trimmed reads of one pass: those of the strand length (exact) or the others. */
+/**
+ * Trimmed reads of one pass: those of the strand length (exact) or the others within MAX_SHIFT
+ * (reads off by more are discarded; prepareDecode counted them).
+ */
 export function* trimmedPass(ctx: DecodeContext, exact: boolean): Generator<string> {
   for (const r of ctx.reads.pass()) {
     const q = ctx.trim(r);
-    if ((q.length === ctx.L) === exact) yield q;
+    if ((q.length === ctx.L) === exact && Math.abs(q.length - ctx.L) <= MAX_SHIFT) yield q;
   }
 }
 
@@ -121,15 +161,22 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
   return { source, reads, trim, L, manifest, report };
 }
 
-export function dataCollector(manifest: Manifest, L: number, options: DecodeOptions = {}, known?: Uint8Array): StrandCollector {
+/** A collector of this pool's data strands into `store` (a ChunkList when omitted: a worker's batch). */
+export function dataCollector(manifest: Manifest, L: number, store?: StrandStore, options: DecodeOptions = {}, known?: Uint8Array): StrandCollector {
   const codec = dataCodec(manifest, options.cacheDir);
-  return new StrandCollector(codec, L, manifest.chunkBytes, {
-    kind: KIND_DATA,
-    poolId: manifest.poolId,
-    addresses: manifest.dataStrands + manifest.parity * manifest.blocks,
-    listOnMatch: options.listDecoding ?? true,
-    known,
-  });
+  return new StrandCollector(
+    codec,
+    L,
+    manifest.chunkBytes,
+    {
+      kind: KIND_DATA,
+      poolId: manifest.poolId,
+      addresses: manifest.dataStrands + manifest.parity * manifest.blocks,
+      listOnMatch: options.listDecoding ?? true,
+      known,
+    },
+    store,
+  );
 }
 
 export type ReadCounts = Pick<PoolDecodeReport, 'readsUsed'>;
@@ -153,58 +200,31 @@ export function collectReads(collector: StrandCollector, seqs: Iterable<string>,
  */
 export function markCompleteBlocks(man: Manifest, collector: StrandCollector): number {
   const sizes = blockSizes(man.dataStrands, man.blocks);
+  const starts = blockStarts(sizes);
   let open = 0;
   for (let b = 0; b < man.blocks; b++) {
-    const addresses = blockAddresses(man, b);
-    const present = addresses.filter((a) => collector.chunks.has(a)).length;
+    const addresses = blockAddressList(man, sizes[b], starts[b], b);
+    let present = 0;
+    for (const a of addresses) if (collector.store.has(a)) present++;
     if (present >= sizes[b]) for (const a of addresses) collector.markKnown(a);
     else open++;
   }
   return open;
 }
 
-/** Votes → strands, the outer code, and the SHA-256 check. */
-export function finishDecode(ctx: DecodeContext, collector: StrandCollector): DecodedPool {
+/** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */
+export function finishDecode(ctx: DecodeContext, collector: StrandCollector, store: ChunkStore, write: PayloadWrite): Omit<DecodedPool, 'data'> {
   const { manifest, report, source } = ctx;
   report.byVoting = collector.finish();
   report.reverseComplement += collector.reverseComplement;
-  const chunks: (Uint8Array | null)[] = Array.from({ length: report.strands }, (_, a) => collector.chunks.get(a) ?? null);
-  report.recovered = collector.chunks.size;
+  report.recovered = store.size;
   report.erasures = report.strands - report.recovered;
-  const data = rebuild(manifest, chunks, source, report);
-  const sha = createHash('sha256').update(data).digest('hex');
+  report.strandStore = store.spilled ? 'file' : 'memory';
+  const sha = rebuildPayload(manifest, store, source, report, write);
   if (sha !== manifest.sha256) {
-    throw new IncompleteDecodeError(source, `rebuilt ${data.length} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`);
+    throw new IncompleteDecodeError(source, `rebuilt ${manifest.bytes} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`);
   }
-  return { data, manifest, report };
-}
-
-function rebuild(man: Manifest, chunks: (Uint8Array | null)[], source: string, report: PoolDecodeReport): Uint8Array {
-  const sizes = blockSizes(man.dataStrands, man.blocks);
-  const starts = blockStarts(sizes);
-  const failures: string[] = [];
-  let short = 0;
-  const data = new Uint8Array(man.dataStrands * man.chunkBytes);
-  for (let b = 0; b < man.blocks; b++) {
-    const addresses = blockAddresses(man, b);
-    const slots = addresses.map((a) => chunks[a]);
-    const present = slots.filter(Boolean).length;
-    if (present < sizes[b]) {
-      const missing = addresses.filter((a) => !chunks[a]);
-      short += sizes[b] - present;
-      failures.push(`block ${b}: ${present} of ${addresses.length} strands, needs ${sizes[b] - present} more (missing addresses ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … ${missing.length} in all` : ''})`);
-      continue;
-    }
-    const got = new ReedSolomonErasure(sizes[b], man.parity).decode(slots, `block ${b}`);
-    got.forEach((chunk, i) => data.set(chunk, (starts[b] + i) * man.chunkBytes));
-  }
-  if (failures.length > 0) {
-    throw new IncompleteDecodeError(
-      source,
-      `${report.recovered} of ${report.strands} strands recovered; ${failures.length} of ${man.blocks} Reed–Solomon block(s) cannot be rebuilt (${short} more strands needed in all): ${failures.slice(0, 4).join('; ')}${failures.length > 4 ? '; …' : ''}. Nothing written.`,
-    );
-  }
-  return data.slice(0, man.bytes);
+  return { manifest, report };
 }
 
 /**
@@ -239,7 +259,8 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const chunkBytes = chunkCapacity(codec, K);
   // Most reads are data strands: the header probe of the first codewords fails fast on them (no
   // list decoding); a strand that shows itself a header is then decoded with every means.
-  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true });
+  const chunks = new ChunkList(chunkBytes);
+  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true }, chunks);
   const probe = Math.min(L, 2 * (codec.code.m + 2));
   for (const q of pass()) {
     if (Math.abs(q.length - L) > MAX_SHIFT) continue;
@@ -256,7 +277,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   }
   collector.finish();
   const pools = new Map<number, Map<number, Uint8Array>>();
-  for (const [key, chunk] of collector.chunks) {
+  for (const [key, chunk] of chunks.entries()) {
     const poolId = Math.floor(key / 2 ** 24);
     let pool = pools.get(poolId);
     if (!pool) pools.set(poolId, (pool = new Map()));

@@ -116,3 +116,16 @@ export function blockAddresses(man: Pick<Manifest, 'dataStrands' | 'parity' | 'b
   for (let i = 0; i < man.parity; i++) out.push(parityAddress(man, b, i));
   return out;
 }
+
+/**
+ * The Reed–Solomon block an address belongs to, in O(1) (stores that group strands by block
+ * call this per strand): data address a lies in block ⌊a / (q + 1)⌋ among the first D mod B
+ * blocks of q + 1 strands, after them in blocks of q; parity addresses follow blockAddresses.
+ */
+export function blockOfAddress(man: Pick<Manifest, 'dataStrands' | 'parity' | 'blocks'>, a: number): number {
+  const D = man.dataStrands;
+  if (a >= D) return Math.floor((a - D) / man.parity);
+  const q = Math.floor(D / man.blocks);
+  const big = (D % man.blocks) * (q + 1);
+  return a < big ? Math.floor(a / (q + 1)) : D % man.blocks + Math.floor((a - big) / q);
+}

@@ -1,6 +1,9 @@
 /** The archival pool: file bytes ↔ synthesis-ready strands with an outer erasure code. */
 export { encodePool, encodePoolStream, memorySource, planPool, poolOptionsSchema, type PoolOptions, type PoolConfig, type EncodedPool, type PayloadSource, type StrandSink } from './encode.js';
-export { decodePool, MAX_SHIFT, type DecodedPool, type PoolDecodeReport, type DecodeOptions } from './decode.js';
+export { decodePool, decodePoolTo, MAX_SHIFT, type DecodedPool, type PoolDecodeReport, type DecodeOptions } from './decode.js';
+export { openChunkStore, DEFAULT_CHUNK_MEMORY, type ChunkStore, type ChunkStoreOptions } from './chunk-store.js';
+export { SpillError } from './spill-store.js';
+export type { PayloadWrite } from './rebuild.js';
 export { manifestSchema, POOL_FORMAT, HEADER_COPIES, type Manifest } from './format.js';
 export { reverseComplementText } from './read-frame.js';
 export { poolReport, formatPoolReport, type PoolReport } from './report.js';

@@ -4,7 +4,8 @@
  * of the reads. Results are structured-clone friendly.
  */
 import type { Manifest } from './format.js';
-import type { VoteRecord } from './collect.js';
+import type { VoteExport } from './vote-arena.js';
+import { ChunkList } from './chunk-list.js';
 import { collectReads, dataCollector, type ReadCounts } from './decode.js';
 import { dataCodec, encodeBlock } from './encode.js';
 
@@ -23,14 +24,16 @@ export interface CollectJob {
   L: number;
   seqs: string[];
   listDecoding: boolean;
-  /** Bit per address: strands already recovered. */
+  /** Bit per address: strands already recovered or not needed (shared memory: the calling thread sets bits as results come in). */
   known: Uint8Array;
   cacheDir?: string | false;
 }
 
+/** What one share of the reads gave: strands (keys, chunks back to back) and votes, as typed arrays. */
 export interface CollectResult {
-  chunks: Array<[number, Uint8Array]>;
-  votes: VoteRecord[];
+  keys: Float64Array;
+  chunks: Uint8Array;
+  votes: VoteExport;
   counts: ReadCounts;
   reverseComplement: number;
 }
@@ -45,8 +48,9 @@ export function runEncodeBlock(job: EncodeBlockJob): string {
 }
 
 export function runCollect(job: CollectJob): CollectResult {
-  const collector = dataCollector(job.manifest, job.L, { cacheDir: job.cacheDir, listDecoding: job.listDecoding }, job.known);
+  const store = new ChunkList(job.manifest.chunkBytes);
+  const collector = dataCollector(job.manifest, job.L, store, { cacheDir: job.cacheDir, listDecoding: job.listDecoding }, job.known);
   const counts: ReadCounts = { readsUsed: 0 };
   collectReads(collector, job.seqs, job.L, counts);
-  return { chunks: [...collector.chunks], votes: collector.exportVotes(), counts, reverseComplement: collector.reverseComplement };
+  return { ...store.packed(), votes: collector.exportVotes(), counts, reverseComplement: collector.reverseComplement };
 }
