@@ -19,7 +19,7 @@
  * breaks it.
  */
 import { QuantInputError } from './errors.js';
-import { dampedInverseFactor, gptqLazyUpdate } from './gptq.js';
+import { checkWeightsAndHessian, dampedInverseFactor, gptqLazyUpdate } from './gptq.js';
 import { MAX_SCALE_EXP, MIN_SCALE_EXP, SCALE_CODES, SCALE_STEPS_PER_OCTAVE, scaleLadder } from './groups.js';
 import { encodeEcsqStream, MAX_ECSQ_CODE } from './entropy/ecsq-stream.js';
 
@@ -50,12 +50,8 @@ export interface EcsqOptions {
 /** GPTQ onto per-column uniform grids whose steps follow d_j (module header). */
 export function ecsqQuantize(W: Float32Array, rows: number, cols: number, H: Float64Array, options: EcsqOptions): EcsqMatrix {
   const where = options.where ?? 'ecsqQuantize';
-  if (!Number.isInteger(rows) || rows < 1 || !Number.isInteger(cols) || cols < 1) throw new QuantInputError(where, `shape ${rows}×${cols} must be positive integers`);
-  if (W.length !== rows * cols) throw new QuantInputError(where, `has ${W.length} values, expected rows·cols = ${rows * cols}`);
-  if (H.length !== cols * cols) throw new QuantInputError(where, `Hessian has ${H.length} entries, expected cols² = ${cols * cols}`);
+  checkWeightsAndHessian(where, W, rows, cols, H);
   if (!(options.stepScale > 0) || !Number.isFinite(options.stepScale)) throw new QuantInputError(where, `step scale ${options.stepScale} must be a finite number > 0`);
-  for (let i = 0; i < W.length; i++)
-    if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
   const B = options.blockSize ?? 128;
   if (!Number.isInteger(B) || B < 1) throw new QuantInputError(where, `blockSize ${B} must be a positive integer`);
   const { U, dead } = dampedInverseFactor(H, cols, options.percdamp ?? 0.01, options.dampRetries ?? 3, where);

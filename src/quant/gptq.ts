@@ -77,6 +77,14 @@ export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
   return { rows, cols, groupSize, widths, codes, scaleExp, scaleCodes: grid.scaleCodes, zeros: grid.zeros, groupLoss, percdamp };
 }
 
+/** Shape, group size, a cols × cols Hessian and finite weights: what every GPTQ-style quantizer needs. */
+export function checkWeightsAndHessian(where: string, W: Float32Array, rows: number, cols: number, H: Float64Array, groupSize = 1): void {
+  checkShape(where, W, rows, cols, groupSize);
+  if (H.length !== cols * cols) throw new QuantInputError(where, `Hessian has ${H.length} entries, expected cols² = ${cols * cols}`);
+  for (let i = 0; i < W.length; i++)
+    if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
+}
+
 /**
  * gptqQuantize's input checks, in its order (the GPU path runs them too, so bad input fails with
  * the same typed errors), and the settings they resolve: the widths per group and the block size
@@ -92,10 +100,7 @@ export function checkGptqInput(
 ): { where: string; groupSize: number; widths: Uint8Array; blockSize: number } {
   const where = options.where ?? defaultWhere;
   const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
-  checkShape(where, W, rows, cols, groupSize);
-  if (H.length !== cols * cols) throw new QuantInputError(where, `Hessian has ${H.length} entries, expected cols² = ${cols * cols}`);
-  for (let i = 0; i < W.length; i++)
-    if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
+  checkWeightsAndHessian(where, W, rows, cols, H, groupSize);
   const widths = Uint8Array.from(resolveWidths(where, options.bits ?? 4, rows * groupsPerRow(cols, groupSize)));
   const blockOpt = options.blockSize ?? 128;
   if (!Number.isInteger(blockOpt) || blockOpt < 1) throw new QuantInputError(where, `blockSize ${blockOpt} must be a positive integer`);

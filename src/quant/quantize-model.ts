@@ -10,7 +10,7 @@ import { HessianCollector } from './hessian.js';
 import { measureGroupCosts } from './allocate.js';
 import { bestGroupSize, quantizeMatrices, type MatrixInput } from './pipeline.js';
 import { rtnQuantize } from './rtn.js';
-import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult } from './ecsq.js';
+import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult, type EcsqMatrix } from './ecsq.js';
 import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
 import { QuantInputError } from './errors.js';
 import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
@@ -177,8 +177,11 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
     if (options.importance ?? true) importance = measureImportance(model, tokenizer, calibration, inputs);
   }
   let ecsq: EcsqBudgetResult | undefined;
+  let ecsqByName: Map<string, EcsqMatrix> | undefined;
   if (options.entropy) {
     ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight, { where: '--bits' });
+    const found = ecsq.matrices;
+    ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
   } else if (options.allocate) {
     groupSize = bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES).groupSize;
     result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true });
@@ -196,7 +199,7 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
     for (const name of LINEAR_NAMES) {
       const key = `layers.${l}.${name}`;
       if (ecsq) {
-        const e = ecsq.matrices[inputs.findIndex((m) => m.name === key)];
+        const e = ecsqByName!.get(key)!;
         tensors.push({ kind: 'ecsq', name: key, matrix: e });
         quantized.layers[l][name] = dequantizeEcsq(e);
         continue;
