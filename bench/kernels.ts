@@ -5,7 +5,8 @@
  * the main thread; where a twin would take minutes it is timed on a slice of the rows and its
  * rate scaled (its cost is linear in the rows), which the table marks with '*'.
  * GB/s counts f32 weights (4 bytes each) for quantize/dequantize and u8 codes for bit packing;
- * Mweight/s counts the weights GPTQ quantizes, host Cholesky of the dampened H⁻¹ included on both
+ * Mweight/s counts the weights whose group costs are measured (widths 2..8 with the clipping
+ * search: the allocation's measurement) and the weights GPTQ quantizes, host Cholesky of the dampened H⁻¹ included on both
  * sides (the GPU path computes U on the CPU exactly as the twin does).
  * Run alone: `node dist/bench/kernels.js [--quick]`.
  */
@@ -16,6 +17,7 @@ import {
   dequantizeGroups,
   getDevice,
   gptqOnDevice,
+  groupCostsOnDevice,
   hessianAccumulate,
   hessianAccumulateTs,
   matmul,
@@ -26,6 +28,7 @@ import {
 import { packGroupedCodes } from '../src/quant/bitpack.js';
 import { dequantizeMatrix } from '../src/quant/groups.js';
 import { gptqQuantize } from '../src/quant/gptq.js';
+import { measureGroupCosts } from '../src/quant/allocate.js';
 import { HessianAccumulator } from '../src/quant/hessian.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
 import { fixed, renderTable } from './_table.js';
@@ -170,6 +173,18 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     const pGpu = await timeAsync(() => packCodes(codes, widths, shape, gpuOpt), 3);
     const pTwin = timeSync(() => packGroupedCodes(codes, r, c, 32, widths), 3);
     rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu, twinSeconds: pTwin });
+  }
+
+  // The allocation's measurement (widths 2..8, clipped grids, groups of 64): Mweight/s of the matrix.
+  for (const [r, c] of quick ? [[256, 768]] : [[768, 2048], [2048, 768]]) {
+    const W = randomFloats(r * c, r * 3 + c, 0.02);
+    const h = Float64Array.from(randomFloats(c, c, 1), (x) => 0.1 + x * x);
+    const o = { groupSize: 64, minBits: 2, maxBits: 8, clip: true };
+    await groupCostsOnDevice(W.subarray(0, 4 * c), 4, c, h, o, gpuOpt);
+    const gpuS = await timeAsync(() => groupCostsOnDevice(W, r, c, h, o, gpuOpt), 3);
+    const slice = Math.min(r, 128);
+    const twinS = (timeSync(() => measureGroupCosts(W.subarray(0, slice * c), slice, c, h, o), 1) * r) / slice;
+    rows.push({ kernel: 'group costs 2..8 g64 clip', size: `${r} × ${c}`, unit: 'Mweight/s', gpu: (r * c) / gpuS / 1e6, twin: (r * c) / twinS / 1e6, twinScaled: slice < r, gpuSeconds: gpuS, twinSeconds: twinS });
   }
 
   // GPTQ (4 bits, groups of 32, correlated Hessian): the whole gptqQuantize against gptqOnDevice.

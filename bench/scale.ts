@@ -7,11 +7,11 @@
  * threads included — and peak RSS during the phase, from VmHWM after resetting it through
  * /proc/self/clear_refs; where that is not possible the process-lifetime peak is shown, marked):
  *   calibration      per device: forward pass over the calibration tokens + every layer's Hessian
- *   quantization     importance probe (stories260K only), allocation, GPTQ and the container,
- *                    on the CPU whichever device calibrated (so for the big model it runs once and
- *                    counts towards both devices' totals)
- *   allocation       measured again on its own (RD curves + bit allocation, with RTN rounding of
- *                    the allocated widths, which costs little), at the group size the run chose
+ *   quantization     per device: importance probe (stories260K only, TypeScript), the group-size
+ *                    choice and allocation (their measurement on the device's kernels), GPTQ (on
+ *                    the device's kernels), the container
+ *   allocation       per device, measured again on its own (RD curves + bit allocation, with RTN
+ *                    rounding of the allocated widths, which costs little), at the chosen group size
  * weights/s counts the linear layers' weights (the quantized ones). For stories260K the two
  * devices' containers are compared code by code, and their perplexity on the evaluation stories.
  *
@@ -23,6 +23,7 @@ import { pathToFileURL } from 'node:url';
 import { closeDevice } from '../kernels/device.js';
 import {
   calibrateOnDevice,
+  deviceEngine,
   dequantizeMatrix,
   evaluate,
   LINEAR_NAMES,
@@ -38,6 +39,7 @@ import {
   type Calibrated,
   type DeviceChoice,
   type LlamaModel,
+  type MatrixEngine,
   type MatrixInput,
   type QuantizedModel,
   type Tokenizer,
@@ -120,7 +122,7 @@ function linearWeights(model: LlamaModel): number {
 }
 
 /** The allocation alone, as quantizeModel sets it up (diag H weights, no importance), with RTN rounding. */
-function allocationOnly(model: LlamaModel, calibrated: Calibrated, budget: number, groupSize: number): void {
+async function allocationOnly(model: LlamaModel, calibrated: Calibrated, budget: number, groupSize: number, engine?: MatrixEngine): Promise<void> {
   const inputs: MatrixInput[] = [];
   for (let l = 0; l < model.config.nLayers; l++) {
     for (const name of LINEAR_NAMES) {
@@ -131,7 +133,7 @@ function allocationOnly(model: LlamaModel, calibrated: Calibrated, budget: numbe
       inputs.push({ name: `layers.${l}.${name}`, W: model.layers[l][name], rows, cols, hdiag });
     }
   }
-  quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget, groupSize, clip: true });
+  await quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget, groupSize, clip: true }, engine);
 }
 
 interface ModelRun {
@@ -141,8 +143,8 @@ interface ModelRun {
   stories: string[];
   tokensPerStory: number;
   importance: boolean;
-  /** Run quantization after each device's calibration (else once, on the first device's Hessians). */
-  quantizePerDevice: boolean;
+  /** Keep each device's quantized model (to compare the containers). */
+  keep: boolean;
 }
 
 const BUDGET = 4;
@@ -152,6 +154,10 @@ function progress(x: ScaleRow): void {
   console.log(`   … ${x.model}, ${x.phase.trim()} (${x.device}): ${fixed(x.wallSeconds, 1)} s wall, ${fixed(x.cpuSeconds, 1)} s CPU, peak RSS ${fixed(x.peakRssMiB, 0)} MiB`);
 }
 
+/**
+ * Per device: calibration, then quantization (the allocation's measurement and GPTQ on that
+ * device's kernels, or in TypeScript), then the allocation measured again on its own.
+ */
 async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[], ratios: ScaleResult['ratios']): Promise<Map<DeviceChoice, QuantizedModel>> {
   const rows = {
     push(x: ScaleRow): void {
@@ -164,41 +170,32 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
   const cal = new Map<DeviceChoice, Times>();
   const rest = new Map<DeviceChoice, Times>();
   const quantized = new Map<DeviceChoice, QuantizedModel>();
-  // Without a quantization per device, only the first device's Hessians are kept: the others are
-  // calibrated first and dropped, so that no phase's peak memory carries another device's data.
-  const primary = devices[0];
-  const order = r.quantizePerDevice ? devices : [...devices.slice(1), primary];
-  let groupSize = 0;
-  let kept: Calibrated | undefined;
-  for (const d of order) {
-    let m: Measured<Awaited<ReturnType<typeof calibrateOnDevice>>> | undefined = await phase(() => calibrateOnDevice(r.model, r.tokenizer, r.stories, { device: d, tokensPerStory: r.tokensPerStory }));
-    const tokens = m.value.calibrated.tokens;
+  for (const d of devices) {
+    const engine = d === 'cpu' ? undefined : deviceEngine(d);
+    const where = d === 'cpu' ? 'TypeScript' : 'WebGPU kernels';
+    const m = await phase(() => calibrateOnDevice(r.model, r.tokenizer, r.stories, { device: d, tokensPerStory: r.tokensPerStory }));
+    const { calibrated } = m.value;
+    const tokens = calibrated.tokens;
     cal.set(d, pick(m));
-    rows.push({ model: r.label, phase: 'calibration', device: d, ...pick(m), weightsPerSecond: weights / m.wallSeconds, note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${m.value.device.kind === 'gpu' ? 'WebGPU kernels' : 'TypeScript'}` });
-    if (!r.quantizePerDevice && d !== primary) continue;
-    const calibrated = m.value.calibrated;
-    m = undefined;
-    if (d === primary) kept = calibrated;
-    const q = await phase(() => quantizeModel(r.model, r.tokenizer, r.stories, { method: 'gptq', budgetBitsPerWeight: BUDGET, allocate: true, importance: r.importance, calibrated }));
+    rows.push({ model: r.label, phase: 'calibration', device: d, ...pick(m), weightsPerSecond: weights / m.wallSeconds, note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${where}` });
+    const q = await phase(() => quantizeModel(r.model, r.tokenizer, r.stories, { method: 'gptq', budgetBitsPerWeight: BUDGET, allocate: true, importance: r.importance, calibrated, engine }));
     rest.set(d, pick(q));
-    groupSize = q.value.groupSize;
-    if (r.quantizePerDevice) quantized.set(d, q.value);
+    const groupSize = q.value.groupSize;
+    if (r.keep) quantized.set(d, q.value);
     rows.push({
       model: r.label,
       phase: 'quantization',
-      device: r.quantizePerDevice ? `cpu (H from ${d})` : 'cpu',
+      device: d,
       ...pick(q),
       weightsPerSecond: weights / q.wallSeconds,
-      note: `${r.importance ? 'importance probe, ' : ''}allocation, GPTQ, container: ${fixed(q.value.bitsPerWeight, 4)} bits/weight, groups of ${q.value.groupSize}`,
+      note: `${r.importance ? 'importance probe (TypeScript), ' : ''}allocation, GPTQ (${where}), container: ${fixed(q.value.bitsPerWeight, 4)} bits/weight, groups of ${groupSize}`,
     });
+    const alloc = await phase(() => allocationOnly(r.model, calibrated, BUDGET, groupSize, engine));
+    rows.push({ model: r.label, phase: '  of which allocation', device: d, ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves (${where}), allocation, RTN rounding) at groups of ${groupSize}` });
   }
-  const alloc = await phase(() => allocationOnly(r.model, kept!, BUDGET, groupSize));
-  kept = undefined;
-  rows.push({ model: r.label, phase: '  of which allocation', device: 'cpu', ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves, allocation, RTN rounding) at groups of ${groupSize}` });
-  const restOf = (d: DeviceChoice): Times => rest.get(d) ?? rest.get(primary)!;
   for (const d of devices) {
     const c = cal.get(d)!;
-    const q = restOf(d);
+    const q = rest.get(d)!;
     const wall = c.wallSeconds + q.wallSeconds;
     rows.push({
       model: r.label,
@@ -209,15 +206,16 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
       weightsPerSecond: weights / wall,
       peakRssMiB: Math.max(c.peakRssMiB, q.peakRssMiB),
       peakIsPhase: c.peakIsPhase && q.peakIsPhase,
-      note: r.quantizePerDevice ? 'calibration + quantization' : 'calibration on this device + the quantization row',
+      note: 'calibration + quantization',
     });
   }
   if (devices.includes('gpu') && devices.includes('cpu')) {
     const g = cal.get('gpu')!;
     const c = cal.get('cpu')!;
     ratios.push({ model: r.label, what: 'calibration', wall: c.wallSeconds / g.wallSeconds, cpu: c.cpuSeconds / g.cpuSeconds });
-    const gq = restOf('gpu');
-    const cq = restOf('cpu');
+    const gq = rest.get('gpu')!;
+    const cq = rest.get('cpu')!;
+    ratios.push({ model: r.label, what: 'quantization (allocation + GPTQ)', wall: cq.wallSeconds / gq.wallSeconds, cpu: cq.cpuSeconds / gq.cpuSeconds });
     ratios.push({ model: r.label, what: 'whole quantization', wall: (c.wallSeconds + cq.wallSeconds) / (g.wallSeconds + gq.wallSeconds), cpu: (c.cpuSeconds + cq.cpuSeconds) / (g.cpuSeconds + gq.cpuSeconds) });
   }
   return quantized;
@@ -267,7 +265,7 @@ export async function benchScale(options: { quick?: boolean } = {}): Promise<Sca
   const split = readStories(textPath);
   const storiesTokens = quick ? 64 : 512;
   console.log(`   stories260K: calibration on the first 9 stories, ≤ ${storiesTokens} tokens each; GPTQ + allocation at ${BUDGET} bits/weight all-in`);
-  const q260 = await runModel({ label: 'stories260K', model: stories, tokenizer, stories: split.calibration, tokensPerStory: storiesTokens, importance: true, quantizePerDevice: true }, devices, rows, ratios);
+  const q260 = await runModel({ label: 'stories260K', model: stories, tokenizer, stories: split.calibration, tokensPerStory: storiesTokens, importance: true, keep: true }, devices, rows, ratios);
   let containers: ScaleResult['containers'];
   if (q260.has('gpu') && q260.has('cpu')) {
     const g = q260.get('gpu')!;
@@ -291,7 +289,7 @@ export async function benchScale(options: { quick?: boolean } = {}): Promise<Sca
         `${fixed(count.total / 1e6, 2)} M parameters of which ${fixed(count.linear / 1e6, 2)} M in linear layers; N(0, 0.02²) weights, seed 1, ` +
         `written in ${fixed(gen.wallSeconds, 1)} s to a temporary directory; calibration on the first 2 stories × ${tokensPerStory} tokens (stories tokenizer), no importance probe`,
     );
-    await runModel({ label, model: big, tokenizer, stories: split.calibration.slice(0, 2), tokensPerStory, importance: false, quantizePerDevice: false }, devices, rows, ratios);
+    await runModel({ label, model: big, tokenizer, stories: split.calibration.slice(0, 2), tokensPerStory, importance: false, keep: false }, devices, rows, ratios);
   } finally {
     gen.value.remove();
   }
@@ -306,7 +304,7 @@ export async function benchScale(options: { quick?: boolean } = {}): Promise<Sca
   for (const r of ratios) console.log(`   ${r.model}, ${r.what}: cpu / gpu = ${fixed(r.wall, 2)}x wall-clock, ${fixed(r.cpu, 2)}x CPU time (> 1: the GPU path is faster)`);
   if (containers) {
     console.log(
-      `   stories260K containers, gpu vs cpu calibration: ${containers.differingCodes} of ${containers.codes} codes differ, ${containers.differingWidths} group widths, ` +
+      `   stories260K containers, gpu vs cpu: ${containers.differingCodes} of ${containers.codes} codes differ, ${containers.differingWidths} group widths, ` +
         `max |Δw| ${containers.maxAbsWeightDiff.toExponential(2)}; ${containers.bytesGpu} vs ${containers.bytesCpu} bytes; perplexity ${fixed(containers.perplexityGpu, 4)} vs ${fixed(containers.perplexityCpu, 4)}`,
     );
   }

@@ -1,5 +1,5 @@
 /** Reading inputs and writing outputs for the CLI: '-' is stdin/stdout, files are written atomically. */
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../src/pack/atomic-file.js';
 import { OutputExistsError } from '../src/pack/errors.js';
@@ -57,4 +57,24 @@ export async function writeOutput(path: string, data: Uint8Array | string, force
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+}
+
+/** One millisecond's sleep on the calling thread (a waiting writer has nothing else to do). */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `bytes` to stdout now, synchronously — for producers that hand over a reused
+ * buffer block by block (the pool decoder). A pipe whose reader is behind answers EAGAIN; the
+ * write is retried until it drains, so memory stays one block, whatever the reader's pace.
+ */
+export function writeStdoutSync(bytes: Uint8Array): void {
+  let at = 0;
+  while (at < bytes.length) {
+    try {
+      at += writeSync(1, bytes, at, bytes.length - at);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }

@@ -10,4 +10,5 @@ export { matmul, linear, matmulTs, matmulGpu, type MatmulShape, type LinearShape
 export { quantizeGroups, quantizeGroupsGpu, type QuantizeGroupsOptions } from './quantize.js';
 export { dequantizeGroups, dequantizeGroupsGpu } from './dequantize.js';
 export { packCodes, packCodesGpu, type PackShape } from './bitpack.js';
+export { groupCostsOnDevice, groupErrorsGpu } from './group-costs.js';
 export { gptqOnDevice, gptqGpu, GptqOverflowError, type GptqPlan, type GptqGpuResult } from './gptq.js';

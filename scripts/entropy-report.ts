@@ -102,7 +102,7 @@ async function archives(): Promise<Array<[string, DnqArchive]>> {
   const out: Array<[string, DnqArchive]> = [];
   for (const bits of [3, 4]) {
     for (const allocate of [false, true]) {
-      const q = quantizeModel(model, tokenizer, calibration, { method, budgetBitsPerWeight: bits, allocate });
+      const q = await quantizeModel(model, tokenizer, calibration, { method, budgetBitsPerWeight: bits, allocate });
       const layout = q.uniform ? `${q.uniform.bits}-bit codes, groups of ${q.uniform.groupSize}` : `allocated, groups of ${q.groupSize}`;
       out.push([`${bits}.0 ${method} ${allocate ? 'allocated' : 'uniform'} (${layout})`, readDnq(q.dnq)]);
     }

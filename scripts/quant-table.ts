@@ -23,7 +23,7 @@ for (const budget of values.budgets!.split(',').map(Number)) {
   for (const k of values.methods!.split(',') as (keyof typeof kinds)[]) {
     const kind = kinds[k];
     const t0 = performance.now();
-    const q = quantizeModel(model, tokenizer, split.calibration, { method: kind.method, budgetBitsPerWeight: budget, allocate: kind.allocate, entropy: 'entropy' in kind });
+    const q = await quantizeModel(model, tokenizer, split.calibration, { method: kind.method, budgetBitsPerWeight: budget, allocate: kind.allocate, entropy: 'entropy' in kind });
     const seconds = (performance.now() - t0) / 1000;
     const e = evaluate(model, q.model, tokenizer, split.evaluation);
     const layout = 'entropy' in kind ? 'per-column steps' : q.uniform ? `${q.uniform.bits}-bit, groups of ${q.uniform.groupSize}` : `groups of ${q.groupSize}`;

@@ -36,6 +36,10 @@ describe('dnarchive encode → simulate → decode', () => {
     expect(d.code, d.stderr).toBe(0);
     expect(readFileSync(out).equals(readFileSync(input))).toBe(true);
     expect(JSON.parse(d.stdout).erasures).toBeGreaterThan(0);
+    // To stdout: verified first, then streamed block by block, the same bytes.
+    const piped = run(['decode', reads, '-o', '-']);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.raw.equals(readFileSync(input))).toBe(true);
 
     const rep = run(['report', pool, '--json']);
     const j = JSON.parse(rep.stdout);
@@ -66,6 +70,10 @@ describe('bad input: one line naming file and problem, no partial output', () =>
     expectOneLineError(run(['decode', lossy, '-o', out]), /lossy\.fasta: \d+ of \d+ strands recovered; .*needs \d+ more.*Nothing written\./);
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    // To stdout: not one byte before the outer code and the SHA-256 have succeeded.
+    const piped = run(['decode', lossy, '-o', '-']);
+    expectOneLineError(piped, /lossy\.fasta: \d+ of \d+ strands recovered; .*Nothing written\./);
+    expect(piped.raw.length).toBe(0);
   });
 
   it('not FASTA, non-ACGT with its line, empty, truncated, mixed pools, existing output', () => {

@@ -1,12 +1,13 @@
 /** `dnarchive encode` / `decode` / `report`: files to an archival DNA pool and back. */
+import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AtomicWriter, createProgress, DEFAULT_CHUNK_MEMORY, FileSource, formatPoolReport, memorySource, poolReport, PoolWorkers, type PoolDecodeReport } from '../../src/pack/index.js';
-import { printJson, readInput, writeOutput } from '../io.js';
+import { printJson, readInput, writeStdoutSync } from '../io.js';
 import { parseOption } from '../options.js';
 import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
-import { decodeReads, formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, writePool } from '../pool-io.js';
+import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, writePool } from '../pool-io.js';
 
 export function registerPool(program: Command): void {
   addPoolEncodeOptions(
@@ -44,8 +45,7 @@ export function registerPool(program: Command): void {
     .option('--json', 'print the decoding report as JSON on stdout')
     .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string }) => {
       const chunkMemory = parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20;
-      // To stdout the payload is held whole until its SHA-256 is checked; to a file it streams.
-      const { bytes, report } = o.output === '-' ? await decodeToStdout(input) : await decodeToFile(input, o.output, Boolean(o.force), chunkMemory);
+      const { bytes, report } = o.output === '-' ? await decodeToStdout(input, chunkMemory) : await decodeToFile(input, o.output, Boolean(o.force), chunkMemory);
       if (o.json) printJson(report);
       else if (o.output !== '-') process.stderr.write(`decoded ${bytes} bytes, SHA-256 verified → ${o.output}\n  ${formatDecodeReport(report)}\n`);
     });
@@ -65,10 +65,30 @@ export function registerPool(program: Command): void {
 const mebibytes = (name: string) =>
   z.string().regex(/^\d*\.?\d+$/, `${name} must be a number of MiB`).transform(Number).pipe(z.number().max(2 ** 30, `${name} must be at most ${2 ** 30} MiB`));
 
-async function decodeToStdout(input: string): Promise<{ bytes: number; report: PoolDecodeReport }> {
-  const { data, report } = await decodeReads(input);
-  await writeOutput('-', data, false);
-  return { bytes: data.length, report };
+/**
+ * Reads → stdout in bounded memory. Bytes on stdout cannot be taken back, so the payload is
+ * rebuilt once to check its SHA-256 and only then rebuilt again, block by block, onto stdout;
+ * strands beyond chunkMemory spill to the temporary directory.
+ */
+async function decodeToStdout(input: string, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
+  const reads = await readSource(input);
+  const workers = new PoolWorkers();
+  let progress: ReturnType<typeof createProgress> | undefined;
+  let bytes = 0;
+  try {
+    const write = (piece: Uint8Array): void => {
+      writeStdoutSync(piece);
+      bytes += piece.length;
+    };
+    const { report } = await workers.decodeTo(reads, write, reads.name, { chunkMemory, spillDir: tmpdir(), verifyBeforeWrite: true }, (done, total) => {
+      progress ??= createProgress('decoding reads', total);
+      progress.tick(done);
+    });
+    return { bytes, report };
+  } finally {
+    progress?.done();
+    await workers.close();
+  }
 }
 
 /**

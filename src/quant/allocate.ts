@@ -62,11 +62,31 @@ function checkRange(where: string, minBits: number, maxBits: number): void {
     throw new QuantInputError(where, `width range ${minBits}..${maxBits} must be integers within ${MIN_WIDTH}..${MAX_WIDTH}, min ≤ max`);
 }
 
+/** What measuring a matrix's group costs needs, validated and resolved (shared with the GPU kernel). */
+export interface CostSetup {
+  groupSize: number;
+  minBits: number;
+  maxBits: number;
+  clip: boolean;
+  scaleExp: number;
+  /** diag(H), one entry per input column (ones when none was given). */
+  h: Float64Array;
+  /** importance / E: what turns Σ h (w − ŵ)² into the loss the allocation compares. */
+  scale: number;
+  /** Groups per row, and widths per group (maxBits − minBits + 1). */
+  G: number;
+  K: number;
+  /** Weights per group and s_g of D_g(b) ≈ s_g 2^{−2b}. */
+  sizes: Uint32Array;
+  sensitivity: Float64Array;
+}
+
 /**
- * Measures D_g(b) for every group of a rows × cols matrix (RTN in group, weighted by hdiag =
- * diag(H), one entry per input column; omit it for plain squared error).
+ * Checks the input to measureGroupCosts (throwing the errors it throws, non-finite weights
+ * included) and computes everything but the per-width errors: the energy, the ladder, the group
+ * sizes and the model's sensitivities. O(rows · cols).
  */
-export function measureGroupCosts(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions = {}): GroupCosts {
+export function costSetup(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions = {}): CostSetup {
   const where = 'measureGroupCosts';
   const groupSize = options.groupSize ?? 32;
   const minBits = options.minBits ?? 2;
@@ -82,15 +102,13 @@ export function measureGroupCosts(W: Float32Array, rows: number, cols: number, h
   let energy = 0;
   for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) energy += h[j] * W[r * cols + j] * W[r * cols + j];
   const scale = importance / ((options.normalize ?? true) && energy > 0 ? energy : 1);
+  const scaleExp = options.scaleExp ?? scaleExponentFor(W, minBits, where);
+  scaleLadder(scaleExp); // range check
 
   const G = groupsPerRow(cols, groupSize);
-  const K = maxBits - minBits + 1;
   const sizes = new Uint32Array(rows * G);
-  const loss = new Float64Array(rows * G * K);
   const sensitivity = new Float64Array(rows * G);
   const grid = new Uint8Array(2);
-  const scaleExp = options.scaleExp ?? scaleExponentFor(W, minBits, where);
-  const ladder = scaleLadder(scaleExp);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < G; k++) {
       const g = r * G + k;
@@ -103,13 +121,36 @@ export function measureGroupCosts(W: Float32Array, rows: number, cols: number, h
       let hsum = 0;
       for (let i = 0; i < len; i++) {
         const v = W[start + i];
+        if (!Number.isFinite(v)) chooseGrid(W, start, len, minBits, scaleExp, grid, where); // throws, naming the value
         if (v < lo) lo = v;
         if (v > hi) hi = v;
         hsum += h[c0 + i];
       }
       sensitivity[g] = (scale * (hi - lo) * (hi - lo) * hsum) / 12;
+    }
+  }
+  return { groupSize, minBits, maxBits, clip: options.clip ?? false, scaleExp, h, scale, G, K: maxBits - minBits + 1, sizes, sensitivity };
+}
+
+/**
+ * Measures D_g(b) for every group of a rows × cols matrix (RTN in group, weighted by hdiag =
+ * diag(H), one entry per input column; omit it for plain squared error). The reference for the
+ * GPU kernel kernels/group-costs.ts.
+ */
+export function measureGroupCosts(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions = {}): GroupCosts {
+  const where = 'measureGroupCosts';
+  const { groupSize, minBits, maxBits, clip, scaleExp, h, scale, G, K, sizes, sensitivity } = costSetup(W, rows, cols, hdiag, options);
+  const loss = new Float64Array(rows * G * K);
+  const grid = new Uint8Array(2);
+  const ladder = scaleLadder(scaleExp);
+  for (let r = 0; r < rows; r++) {
+    for (let k = 0; k < G; k++) {
+      const g = r * G + k;
+      const c0 = k * groupSize;
+      const len = sizes[g];
+      const start = r * cols + c0;
       for (let b = minBits; b <= maxBits; b++) {
-        chooseGrid(W, start, len, b, scaleExp, grid, where, options.clip ?? false, h, c0);
+        chooseGrid(W, start, len, b, scaleExp, grid, where, clip, h, c0);
         const s = ladder[grid[0]];
         const z = grid[1];
         const maxq = (1 << b) - 1;

@@ -5,9 +5,9 @@
  * allocated widths. Without a budget, every group gets the same `bits`.
  */
 import { BudgetError, QuantInputError } from './errors.js';
-import { allocateBits, concatGroupCosts, measureGroupCosts, type Allocation } from './allocate.js';
+import { allocateBits, concatGroupCosts, measureGroupCosts, type Allocation, type GroupCosts, type MeasureOptions } from './allocate.js';
 import { DEFAULT_GROUP_SIZE, groupsPerRow, scaleExponentFor, type QuantizedMatrix } from './groups.js';
-import { gptqQuantize } from './gptq.js';
+import { gptqQuantize, type GptqOptions } from './gptq.js';
 import { rtnQuantize } from './rtn.js';
 
 export interface MatrixInput {
@@ -23,6 +23,21 @@ export interface MatrixInput {
   /** Weight of this matrix's relative noise in the total loss (e.g. measured KL slope). Default 1. */
   importance?: number;
 }
+
+/**
+ * Where the two heavy steps run: the allocation's measurement and GPTQ. The default is the
+ * TypeScript code here; src/quant/quantize-device.ts makes one that runs them as GPU kernels.
+ * Every other step (checks, allocation, RTN, containers) is the same whichever engine runs.
+ */
+export interface MatrixEngine {
+  groupCosts(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions): Promise<GroupCosts>;
+  gptq(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions): Promise<QuantizedMatrix>;
+}
+
+export const cpuEngine: MatrixEngine = {
+  groupCosts: async (W, rows, cols, hdiag, options) => measureGroupCosts(W, rows, cols, hdiag, options),
+  gptq: async (W, rows, cols, H, options) => gptqQuantize(W, rows, cols, H, options),
+};
 
 export interface QuantizeMatricesOptions {
   method: 'rtn' | 'gptq';
@@ -48,7 +63,7 @@ export interface QuantizeMatricesResult {
   maxBits: number;
 }
 
-export function quantizeMatrices(inputs: readonly MatrixInput[], options: QuantizeMatricesOptions): QuantizeMatricesResult {
+export async function quantizeMatrices(inputs: readonly MatrixInput[], options: QuantizeMatricesOptions, engine: MatrixEngine = cpuEngine): Promise<QuantizeMatricesResult> {
   const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
   const minBits = options.minBits ?? 2;
   const maxBits = options.maxBits ?? 8;
@@ -68,7 +83,7 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
   // of the grids the quantizer will choose.
   const scaleExps = inputs.map((m) => scaleExponentFor(m.W, allocating ? minBits : lo, m.name));
   if (options.budgetBitsPerWeight !== undefined) {
-    allocation = measureAllocation(inputs, options.budgetBitsPerWeight, { groupSize, minBits, maxBits, clip: options.clip }, scaleExps);
+    allocation = await measureAllocation(inputs, options.budgetBitsPerWeight, { groupSize, minBits, maxBits, clip: options.clip }, scaleExps, engine);
     const starts: number[] = [];
     let at = 0;
     for (const m of inputs) {
@@ -81,14 +96,15 @@ export function quantizeMatrices(inputs: readonly MatrixInput[], options: Quanti
     hi = maxBits;
   }
   const matrices = new Map<string, QuantizedMatrix>();
-  inputs.forEach((m, i) => {
+  for (let i = 0; i < inputs.length; i++) {
+    const m = inputs[i];
     const bits = widthsOf(i);
     const q =
       options.method === 'gptq'
-        ? gptqQuantize(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
+        ? await engine.gptq(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
         : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip, hdiag: diagOf(m), scaleExp: scaleExps[i] });
     matrices.set(m.name, q);
-  });
+  }
   return { matrices, allocation, minBits: lo, maxBits: hi };
 }
 
@@ -108,17 +124,27 @@ interface LayoutOptions {
 }
 
 /** Every group's measured RD curve (RTN on the grids the quantizer will use), then the joint allocation. */
-export function measureAllocation(inputs: readonly MatrixInput[], budgetBitsPerWeight: number, o: LayoutOptions, scaleExps?: readonly number[]): Allocation {
-  const costs = inputs.map((m, i) =>
-    measureGroupCosts(m.W, m.rows, m.cols, diagOf(m), {
-      groupSize: o.groupSize,
-      minBits: o.minBits,
-      maxBits: o.maxBits,
-      importance: m.importance ?? 1,
-      clip: o.clip,
-      scaleExp: scaleExps?.[i] ?? scaleExponentFor(m.W, o.minBits, m.name),
-    }),
-  );
+export async function measureAllocation(
+  inputs: readonly MatrixInput[],
+  budgetBitsPerWeight: number,
+  o: LayoutOptions,
+  scaleExps?: readonly number[],
+  engine: MatrixEngine = cpuEngine,
+): Promise<Allocation> {
+  const costs: GroupCosts[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const m = inputs[i];
+    costs.push(
+      await engine.groupCosts(m.W, m.rows, m.cols, diagOf(m), {
+        groupSize: o.groupSize,
+        minBits: o.minBits,
+        maxBits: o.maxBits,
+        importance: m.importance ?? 1,
+        clip: o.clip,
+        scaleExp: scaleExps?.[i] ?? scaleExponentFor(m.W, o.minBits, m.name),
+      }),
+    );
+  }
   return allocateBits(concatGroupCosts(costs), { budgetBitsPerWeight });
 }
 
@@ -130,18 +156,19 @@ export function measureAllocation(inputs: readonly MatrixInput[], budgetBitsPerW
  * The comparison runs on at most SAMPLE_ROWS evenly spaced rows of each matrix (rows are
  * interchangeable for this purpose), so large models do not pay the full measurement per size.
  */
-export function bestGroupSize(
+export async function bestGroupSize(
   inputs: readonly MatrixInput[],
   budgetBitsPerWeight: number,
   o: Omit<LayoutOptions, 'groupSize'>,
   candidates: readonly number[],
-): { groupSize: number; predicted: Map<number, number> } {
+  engine: MatrixEngine = cpuEngine,
+): Promise<{ groupSize: number; predicted: Map<number, number> }> {
   const predicted = new Map<number, number>();
   let best = -1;
   const sample = inputs.map((m) => sampleRows(m, SAMPLE_ROWS));
   for (const groupSize of candidates) {
     try {
-      const a = measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize });
+      const a = await measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize }, undefined, engine);
       predicted.set(groupSize, a.predictedLoss);
       if (best < 0 || a.predictedLoss < predicted.get(best)!) best = groupSize;
     } catch (err) {
@@ -150,7 +177,7 @@ export function bestGroupSize(
   }
   if (best < 0) {
     // Every size failed: rethrow the error of the cheapest layout, which names the minimum budget.
-    measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize: candidates[candidates.length - 1] });
+    await measureAllocation(sample, budgetBitsPerWeight, { ...o, groupSize: candidates[candidates.length - 1] }, undefined, engine);
   }
   return { groupSize: best, predicted };
 }

@@ -3,26 +3,35 @@
  *
  * - cpu: the plain TypeScript path of quantize-model.ts (the per-token forward pass feeding f64
  *   Hessian accumulators), unchanged.
- * - gpu: calibration's heavy math runs in the WebGPU kernels (kernels/): the forward pass over whole
- *   sequences does every linear layer as one batched product (kernels/matmul.ts), and each
- *   layer's Hessian is accumulated per batch by kernels/hessian.ts in f32, then summed over batches
- *   in f64 here (spec quant.md §11.4). Attention, norms and the rest stay in TypeScript, as do the
- *   importance probe, allocation and GPTQ (no GPU kernel for the GPTQ block update yet).
+ * - gpu: the heavy math runs in the WebGPU kernels (kernels/):
+ *   - calibration: the forward pass over whole sequences does every linear layer as one batched
+ *     product (kernels/matmul.ts), and each layer's Hessian is accumulated per batch by
+ *     kernels/hessian.ts in f32, then summed over batches in f64 here (spec quant.md §11.4);
+ *   - the allocation's measurement, every group's error at every width (kernels/group-costs.ts),
+ *     for the group-size choice and the allocation alike;
+ *   - GPTQ's column loop and lazy updates (kernels/gptq.ts).
+ *   Attention, norms, the importance probe, the allocation itself (a bisection over the measured
+ *   costs), containers, and archive mode's entropy-coded GPTQ stay in TypeScript.
  * - auto: gpu when a WebGPU adapter exists, else cpu, with one line on stderr saying why
  *   (kernels/device.ts prints it).
  *
- * The two paths differ only in rounding: the kernels sum in f32 in tile order where the TypeScript
- * path sums in f64, so activations and H differ in their last bits (relative ~1e-7), which can move
- * a GPTQ rounding decision (a code by one step) or an allocation decision at a tie. The test
- * suite measures how much (test/quant/quantize-device.test.ts).
+ * The two paths differ only in rounding: the kernels work in f32 where the TypeScript path works in
+ * f64, so activations, H, the measured costs and GPTQ's error feedback differ in their last bits
+ * (relative ~1e-7 to 1e-6), which can move a GPTQ rounding decision (a code by one step) or an
+ * allocation decision at a tie. The test suite measures how much
+ * (test/quant/quantize-device.test.ts); `cpu`, the default of the CLI, gives the same container on
+ * every machine.
  */
 import { getDevice, type DeviceChoice, type KernelDevice } from '../../kernels/device.js';
+import { groupCostsOnDevice } from '../../kernels/group-costs.js';
+import { gptqOnDevice } from '../../kernels/gptq.js';
 import { hessianAccumulate } from '../../kernels/hessian.js';
 import { linear } from '../../kernels/matmul.js';
 import type { KernelRun } from '../../kernels/_run.js';
 import { QuantInputError } from './errors.js';
 import { forwardBatched, MAX_BATCH_TOKENS, type BatchedInputHook, type BatchedLinear } from './model/batched-forward.js';
 import type { LinearName, LlamaModel } from './model/llama.js';
+import type { MatrixEngine } from './pipeline.js';
 import { calibrate, quantizeModel, type Calibrated, type QuantizedModel, type QuantizeModelOptions } from './quantize-model.js';
 import type { Tokenizer } from './tokenizer/index.js';
 
@@ -41,7 +50,7 @@ export interface DeviceReport {
   adapter: string;
   /** Why the CPU ran, when it did. */
   reason?: string;
-  /** Kernel calls of the calibration on each side (gpu only; a lost device hands later calls to the twins under auto). */
+  /** Kernel calls on each side (gpu only; a lost device, or f32 overflow in GPTQ, hands calls to the twins under auto). */
   kernelCalls?: { gpu: number; cpu: number };
 }
 
@@ -118,6 +127,19 @@ export function calibrationSequences(model: LlamaModel, tokenizer: Tokenizer, st
   return stories.map((s) => tokenizer.encode(s, true).slice(0, Math.min(tokensPerStory, model.config.seqLen)));
 }
 
+/** Counts where kernel calls ran, keeping the first reason a call fell back to its twin. */
+class CallCounter {
+  readonly calls = { gpu: 0, cpu: 0 };
+  reason?: string;
+  count(r: KernelRun): void {
+    if (r.ran === 'gpu') this.calls.gpu++;
+    else {
+      this.calls.cpu++;
+      this.reason ??= r.reason;
+    }
+  }
+}
+
 /**
  * Calibration on the kernels: the batched forward pass with its products in kernels/matmul.ts and
  * the Hessians in kernels/hessian.ts, on `device` ('gpu' or 'auto'; 'cpu' runs the kernels' twins,
@@ -129,15 +151,8 @@ export async function calibrateWithKernels(
   device: DeviceChoice,
   maxBatchTokens = MAX_BATCH_TOKENS,
 ): Promise<{ calibrated: Calibrated; kernelCalls: { gpu: number; cpu: number }; reason?: string }> {
-  const calls = { gpu: 0, cpu: 0 };
-  let reason: string | undefined;
-  const count = (r: KernelRun): void => {
-    if (r.ran === 'gpu') calls.gpu++;
-    else {
-      calls.cpu++;
-      reason ??= r.reason;
-    }
-  };
+  const counter = new CallCounter();
+  const count = (r: KernelRun): void => counter.count(r);
   const opts = { device };
   const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) => count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
   const hessians = new BatchHessians(SHARES);
@@ -145,7 +160,7 @@ export async function calibrateWithKernels(
     hessians.add(layer, name, X, rows, X.length / rows, async (H, XX, r, n) => count(await hessianAccumulate(H, XX, { rows: r, n }, opts)));
   await forwardBatched(model, sequences, lin, hook, maxBatchTokens);
   const tokens = sequences.reduce((a, s) => a + s.length, 0);
-  return { calibrated: { collector: hessians, tokens }, kernelCalls: calls, reason };
+  return { calibrated: { collector: hessians, tokens }, kernelCalls: counter.calls, reason: counter.reason };
 }
 
 /**
@@ -165,7 +180,24 @@ export async function calibrateOnDevice(
   return { calibrated: r.calibrated, device: { ...report, kernelCalls: r.kernelCalls, ...(r.reason ? { reason: r.reason } : {}) } };
 }
 
-/** quantizeModel with its calibration on the chosen device (default auto). */
+/** The allocation's measurement and GPTQ as kernels on `device`, each call counted. */
+export function deviceEngine(device: DeviceChoice, counter = new CallCounter()): MatrixEngine & { counter: CallCounter } {
+  return {
+    counter,
+    groupCosts: async (W, rows, cols, hdiag, options) => {
+      const r = await groupCostsOnDevice(W, rows, cols, hdiag, options, { device });
+      counter.count(r.run);
+      return r.costs;
+    },
+    gptq: async (W, rows, cols, H, options) => {
+      const r = await gptqOnDevice(W, rows, cols, H, options, { device });
+      counter.count(r.run);
+      return r.result;
+    },
+  };
+}
+
+/** quantizeModel on the chosen device (default auto): calibration, the allocation's measurement and GPTQ. */
 export async function quantizeModelOnDevice(
   model: LlamaModel,
   tokenizer: Tokenizer,
@@ -174,5 +206,10 @@ export async function quantizeModelOnDevice(
 ): Promise<QuantizedModel & { device: DeviceReport }> {
   const { device: _choice, ...rest } = options;
   const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory });
-  return { ...quantizeModel(model, tokenizer, stories, { ...rest, calibrated }), device };
+  if (device.kind === 'cpu') return { ...(await quantizeModel(model, tokenizer, stories, { ...rest, calibrated })), device };
+  const engine = deviceEngine(device.choice);
+  const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine });
+  const calls = { gpu: (device.kernelCalls?.gpu ?? 0) + engine.counter.calls.gpu, cpu: (device.kernelCalls?.cpu ?? 0) + engine.counter.calls.cpu };
+  const reason = device.reason ?? engine.counter.reason;
+  return { ...q, device: { ...device, kernelCalls: calls, ...(reason ? { reason } : {}) } };
 }

@@ -8,7 +8,7 @@
 import { dequantizeMatrix, DEFAULT_GROUP_SIZE, groupStoredBits, SCALE_CODE_BITS, type QuantizedMatrix } from './groups.js';
 import { HessianCollector } from './hessian.js';
 import { measureGroupCosts } from './allocate.js';
-import { bestGroupSize, quantizeMatrices, type MatrixInput } from './pipeline.js';
+import { bestGroupSize, cpuEngine, quantizeMatrices, type MatrixEngine, type MatrixInput, type QuantizeMatricesResult } from './pipeline.js';
 import { rtnQuantize } from './rtn.js';
 import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult, type EcsqMatrix } from './ecsq.js';
 import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
@@ -38,6 +38,8 @@ export interface QuantizeModelOptions {
   entropy?: boolean;
   /** Hessians from a calibration run elsewhere (quantize-device.ts runs one on a WebGPU device); default: `calibrate` here. */
   calibrated?: Calibrated;
+  /** Where the allocation's measurement and GPTQ run (quantize-device.ts deviceEngine); default the TypeScript code. Archive mode always runs here. */
+  engine?: MatrixEngine;
 }
 
 /** What quantizeModel takes from calibration: each linear layer's Hessian source, and the token count. */
@@ -148,7 +150,8 @@ export function measureImportance(model: LlamaModel, tokenizer: Tokenizer, calib
   return importance;
 }
 
-export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): QuantizedModel {
+export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): Promise<QuantizedModel> {
+  const engine = options.engine ?? cpuEngine;
   const c = model.config;
   const { collector, tokens } = options.calibrated ?? calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
   const inputs: MatrixInput[] = [];
@@ -168,7 +171,7 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
   }
 
   let importance: Record<string, number> | undefined;
-  let result: ReturnType<typeof quantizeMatrices> | undefined;
+  let result: QuantizeMatricesResult | undefined;
   let uniform: { bits: number; groupSize: number } | undefined;
   let groupSize: number = DEFAULT_GROUP_SIZE;
   if (options.entropy) {
@@ -183,12 +186,12 @@ export function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibrati
     const found = ecsq.matrices;
     ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
   } else if (options.allocate) {
-    groupSize = bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES).groupSize;
-    result = quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true });
+    groupSize = (await bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES, engine)).groupSize;
+    result = await quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true }, engine);
   } else {
     uniform = uniformLayout(options.budgetBitsPerWeight, inputs.map((m) => [m.rows, m.cols] as const));
     groupSize = uniform.groupSize;
-    result = quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize, clip: options.clip ?? true });
+    result = await quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize, clip: options.clip ?? true }, engine);
   }
 
   const quantized = cloneModel(model);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Channel, decodePool, encodePool, IncompleteDecodeError, PoolFormatError, poolReport } from '../../src/pack/index.js';
 import { formatWord } from '../../src/loco/index.js';
 import { headerCodec } from '../../src/pack/pool/encode.js';
-import { chunkCapacity, frameBytes, KIND_HEADER } from '../../src/pack/pool/frame.js';
+import { frameBytes, headerLayout, KIND_HEADER } from '../../src/pack/pool/frame.js';
 import { OptionError } from '../../src/validate.js';
 import { Rng } from '../../src/random.js';
 
@@ -126,7 +126,8 @@ describe('bad input', () => {
   /** Header strands carrying an arbitrary manifest object, as an attacker or a bug might write them. */
   function headerStrands(manifest: unknown): string[] {
     const { codec, K } = headerCodec(150, false);
-    const chunkBytes = chunkCapacity(codec, K);
+    const layout = headerLayout(codec, K);
+    const { chunkBytes } = layout;
     const json = new TextEncoder().encode(JSON.stringify(manifest));
     const body = new Uint8Array(Math.ceil((json.length + 2) / chunkBytes) * chunkBytes);
     body[0] = json.length >> 8;
@@ -136,7 +137,7 @@ describe('bad input', () => {
     const buf = new Uint8Array(Math.ceil((K * codec.messageBits) / 8));
     const poolId = (manifest as { poolId?: number }).poolId ?? 7;
     for (let h = 0; h * chunkBytes < body.length; h++) {
-      frameBytes({ kind: KIND_HEADER, poolId, address: h, chunk: body.subarray(h * chunkBytes, (h + 1) * chunkBytes) }, chunkBytes, buf);
+      frameBytes({ kind: KIND_HEADER, poolId, address: h, chunk: body.subarray(h * chunkBytes, (h + 1) * chunkBytes) }, layout, buf);
       strands.push(formatWord(codec.encodeStrandBits(buf, 0, K)));
     }
     return strands;

@@ -19,7 +19,7 @@ function layer(seed: number): MatrixInput[] {
   ];
 }
 
-function weightedLoss(inputs: MatrixInput[], out: ReturnType<typeof quantizeMatrices>): number {
+function weightedLoss(inputs: MatrixInput[], out: Awaited<ReturnType<typeof quantizeMatrices>>): number {
   let total = 0;
   for (const m of inputs) {
     const What = dequantizeMatrix(out.matrices.get(m.name)!);
@@ -32,10 +32,10 @@ function weightedLoss(inputs: MatrixInput[], out: ReturnType<typeof quantizeMatr
 }
 
 describe('quantizeMatrices', () => {
-  it('meets the all-in budget across matrices; GPTQ + allocation beats uniform GPTQ at no more bits', () => {
+  it('meets the all-in budget across matrices; GPTQ + allocation beats uniform GPTQ at no more bits', async () => {
     const inputs = layer(1);
     // Uniform 3 bits costs 3 + 11/32 bits/weight all-in (3-bit zero point, 8-bit scale code; w2's ragged groups: a little more).
-    const uniform = quantizeMatrices(inputs, { method: 'gptq', bits: 3 });
+    const uniform = await quantizeMatrices(inputs, { method: 'gptq', bits: 3 });
     let uniformBits = 0;
     let weights = 0;
     for (const m of inputs) {
@@ -44,19 +44,19 @@ describe('quantizeMatrices', () => {
       weights += m.rows * m.cols;
     }
     const budget = uniformBits / weights;
-    const allocated = quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: budget });
+    const allocated = await quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: budget });
     expect(allocated.allocation!.bitsPerWeight).toBeLessThanOrEqual(budget);
     // Within one 1-bit upgrade of a group (its 32 codes and its zero point) of the budget.
     expect(allocated.allocation!.bitsPerWeight).toBeGreaterThan(budget - 33 / weights);
     expect(weightedLoss(inputs, allocated)).toBeLessThan(weightedLoss(inputs, uniform));
-    const rtn = quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget });
+    const rtn = await quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget });
     expect(weightedLoss(inputs, allocated)).toBeLessThan(weightedLoss(inputs, rtn));
     // Importance steers the budget: raising w2's importance moves bits to w2, away from the rest.
-    const mean = (out: ReturnType<typeof quantizeMatrices>, name: string): number => {
+    const mean = (out: Awaited<ReturnType<typeof quantizeMatrices>>, name: string): number => {
       const w = out.matrices.get(name)!.widths;
       return w.reduce((a, b) => a + b, 0) / w.length;
     };
-    const louder = quantizeMatrices(
+    const louder = await quantizeMatrices(
       inputs.map((m) => (m.name === 'w2' ? { ...m, importance: 40 } : m)),
       { method: 'rtn', budgetBitsPerWeight: budget },
     );
@@ -64,9 +64,9 @@ describe('quantizeMatrices', () => {
     expect(mean(louder, 'wq')).toBeLessThan(mean(rtn, 'wq'));
   });
 
-  it('feeds the container: stored bits per weight equal the allocation (plus byte padding)', () => {
+  it('feeds the container: stored bits per weight equal the allocation (plus byte padding)', async () => {
     const inputs = layer(2);
-    const out = quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: 4 });
+    const out = await quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: 4 });
     const bytes = writeDnq({
       quantizer: { method: 'gptq+alloc', params: { groupSize: 32, percdamp: 0.01 } },
       budgetBitsPerWeight: 4,
@@ -79,9 +79,9 @@ describe('quantizeMatrices', () => {
     for (const m of inputs) expect(Array.from(back.get(m.name)!.data)).toEqual(Array.from(dequantizeMatrix(out.matrices.get(m.name)!)));
   });
 
-  it('rejects GPTQ without a Hessian and duplicate names', () => {
+  it('rejects GPTQ without a Hessian and duplicate names', async () => {
     const [a] = layer(3);
-    expect(() => quantizeMatrices([{ ...a, H: undefined }], { method: 'gptq' })).toThrow(/wq: GPTQ needs the full Hessian/);
-    expect(() => quantizeMatrices([a, a], { method: 'rtn' })).toThrow(QuantInputError);
+    await expect(quantizeMatrices([{ ...a, H: undefined }], { method: 'gptq' })).rejects.toThrow(/wq: GPTQ needs the full Hessian/);
+    await expect(quantizeMatrices([a, a], { method: 'rtn' })).rejects.toThrow(QuantInputError);
   });
 });

@@ -29,7 +29,7 @@ const options = { method: 'gptq' as const, budgetBitsPerWeight: 4, allocate: tru
 describe('quantizeModelOnDevice', () => {
   it('device cpu is the plain quantizer, byte for byte', async () => {
     const viaDevice = await quantizeModelOnDevice(model, tokenizer, split.calibration, { ...options, device: 'cpu' });
-    const plain = quantizeModel(model, tokenizer, split.calibration, options);
+    const plain = await quantizeModel(model, tokenizer, split.calibration, options);
     expect(viaDevice.device).toMatchObject({ choice: 'cpu', kind: 'cpu', backend: 'typescript' });
     expect(Buffer.from(viaDevice.dnq).equals(Buffer.from(plain.dnq))).toBe(true);
   }, 120_000);

@@ -16,9 +16,9 @@ const tokenizer = readTokenizer(`${SHARED}/models/stories260K/tok512.bin`, 512);
 const split = readStories(TEXT);
 
 describe('quantizeModel', () => {
-  it('at 4.0 bits all-in: exact budget, allocated widths beat one uniform width, the container holds the model', () => {
-    const allocated = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: true });
-    const uniform = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: false });
+  it('at 4.0 bits all-in: exact budget, allocated widths beat one uniform width, the container holds the model', async () => {
+    const allocated = await quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: true });
+    const uniform = await quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 4, allocate: false });
     expect(allocated.bitsPerWeight).toBeLessThanOrEqual(4);
     expect(allocated.bitsPerWeight).toBeGreaterThan(3.99);
     expect(uniform.bitsPerWeight).toBeLessThanOrEqual(4);
@@ -34,9 +34,9 @@ describe('quantizeModel', () => {
     expect(allocated.calibrationTokens).toBeGreaterThan(4000);
   }, 120_000);
 
-  it('archive mode at 3.0 bits all-in: entropy-coded steps meet the budget and beat fixed-width codes', () => {
-    const ecsq = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 3, allocate: true, entropy: true });
-    const fixed = quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 3, allocate: true });
+  it('archive mode at 3.0 bits all-in: entropy-coded steps meet the budget and beat fixed-width codes', async () => {
+    const ecsq = await quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 3, allocate: true, entropy: true });
+    const fixed = await quantizeModel(model, tokenizer, split.calibration, { method: 'gptq', budgetBitsPerWeight: 3, allocate: true });
     expect(ecsq.bitsPerWeight).toBeLessThanOrEqual(3);
     expect(ecsq.bitsPerWeight).toBeGreaterThan(2.99);
     const back = modelFromDnq(readDnq(ecsq.dnq));
@@ -46,7 +46,7 @@ describe('quantizeModel', () => {
     expect(e.meanKl).toBeLessThan(0.8 * f.meanKl);
   }, 180_000);
 
-  it('uniform layouts are exact all-in, ragged groups included', () => {
+  it('uniform layouts are exact all-in, ragged groups included', async () => {
     const shapes = LINEAR_NAMES.map((n) => linearShape(model.config, n));
     // 3 bits + (8 + 3) bits per group of 32 = 3.34 (w2's 172 columns: ragged groups cost a little more); 4 bits would be 4.38.
     expect(uniformLayout(4, shapes)).toEqual({ bits: 3, groupSize: 32 });
@@ -57,7 +57,7 @@ describe('quantizeModel', () => {
 });
 
 describe('dnarchive quantize / eval (bad input)', () => {
-  it('names the option or file', () => {
+  it('names the option or file', async () => {
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--bits', '0.5', '-o', '/tmp/never.dnq']), /--bits must be at least 1/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--uniform', '-o', '/tmp/never.dnq']), /--entropy: uses GPTQ/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', '/nonexistent.txt', '-o', '/tmp/never.dnq']), /nonexistent\.txt: no such file/);

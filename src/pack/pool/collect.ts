@@ -10,8 +10,8 @@ import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ChunkList } from './chunk-list.js';
 import type { StrandStore } from './chunk-store.js';
-import { peekFields, unframeBytes } from './frame.js';
-import { CRC_BYTES, FIELD_BYTES } from './format.js';
+import { peekFields, unframeBytes, type FrameLayout } from './frame.js';
+import { CRC_BYTES, ID_BYTES } from './format.js';
 import { VoteArena, type VoteExport } from './vote-arena.js';
 
 /** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
@@ -49,15 +49,17 @@ export class StrandCollector {
   private readonly window: Uint8Array;
   /** Codewords that hold the CRC, kind, pool id and address. */
   private readonly probe: number;
+  private readonly chunkBytes: number;
 
   constructor(
     private readonly codec: LocoCodec,
     private readonly L: number,
-    private readonly chunkBytes: number,
+    private readonly layout: FrameLayout,
     private readonly o: CollectorOptions,
     store?: StrandStore,
   ) {
-    this.store = store ?? new ChunkList(chunkBytes);
+    this.chunkBytes = layout.chunkBytes;
+    this.store = store ?? new ChunkList(layout.chunkBytes);
     this.K = codec.config.codewordsPerStrand;
     this.s = codec.messageBits;
     this.bits = new Uint8Array(Math.ceil((this.K * this.s) / 8) + 1);
@@ -65,7 +67,7 @@ export class StrandCollector {
     this.statuses = new Int8Array(this.K);
     this.statusesRight = new Int8Array(this.K);
     this.window = new Uint8Array(L);
-    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + FIELD_BYTES)) / this.s));
+    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + ID_BYTES) + layout.addressBits) / this.s));
     const st = this.store;
     this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
@@ -90,7 +92,7 @@ export class StrandCollector {
       this.bits.fill(0);
       setListDecoding(this.codec, false);
       if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
-      const head = peekFields(this.bits);
+      const head = peekFields(this.bits, this.layout.addressBits);
       if (head.kind !== this.o.kind) return false;
       if (this.o.poolId !== undefined && head.poolId !== this.o.poolId) return false;
       if (head.address >= this.o.addresses) return false;
@@ -149,7 +151,7 @@ export class StrandCollector {
       }
     }
     if (firstBad === K && word.length === L) {
-      const f = unframeBytes(bits, this.chunkBytes);
+      const f = unframeBytes(bits, this.layout);
       if (f && f.address === address) {
         this.store.put(key, f.chunk);
         return true;
@@ -186,12 +188,13 @@ export class StrandCollector {
     const ranked = this.votes.candidates(key, K);
     if (ranked.some((r) => r.length === 0)) return undefined;
     const choice = new Int32Array(K);
-    const address = key % 2 ** 24;
+    // Keys of one pool are addresses; across pools (header strands, 24-bit) poolId·2^24 + address.
+    const address = this.o.poolId === undefined ? key % 2 ** 24 : key;
     const bits = new Uint8Array(Math.ceil((K * s) / 8) + 1);
     const tryChoice = (): Uint8Array | undefined => {
       bits.fill(0);
       for (let c = 0; c < K; c++) this.votes.writeWord(ranked[c][choice[c]], bits, c * s);
-      const f = unframeBytes(bits, this.chunkBytes);
+      const f = unframeBytes(bits, this.layout);
       return f && f.address === address ? f.chunk : undefined;
     };
     const best = tryChoice();

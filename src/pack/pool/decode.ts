@@ -18,7 +18,7 @@ import { IncompleteDecodeError, PoolFormatError } from '../errors.js';
 import { ChunkList } from './chunk-list.js';
 import { openChunkStore, type ChunkStore, type ChunkStoreOptions, type StrandStore } from './chunk-store.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
-import { chunkCapacity, KIND_DATA, KIND_HEADER } from './frame.js';
+import { chunkCapacity, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
 import { blockSizes, blockStarts, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
@@ -58,6 +58,12 @@ export interface DecodeOptions extends ChunkStoreOptions {
   cacheDir?: string | false;
   /** List-decode data codewords that residue decoding cannot fix (slower; copies usually suffice). Default true. */
   listDecoding?: boolean;
+  /**
+   * Rebuild the payload once to check its SHA-256 before the first byte reaches `write`, then
+   * again to write it: for outputs that cannot be taken back (stdout). Costs a second pass of the
+   * outer code, not of the reads. Default false (write while hashing; the caller commits or aborts).
+   */
+  verifyBeforeWrite?: boolean;
 }
 
 /** Decodes into memory: the payload is returned whole (tests, small pools; see decodePoolTo). */
@@ -97,7 +103,7 @@ export function decodePoolTo(
     const open = markCompleteBlocks(ctx.manifest, collector);
     if (open > 0) collectReads(collector, trimmedPass(ctx, false), ctx.L, ctx.report);
     else ctx.report.skippedShifted = true;
-    return finishDecode(ctx, collector, store, write);
+    return finishDecode(ctx, collector, store, write, options.verifyBeforeWrite);
   } finally {
     store.close();
   }
@@ -167,7 +173,7 @@ export function dataCollector(manifest: Manifest, L: number, store?: StrandStore
   return new StrandCollector(
     codec,
     L,
-    manifest.chunkBytes,
+    manifest,
     {
       kind: KIND_DATA,
       poolId: manifest.poolId,
@@ -213,17 +219,18 @@ export function markCompleteBlocks(man: Manifest, collector: StrandCollector): n
 }
 
 /** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */
-export function finishDecode(ctx: DecodeContext, collector: StrandCollector, store: ChunkStore, write: PayloadWrite): Omit<DecodedPool, 'data'> {
+export function finishDecode(ctx: DecodeContext, collector: StrandCollector, store: ChunkStore, write: PayloadWrite, verifyBeforeWrite = false): Omit<DecodedPool, 'data'> {
   const { manifest, report, source } = ctx;
   report.byVoting = collector.finish();
   report.reverseComplement += collector.reverseComplement;
   report.recovered = store.size;
   report.erasures = report.strands - report.recovered;
   report.strandStore = store.spilled ? 'file' : 'memory';
-  const sha = rebuildPayload(manifest, store, source, report, write);
+  const sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write);
   if (sha !== manifest.sha256) {
     throw new IncompleteDecodeError(source, `rebuilt ${manifest.bytes} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`);
   }
+  if (verifyBeforeWrite) rebuildPayload(manifest, store, source, report, write);
   return { manifest, report };
 }
 
@@ -256,11 +263,12 @@ export function findManifest(pass: () => Iterable<string>, source: string, cache
 /** The manifest from the header strands of strand length L, or undefined when none decodes. */
 export function readManifest(pass: () => Iterable<string>, L: number, source: string, cacheDir?: string | false): Manifest | undefined {
   const { codec, K } = headerCodec(L, cacheDir);
-  const chunkBytes = chunkCapacity(codec, K);
+  const layout = headerLayout(codec, K);
+  const { chunkBytes } = layout;
   // Most reads are data strands: the header probe of the first codewords fails fast on them (no
   // list decoding); a strand that shows itself a header is then decoded with every means.
   const chunks = new ChunkList(chunkBytes);
-  const collector = new StrandCollector(codec, L, chunkBytes, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true }, chunks);
+  const collector = new StrandCollector(codec, L, layout, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true }, chunks);
   const probe = Math.min(L, 2 * (codec.code.m + 2));
   for (const q of pass()) {
     if (Math.abs(q.length - L) > MAX_SHIFT) continue;
@@ -311,8 +319,8 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
   if (manifest.K * (manifest.m + 2) !== L) throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
-  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K);
-  if (manifest.chunkBytes !== capacity) throw new PoolFormatError(source, `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand (${capacity})`);
+  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits);
+  if (manifest.chunkBytes !== capacity) throw new PoolFormatError(source, `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand beside a ${manifest.addressBits}-bit address (${capacity})`);
   return manifest;
 }
 

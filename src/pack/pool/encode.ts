@@ -10,8 +10,8 @@ import { formatWord } from '../../loco/alphabet.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ReedSolomonErasure, parityForLoss } from '../erasure/index.js';
 import { OptionError, parseWith } from '../../validate.js';
-import { chunkCapacity, frameBytes, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockSizes, HEADER_COPIES, HEADER_ELL, headerGeometry, MAX_ADDRESS, parityAddress, POOL_FORMAT, type Manifest } from './format.js';
+import { chunkCapacity, frameBytes, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
+import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, HEADER_COPIES, HEADER_ELL, headerGeometry, ID_BYTES, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, type Manifest } from './format.js';
 import { addPrimers, checkPrimers } from './primers.js';
 
 export const poolOptionsSchema = z
@@ -29,6 +29,8 @@ export const poolOptionsSchema = z
     redundancy: z.number().min(0).max(4).optional(),
     /** Largest Reed–Solomon block (data strands). */
     blockSize: z.number().int().min(1).max(30000).default(2000),
+    /** The narrowest address to use (bits); wider when the pool has more strands than it numbers. */
+    addressBits: z.number().int().min(BASE_ADDRESS_BITS).max(MAX_ADDRESS_BITS).default(BASE_ADDRESS_BITS),
     primers: z.tuple([z.string(), z.string()]).default(['', '']),
     cacheDir: z.union([z.string(), z.literal(false)]).optional(),
   })
@@ -89,15 +91,10 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
   const m = codewordLength(o.length, o.codewords);
   const params = { ell: o.ell, m, K: o.codewords, ecc: o.ecc, margin: o.margin };
   const codec = dataCodec(params, o.cacheDir);
-  const chunkBytes = chunkCapacity(codec, o.codewords);
-  if (chunkBytes < 2) throw new OptionError('pool options', '--length', `${o.length} nt: a strand carries no payload after its ${9}-byte address and CRC`);
   headerCodec(o.length, o.cacheDir); // the strand length must admit a header geometry
-  const dataStrands = Math.ceil(bytes / chunkBytes);
-  const blocks = Math.ceil(dataStrands / o.blockSize);
-  const sizes = blockSizes(dataStrands, blocks);
-  const kMax = sizes.length ? Math.max(...sizes) : 0;
-  const parity = kMax === 0 ? 0 : o.redundancy !== undefined ? Math.ceil(o.redundancy * kMax) : parityForLoss(kMax, o.loss);
-  if (dataStrands + parity * blocks > MAX_ADDRESS) throw new OptionError('pool options', '--length', `the file needs ${dataStrands + parity * blocks} strands, more than the 24-bit address space holds; use longer strands`);
+  const layout = strandLayout(bytes, codec, o);
+  if (typeof layout === 'string') throw new OptionError('pool options', '--length', layout);
+  const { chunkBytes, addressBits, dataStrands, blocks, parity } = layout;
   const idSource = createHash('sha256').update(`${sha256}|${JSON.stringify({ ...params, chunkBytes, parity, primers })}`).digest();
   const manifest: Manifest = {
     format: POOL_FORMAT,
@@ -107,7 +104,7 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
     ...params,
     bridge: 'check2',
     balance: true,
-    addressBits: 24,
+    addressBits,
     chunkBytes,
     dataStrands,
     blocks,
@@ -115,6 +112,29 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
     primers,
   };
   return { manifest, config: o };
+}
+
+/**
+ * The narrowest address that numbers every strand, and what follows from it: a wider address
+ * can shorten the chunk, which adds strands. Returns the reason when no width up to 31 bits fits.
+ */
+function strandLayout(bytes: number, codec: LocoCodec, o: PoolConfig): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
+  let needed = 0;
+  for (let addressBits = o.addressBits; addressBits <= MAX_ADDRESS_BITS; addressBits++) {
+    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits);
+    if (chunkBytes < 2) {
+      return addressBits === o.addressBits
+        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES + ID_BYTES}-byte CRC and pool id and its ${addressBits}-bit address`
+        : `the file needs ${needed} strands: a ${addressBits}-bit address leaves no room for payload in ${o.length} nt; use longer strands`;
+    }
+    const dataStrands = Math.ceil(bytes / chunkBytes);
+    const blocks = Math.ceil(dataStrands / o.blockSize);
+    const kMax = blocks ? Math.ceil(dataStrands / blocks) : 0;
+    const parity = kMax === 0 ? 0 : o.redundancy !== undefined ? Math.ceil(o.redundancy * kMax) : parityForLoss(kMax, o.loss);
+    needed = dataStrands + parity * blocks;
+    if (needed <= 2 ** addressBits - 1) return { chunkBytes, addressBits, dataStrands, blocks, parity };
+  }
+  return `the file needs ${needed} strands, more than a ${MAX_ADDRESS_BITS}-bit address numbers; use longer strands`;
 }
 
 /**
@@ -150,13 +170,13 @@ export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, fir
   };
   const shards = Array.from({ length: size }, (_, i) => block.subarray(i * chunkBytes, (i + 1) * chunkBytes));
   shards.forEach((chunk, i) => {
-    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, chunkBytes, buf);
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, manifest, buf);
     emit(`${tag}:d${first + i}`);
   });
   const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
   par.forEach((p, i) => {
     const address = parityAddress(manifest, b, i);
-    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, chunkBytes, buf);
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, manifest, buf);
     emit(`${tag}:p${address}`);
   });
   return out;
@@ -175,14 +195,15 @@ export function emitHeader(manifest: Manifest, length: number, cacheDir: string 
   body[0] = json.length >> 8;
   body[1] = json.length & 0xff;
   body.set(json, 2);
-  const hChunk = chunkCapacity(hCodec, hK);
+  const hLayout = headerLayout(hCodec, hK);
+  const hChunk = hLayout.chunkBytes;
   const hBuf = new Uint8Array(Math.ceil((hK * hCodec.messageBits) / 8));
   const pieces = Math.ceil(body.length / hChunk);
   for (let copy = 0; copy < HEADER_COPIES; copy++) {
     for (let h = 0; h < pieces; h++) {
       const piece = new Uint8Array(hChunk);
       piece.set(body.subarray(h * hChunk, (h + 1) * hChunk));
-      frameBytes({ kind: KIND_HEADER, poolId: manifest.poolId, address: (copy << 16) | h, chunk: piece }, hChunk, hBuf);
+      frameBytes({ kind: KIND_HEADER, poolId: manifest.poolId, address: (copy << 16) | h, chunk: piece }, hLayout, hBuf);
       sink(`${tag}:h${h}.${copy}`, addPrimers(formatWord(hCodec.encodeStrandBits(hBuf, 0, hK)), manifest.primers));
     }
   }

@@ -6,8 +6,14 @@
  *
  *   byte 0–3   CRC-32 of bytes 4 … (first, so that strand prefixes look random)
  *   byte 4–5   kind (1 bit: 0 data/parity, 1 header) and the 15-bit pool id
- *   byte 6–8   address (24 bits): data and parity strands 0 … n−1, header chunks 0 … h−1
- *   byte 9 …   chunk (chunkBytes, even: 16-bit Reed–Solomon symbols); remaining bits zero
+ *   byte 6 …   address (addressBits, 24 … 31): data and parity strands 0 … n−1, header chunks
+ *              0 … h−1 (header strands always 24 bits)
+ *   then       chunk (chunkBytes, even: 16-bit Reed–Solomon symbols); remaining bits zero
+ *
+ * The address is as wide as the pool needs: 24 bits (byte-aligned chunk, ≈ 16.7 M strands) unless
+ * the pool has more strands; each further bit shifts the chunk by one bit. Pools of 24-bit
+ * addresses are laid out exactly as before the width became a parameter. At 150 nt, a 1 GB file
+ * needs 26 bits, which fit in the spare bits of the strand without shortening its chunk.
  *
  * The address sits in the first codeword, under the same substitution correction as the
  * payload and under the strand's CRC-32 — protected at least as well as the payload, as the
@@ -27,9 +33,17 @@
 import { z } from 'zod';
 
 export const POOL_FORMAT = 1;
-export const FIELD_BYTES = 5; // kind + pool id (2), address (3)
+/** Kind + pool id. */
+export const ID_BYTES = 2;
 export const CRC_BYTES = 4;
-export const MAX_ADDRESS = (1 << 24) - 1;
+/** The narrowest address (and the header strands' address). */
+export const BASE_ADDRESS_BITS = 24;
+/**
+ * The widest: 2^31 − 1 strands (about 47 GB at 150 nt). Addresses stay below 2^31 so that bit
+ * operations on them (bitmaps of recovered strands) stay in int32.
+ */
+export const MAX_ADDRESS_BITS = 31;
+export const MAX_ADDRESS = 2 ** MAX_ADDRESS_BITS - 1;
 /**
  * Copies of each header chunk. Each copy is a distinct sequence (the copy number sits in the
  * address's high byte): a synthesis pool holds identical sequences as one species, which drops
@@ -55,7 +69,7 @@ export const manifestSchema = z
     K: z.number().int().min(1).max(64),
     bridge: z.literal('check2'),
     balance: z.literal(true),
-    addressBits: z.literal(24),
+    addressBits: z.number().int().min(BASE_ADDRESS_BITS).max(MAX_ADDRESS_BITS),
     ecc: z.enum(['none', 'residue']),
     margin: z.number().min(1).max(1024),
     chunkBytes: z.number().int().min(2).max(4096).multipleOf(2),
@@ -71,7 +85,7 @@ export const manifestSchema = z
     if (m.dataStrands !== Math.ceil(m.bytes / m.chunkBytes)) issue('dataStrands', `must be ⌈bytes / chunkBytes⌉ = ${Math.ceil(m.bytes / m.chunkBytes)}`);
     if ((m.blocks === 0) !== (m.dataStrands === 0) || m.blocks > m.dataStrands) issue('blocks', `must be between 1 and dataStrands (${m.dataStrands}), or 0 for an empty payload`);
     if (m.blocks > 0 && Math.ceil(m.dataStrands / m.blocks) + m.parity > MAX_BLOCK_SHARDS) issue('parity', `a block of ${Math.ceil(m.dataStrands / m.blocks)} data + ${m.parity} parity strands exceeds ${MAX_BLOCK_SHARDS}`);
-    if (m.dataStrands + m.parity * m.blocks > MAX_ADDRESS) issue('parity', 'data + parity strands exceed the 24-bit address space');
+    if (m.dataStrands + m.parity * m.blocks > 2 ** m.addressBits - 1) issue('addressBits', `${m.dataStrands + m.parity * m.blocks} data + parity strands exceed the ${m.addressBits}-bit address space`);
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;

@@ -177,7 +177,7 @@ export class PoolWorkers {
         if (batch.length) submit(batch);
         while (inFlight.length) await settle();
       }
-      return finishDecode(ctx, collector, store, write);
+      return finishDecode(ctx, collector, store, write, options.verifyBeforeWrite);
     } finally {
       // After a failure, jobs still running are abandoned: their outcome no longer matters.
       for (const job of inFlight) job.result.catch(() => undefined);

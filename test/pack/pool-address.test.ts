@@ -1,0 +1,91 @@
+/**
+ * Address widths: the frame round trip at every width (24 … 31 bits), a corrupted field caught by
+ * the CRC, the narrowest width chosen for the pool's size (a 1 GB file at the defaults), and
+ * whole pools at wider addresses through the simulated channel.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Channel, decodePool, encodePool } from '../../src/pack/index.js';
+import { dataCodec, planPool } from '../../src/pack/pool/encode.js';
+import { chunkCapacity, frameBytes, KIND_DATA, peekFields, unframeBytes } from '../../src/pack/pool/frame.js';
+import { Rng } from '../../src/random.js';
+
+function bytes(n: number, seed: number): Uint8Array {
+  const rng = new Rng(seed);
+  return Uint8Array.from({ length: n }, () => rng.below(256));
+}
+
+const codec = dataCodec({ ell: 3, m: 73, K: 2, ecc: 'residue', margin: 1 });
+
+describe('strand frame', () => {
+  it('round-trips kind, pool id, address and chunk at every address width', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 24, max: 31 }), fc.nat(), fc.integer({ min: 0, max: 0x7fff }), fc.integer({ min: 0, max: 1 }), fc.nat(), (addressBits, a, poolId, kind, seed) => {
+        const layout = { chunkBytes: chunkCapacity(codec, 2, addressBits), addressBits };
+        const address = a % 2 ** addressBits;
+        const chunk = bytes(layout.chunkBytes, seed);
+        const buf = new Uint8Array(Math.ceil((2 * codec.messageBits) / 8));
+        frameBytes({ kind, poolId, address, chunk }, layout, buf);
+        expect(peekFields(buf, addressBits)).toEqual({ kind, poolId, address });
+        const back = unframeBytes(buf, layout);
+        expect(back?.address).toBe(address);
+        expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
+        // Every field bit is under the CRC, the low address bits and the shifted chunk's tail included.
+        const fieldBits = 16 + addressBits + 8 * layout.chunkBytes;
+        const bit = 32 + (seed % fieldBits);
+        buf[bit >> 3] ^= 0x80 >> (bit & 7);
+        expect(unframeBytes(buf, layout)).toBeUndefined();
+      }),
+      { numRuns: 300, seed: 11 },
+    );
+  });
+
+  it('a 24-bit layout is the byte-aligned one (pools written before the width was a parameter read the same)', () => {
+    const layout = { chunkBytes: chunkCapacity(codec, 2), addressBits: 24 };
+    const buf = new Uint8Array(32);
+    const chunk = bytes(layout.chunkBytes, 3);
+    frameBytes({ kind: KIND_DATA, poolId: 0x1234, address: 0xabcdef, chunk }, layout, buf);
+    expect([...buf.subarray(4, 9)]).toEqual([0x12, 0x34, 0xab, 0xcd, 0xef]);
+    expect(Buffer.from(buf.subarray(9, 9 + layout.chunkBytes)).equals(Buffer.from(chunk))).toBe(true);
+  });
+});
+
+describe('address width chosen for the pool', () => {
+  it('small pools keep 24 bits; a 1 GB file at the defaults needs 26, in the strand’s spare bits', () => {
+    expect(planPool(1e6, '0'.repeat(64)).manifest.addressBits).toBe(24);
+    const small = planPool(1e6, '0'.repeat(64)).manifest;
+    const gb = planPool(2 ** 30, '0'.repeat(64)).manifest;
+    expect(gb.addressBits).toBe(26);
+    expect(gb.chunkBytes).toBe(small.chunkBytes);
+    const strands = gb.dataStrands + gb.parity * gb.blocks;
+    expect(strands).toBeGreaterThan(2 ** 24);
+    expect(strands).toBeLessThan(2 ** 26);
+  });
+
+  it('a wider address that costs payload bytes is taken only when needed, and the limit is named', () => {
+    // 100 nt: 154 message bits, 2 spare at 24 bits: a 25th-bit address fits, a 27th does not.
+    const at = (addressBits: number): number => chunkCapacity(dataCodec({ ell: 3, m: 48, K: 2, ecc: 'residue', margin: 1 }), 2, addressBits);
+    expect(at(26)).toBe(at(24));
+    expect(at(27)).toBe(at(24) - 2);
+    expect(() => planPool(2 ** 40, '0'.repeat(64))).toThrow(/--length: the file needs \d+ strands, more than a 31-bit address numbers; use longer strands/);
+  });
+});
+
+describe('pools at wider addresses', () => {
+  it.each([25, 27, 31])('%i-bit addresses: clean and through the illumina channel, bit-exact', (addressBits) => {
+    const data = bytes(30_000, addressBits);
+    const pool = encodePool(data, { addressBits });
+    expect(pool.manifest.addressBits).toBe(addressBits);
+    expect(Buffer.from(decodePool([...pool.strands].reverse()).data).equals(Buffer.from(data))).toBe(true);
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, seed: addressBits }).reads()];
+    const out = decodePool(reads);
+    expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
+    expect(out.report.erasures).toBeGreaterThan(0);
+  });
+
+  it('a 24-bit pool is the same as before the option existed', () => {
+    const data = bytes(5000, 2);
+    expect(encodePool(data, { addressBits: 24 }).strands).toEqual(encodePool(data).strands);
+    expect(encodePool(data, { addressBits: 25 }).strands).not.toEqual(encodePool(data).strands);
+  });
+});
