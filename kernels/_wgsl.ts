@@ -1,7 +1,9 @@
 /**
  * WGSL sources live beside their dispatchers as kernels/<name>.wgsl. The build copies them next to
  * the compiled JS (scripts/copy-wgsl.mjs); when run from the source tree, or when the copy is
- * missing, they are read from the package root's kernels/ folder.
+ * missing, they are read from the package root's kernels/ folder. WGSL has no includes: a line
+ * `// #include NAME` is replaced by NAME.wgsl (the quantizer's grid rules are written once, in
+ * _grid.wgsl, for every kernel that chooses grids).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -16,9 +18,11 @@ export function wgslSource(name: string): string {
   for (const url of candidates) {
     try {
       const code = readFileSync(fileURLToPath(url), 'utf8');
-      sources.set(name, code);
-      return code;
-    } catch {
+      const full = code.replace(/^\/\/ #include (\S+)$/gm, (_, inc: string) => wgslSource(inc));
+      sources.set(name, full);
+      return full;
+    } catch (err) {
+      if (err instanceof GpuKernelError) throw err; // a missing include
       // try the next place
     }
   }

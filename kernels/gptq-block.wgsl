@@ -38,32 +38,10 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> err: array<f32>;
 @group(0) @binding(8) var<storage, read_write> bad: array<u32>;
 
-// Widths at or below which the clipping search shrinks the scale, and by how many rungs (groups.ts).
-const CLIP_MAX_WIDTH: u32 = 4u;
-const CLIP_RUNGS: u32 = 14u;
+// #include _grid
 
 fn finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-// Nearest code on the grid (scale s, zero point z), clamped: quantizeValue (round half up).
-fn quantize(x: f32, s: f32, z: f32, maxq: f32) -> f32 {
-  return clamp(floor(x / s + 0.5) + z, 0.0, maxq);
-}
-
-// The largest code (smallest scale) whose rung is ≥ need: coveringCode. The logarithm only
-// guesses; the two walks settle the code on the ladder's exact values.
-fn coveringCode(need: f32) -> u32 {
-  if (need <= 0.0) { return 255u; }
-  var c = u32(clamp(floor(16.0 * (f32(p.scaleExp) - log2(need))), 0.0, 255.0));
-  while (c > 0u && ladder[c] < need) { c--; }
-  while (c < 255u && ladder[c + 1u] >= need) { c++; }
-  return c;
-}
-
-// The zero point that centres the grid of scale s on [lo, hi]: centredZero.
-fn centredZero(lo: f32, hi: f32, s: f32, maxq: f32) -> f32 {
-  return clamp(floor(maxq * 0.5 - (lo + hi) / (2.0 * s) + 0.5), 0.0, maxq);
 }
 
 // Σ diag(H)_c · (w_c − ŵ_c)² over the group's columns [j0, j0 + len) of row r: groupError.
@@ -107,7 +85,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
         hi = max(hi, v);
       }
       maxq = f32((1u << width) - 1u);
-      let c0 = coveringCode((hi - lo) / maxq);
+      let c0 = coveringCode((hi - lo) / maxq, p.scaleExp);
       let z0 = centredZero(lo, hi, ladder[c0], maxq);
       var bc = c0;
       var bz = z0;

@@ -30,28 +30,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> hdiag: array<f32>;
 @group(0) @binding(4) var<storage, read_write> err: array<f32>;
 
-// Widths at or below which the clipping search shrinks the scale, and by how many rungs (groups.ts).
-const CLIP_MAX_WIDTH: u32 = 4u;
-const CLIP_RUNGS: u32 = 14u;
-
-// Nearest code on the grid (scale s, zero point z), clamped: quantizeValue (round half up).
-fn quantize(x: f32, s: f32, z: f32, maxq: f32) -> f32 {
-  return clamp(floor(x / s + 0.5) + z, 0.0, maxq);
-}
-
-// The largest code (smallest scale) whose rung is ≥ need: coveringCode.
-fn coveringCode(need: f32) -> u32 {
-  if (need <= 0.0) { return 255u; }
-  var c = u32(clamp(floor(16.0 * (f32(p.scaleExp) - log2(need))), 0.0, 255.0));
-  while (c > 0u && ladder[c] < need) { c--; }
-  while (c < 255u && ladder[c + 1u] >= need) { c++; }
-  return c;
-}
-
-// The zero point that centres the grid of scale s on [lo, hi]: centredZero.
-fn centredZero(lo: f32, hi: f32, s: f32, maxq: f32) -> f32 {
-  return clamp(floor(maxq * 0.5 - (lo + hi) / (2.0 * s) + 0.5), 0.0, maxq);
-}
+// #include _grid
 
 // Σ h_c (w_c − ŵ_c)² over the group's weights W[at … at + len), columns c0 …: groupError.
 fn groupError(at: u32, c0: u32, len: u32, s: f32, z: f32, maxq: f32) -> f32 {
@@ -82,7 +61,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) nwg: vec3
   let K = p.maxBits - p.minBits + 1u;
   for (var b = p.minBits; b <= p.maxBits; b++) {
     let maxq = f32((1u << b) - 1u);
-    let cc = coveringCode((hi - lo) / maxq);
+    let cc = coveringCode((hi - lo) / maxq, p.scaleExp);
     let z0 = centredZero(lo, hi, ladder[cc], maxq);
     var best = groupError(at, c0, len, ladder[cc], z0, maxq);
     if (p.clip != 0u && hi != lo) {

@@ -3,10 +3,9 @@
  * close(). Batches are split into one chunk per worker; batches too small to repay the hand-off
  * (posting words and results, a worker's first table build) run on the calling thread.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { workerPath } from '../worker-path.js';
 import { listDecodeBatch, type ListJob, type ListJobResult } from './list-batch.js';
 
 export interface ListPoolOptions {
@@ -16,14 +15,7 @@ export interface ListPoolOptions {
   minParallelWords?: number;
 }
 
-/** The compiled worker: beside this module in dist/, or dist/'s copy when running from source. */
-function workerPath(): string {
-  const here = fileURLToPath(new URL('./list-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const compiled = here.replace(/([\\/])src([\\/])ecc([\\/])list-worker\.js$/, '$1dist$1src$2ecc$3list-worker.js');
-  if (existsSync(compiled)) return compiled;
-  throw new Error(`list-decoding worker not found at ${here} or ${compiled}: run npm run build`);
-}
+const workerFile = (): string => workerPath(import.meta.url, './list-worker.js', 'list-decoding');
 
 export class ListDecodePool {
   readonly threads: number;
@@ -36,7 +28,7 @@ export class ListDecodePool {
   }
 
   private get workers(): Piscina<ListJob, ListJobResult> {
-    this.pool ??= new Piscina<ListJob, ListJobResult>({ filename: workerPath(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+    this.pool ??= new Piscina<ListJob, ListJobResult>({ filename: workerFile(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
     return this.pool;
   }
 

@@ -36,6 +36,7 @@ export { packBits, unpackBits, packGroupedCodes, unpackGroupedCodes, groupedCode
 export { writeDnq, readDnq, dequantizeDnq, dnqManifestSchema, DNQ_MAGIC, type DnqInput, type DnqTensorInput, type DnqTensor, type DnqArchive, type DnqManifest } from './dnq.js';
 export { dnqAccounting, type DnqAccounting } from './accounting.js';
 export { NotPositiveDefiniteError, QuantInputError, BudgetError, BitPackError, DnqFormatError } from './errors.js';
+export { MatrixWorkers, MatrixWorkerError } from './matrix-workers.js';
 export { quantizeMatrices, measureAllocation, bestGroupSize, cpuEngine, type MatrixEngine, type MatrixInput, type QuantizeMatricesOptions, type QuantizeMatricesResult } from './pipeline.js';
 export * from './model/index.js';
 export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, type StorySplit } from './eval/split.js';

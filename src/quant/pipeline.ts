@@ -30,6 +30,8 @@ export interface MatrixInput {
  * Every other step (checks, allocation, RTN, containers) is the same whichever engine runs.
  */
 export interface MatrixEngine {
+  /** Matrices it can work on at once (default 1: one after another). */
+  concurrency?: number;
   groupCosts(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions): Promise<GroupCosts>;
   gptq(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions): Promise<QuantizedMatrix>;
 }
@@ -95,17 +97,37 @@ export async function quantizeMatrices(inputs: readonly MatrixInput[], options: 
     lo = minBits;
     hi = maxBits;
   }
-  const matrices = new Map<string, QuantizedMatrix>();
-  for (let i = 0; i < inputs.length; i++) {
-    const m = inputs[i];
+  const quantized = await mapInOrder(inputs, engine.concurrency ?? 1, async (m, i) => {
     const bits = widthsOf(i);
-    const q =
-      options.method === 'gptq'
-        ? await engine.gptq(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
-        : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip, hdiag: diagOf(m), scaleExp: scaleExps[i] });
-    matrices.set(m.name, q);
-  }
+    return options.method === 'gptq'
+      ? engine.gptq(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
+      : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip, hdiag: diagOf(m), scaleExp: scaleExps[i] });
+  });
+  const matrices = new Map<string, QuantizedMatrix>(inputs.map((m, i) => [m.name, quantized[i]]));
   return { matrices, allocation, minBits: lo, maxBits: hi };
+}
+
+/**
+ * fn over items with at most `limit` calls pending, results in the items' order. On the first
+ * failure no new call starts; the error of the earliest failing item is thrown (as one by one).
+ */
+async function mapInOrder<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => R | Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && errors.size === 0) {
+      const i = next++;
+      try {
+        out[i] = await fn(items[i], i);
+      } catch (err) {
+        errors.set(i, err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
+  return out;
 }
 
 function diagOf(m: MatrixInput): Float64Array | undefined {
@@ -131,20 +153,16 @@ export async function measureAllocation(
   scaleExps?: readonly number[],
   engine: MatrixEngine = cpuEngine,
 ): Promise<Allocation> {
-  const costs: GroupCosts[] = [];
-  for (let i = 0; i < inputs.length; i++) {
-    const m = inputs[i];
-    costs.push(
-      await engine.groupCosts(m.W, m.rows, m.cols, diagOf(m), {
-        groupSize: o.groupSize,
-        minBits: o.minBits,
-        maxBits: o.maxBits,
-        importance: m.importance ?? 1,
-        clip: o.clip,
-        scaleExp: scaleExps?.[i] ?? scaleExponentFor(m.W, o.minBits, m.name),
-      }),
-    );
-  }
+  const costs: GroupCosts[] = await mapInOrder(inputs, engine.concurrency ?? 1, (m, i) =>
+    engine.groupCosts(m.W, m.rows, m.cols, diagOf(m), {
+      groupSize: o.groupSize,
+      minBits: o.minBits,
+      maxBits: o.maxBits,
+      importance: m.importance ?? 1,
+      clip: o.clip,
+      scaleExp: scaleExps?.[i] ?? scaleExponentFor(m.W, o.minBits, m.name),
+    }),
+  );
   return allocateBits(concatGroupCosts(costs), { budgetBitsPerWeight });
 }
 

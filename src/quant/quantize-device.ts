@@ -31,6 +31,7 @@ import type { KernelRun } from '../../kernels/_run.js';
 import { QuantInputError } from './errors.js';
 import { forwardBatched, MAX_BATCH_TOKENS, type BatchedInputHook, type BatchedLinear } from './model/batched-forward.js';
 import type { LinearName, LlamaModel } from './model/llama.js';
+import { MatrixWorkers } from './matrix-workers.js';
 import type { MatrixEngine } from './pipeline.js';
 import { calibrate, quantizeModel, type Calibrated, type QuantizedModel, type QuantizeModelOptions } from './quantize-model.js';
 import type { Tokenizer } from './tokenizer/index.js';
@@ -197,16 +198,28 @@ export function deviceEngine(device: DeviceChoice, counter = new CallCounter()):
   };
 }
 
-/** quantizeModel on the chosen device (default auto): calibration, the allocation's measurement and GPTQ. */
+/**
+ * quantizeModel on the chosen device (default auto): calibration, the allocation's measurement and
+ * GPTQ on its kernels; on the CPU, the measurement and GPTQ of several matrices at once on
+ * `threads` worker threads (default: every core).
+ */
 export async function quantizeModelOnDevice(
   model: LlamaModel,
   tokenizer: Tokenizer,
   stories: readonly string[],
-  options: QuantizeModelOptions & { device?: DeviceChoice },
+  options: QuantizeModelOptions & { device?: DeviceChoice; threads?: number },
 ): Promise<QuantizedModel & { device: DeviceReport }> {
-  const { device: _choice, ...rest } = options;
+  const { device: _choice, threads: _threads, ...rest } = options;
   const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory });
-  if (device.kind === 'cpu') return { ...(await quantizeModel(model, tokenizer, stories, { ...rest, calibrated })), device };
+  if (device.kind === 'cpu') {
+    // The TypeScript path on all cores: the same container as on one (matrix-workers.ts).
+    const workers = new MatrixWorkers(options.threads);
+    try {
+      return { ...(await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine: workers.engine() })), device };
+    } finally {
+      await workers.close();
+    }
+  }
   const engine = deviceEngine(device.choice);
   const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine });
   const calls = { gpu: (device.kernelCalls?.gpu ?? 0) + engine.counter.calls.gpu, cpu: (device.kernelCalls?.cpu ?? 0) + engine.counter.calls.cpu };

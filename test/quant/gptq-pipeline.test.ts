@@ -6,6 +6,7 @@ import { layerLoss } from '../../src/quant/rtn.js';
 import { writeDnq, readDnq, dequantizeDnq } from '../../src/quant/dnq.js';
 import { dnqAccounting } from '../../src/quant/accounting.js';
 import { QuantInputError } from '../../src/quant/errors.js';
+import { MatrixWorkers } from '../../src/quant/matrix-workers.js';
 import { correlatedHessian, randomMatrix } from './_quant-fixtures.js';
 
 function layer(seed: number): MatrixInput[] {
@@ -83,5 +84,31 @@ describe('quantizeMatrices', () => {
     const [a] = layer(3);
     await expect(quantizeMatrices([{ ...a, H: undefined }], { method: 'gptq' })).rejects.toThrow(/wq: GPTQ needs the full Hessian/);
     await expect(quantizeMatrices([a, a], { method: 'rtn' })).rejects.toThrow(QuantInputError);
+  });
+
+  it('on worker threads: the same matrices and allocation as on the calling thread; errors keep their message', async () => {
+    const inputs = layer(4);
+    const workers = new MatrixWorkers(2);
+    try {
+      const engine = workers.engine();
+      expect(engine.concurrency).toBe(2);
+      const here = await quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: 3.5, clip: true });
+      const there = await quantizeMatrices(inputs, { method: 'gptq', budgetBitsPerWeight: 3.5, clip: true }, engine);
+      expect(Array.from(there.allocation!.widths)).toEqual(Array.from(here.allocation!.widths));
+      for (const m of inputs) {
+        const a = here.matrices.get(m.name)!;
+        const b = there.matrices.get(m.name)!;
+        expect(Array.from(b.codes)).toEqual(Array.from(a.codes));
+        expect(Array.from(b.scaleCodes)).toEqual(Array.from(a.scaleCodes));
+        expect(Array.from(b.zeros)).toEqual(Array.from(a.zeros));
+      }
+      const bad = inputs.map((m) => ({ ...m, W: Float32Array.from(m.W) }));
+      bad[2].W[5] = NaN;
+      const want = await quantizeMatrices(bad, { method: 'gptq', bits: 3 }).catch((e: Error) => e.message);
+      expect(want).toBe('w2: weight (0, 5) is NaN');
+      await expect(quantizeMatrices(bad, { method: 'gptq', bits: 3 }, engine)).rejects.toThrow(want as string);
+    } finally {
+      await workers.close();
+    }
   });
 });

@@ -8,10 +8,9 @@
  * bitmap of strands no longer needed lives in shared memory: workers read it, only the calling
  * thread sets bits, and no job carries a copy of it.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import { workerPath } from '../../worker-path.js';
 import { blockSizes } from './format.js';
 import { openChunkStore } from './chunk-store.js';
 import { dataCollector, finishDecode, markCompleteBlocks, prepareDecode, trimmedPass, type DecodeOptions, type DecodedPool } from './decode.js';
@@ -21,13 +20,7 @@ import { emitHeader, planPool, type PayloadSource, type PoolOptions, type Strand
 import type { Manifest } from './format.js';
 import { runCollect, runEncodeBlock, type CollectResult, type PoolJob } from './worker-jobs.js';
 
-function workerPath(): string {
-  const here = fileURLToPath(new URL('./pool-worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const compiled = here.replace(/([\\/])src([\\/])pack([\\/])pool([\\/])pool-worker\.js$/, '$1dist$1src$2pack$3pool$4pool-worker.js');
-  if (existsSync(compiled)) return compiled;
-  throw new Error(`pool worker not found at ${here} or ${compiled}: run npm run build`);
-}
+const workerFile = (): string => workerPath(import.meta.url, './pool-worker.js', 'pool');
 
 export class PoolWorkers {
   readonly threads: number;
@@ -48,7 +41,7 @@ export class PoolWorkers {
     let pool = this.pools.get(kind);
     if (!pool) {
       pool = new Piscina<PoolJob, unknown>({
-        filename: workerPath(),
+        filename: workerFile(),
         minThreads: this.threads,
         maxThreads: this.threads,
         idleTimeout: 30_000,
