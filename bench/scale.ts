@@ -7,7 +7,8 @@
  * threads included — and peak RSS during the phase, from VmHWM after resetting it through
  * /proc/self/clear_refs; where that is not possible the process-lifetime peak is shown, marked):
  *   calibration      per device: forward pass over the calibration tokens + every layer's Hessian
- *   quantization     per device: importance probe (stories260K only, TypeScript), the group-size
+ *   quantization     per device (cpu: TypeScript with the per-matrix work on one worker thread per
+ *                    core, as the CLI runs it): importance probe (stories260K only), the group-size
  *                    choice and allocation (their measurement on the device's kernels), GPTQ (on
  *                    the device's kernels), the container
  *   allocation       per device, measured again on its own (RD curves + bit allocation, with RTN
@@ -25,6 +26,7 @@ import {
   calibrateOnDevice,
   deviceEngine,
   dequantizeMatrix,
+  MatrixWorkers,
   evaluate,
   LINEAR_NAMES,
   linearShape,
@@ -170,14 +172,16 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
   const cal = new Map<DeviceChoice, Times>();
   const rest = new Map<DeviceChoice, Times>();
   const quantized = new Map<DeviceChoice, QuantizedModel>();
+  // The CPU path as the CLI runs it: per-matrix work on worker threads, one per core.
+  const workers = new MatrixWorkers();
   for (const d of devices) {
-    const engine = d === 'cpu' ? undefined : deviceEngine(d);
-    const where = d === 'cpu' ? 'TypeScript' : 'WebGPU kernels';
+    const engine = d === 'cpu' ? workers.engine() : deviceEngine(d);
+    const where = d === 'cpu' ? `TypeScript, ${workers.threads} worker threads` : 'WebGPU kernels';
     const m = await phase(() => calibrateOnDevice(r.model, r.tokenizer, r.stories, { device: d, tokensPerStory: r.tokensPerStory }));
     const { calibrated } = m.value;
     const tokens = calibrated.tokens;
     cal.set(d, pick(m));
-    rows.push({ model: r.label, phase: 'calibration', device: d, ...pick(m), weightsPerSecond: weights / m.wallSeconds, note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${where}` });
+    rows.push({ model: r.label, phase: 'calibration', device: d, ...pick(m), weightsPerSecond: weights / m.wallSeconds, note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${d === 'cpu' ? 'TypeScript' : where}` });
     const q = await phase(() => quantizeModel(r.model, r.tokenizer, r.stories, { method: 'gptq', budgetBitsPerWeight: BUDGET, allocate: true, importance: r.importance, calibrated, engine }));
     rest.set(d, pick(q));
     const groupSize = q.value.groupSize;
@@ -193,6 +197,7 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
     const alloc = await phase(() => allocationOnly(r.model, calibrated, BUDGET, groupSize, engine));
     rows.push({ model: r.label, phase: '  of which allocation', device: d, ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves (${where}), allocation, RTN rounding) at groups of ${groupSize}` });
   }
+  await workers.close();
   for (const d of devices) {
     const c = cal.get(d)!;
     const q = rest.get(d)!;
