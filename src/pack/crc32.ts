@@ -6,8 +6,16 @@ for (let n = 0; n < 256; n++) {
   TABLE[n] = c;
 }
 
-export function crc32(data: Uint8Array, start = 0, end = data.length): number {
+/**
+ * CRC-32 of data[start, end); with `prefix16` (0 … 65535), of its two bytes (MSB first) followed
+ * by that range — the checksum of bytes that are implied rather than stored.
+ */
+export function crc32(data: Uint8Array, start = 0, end = data.length, prefix16?: number): number {
   let c = -1;
+  if (prefix16 !== undefined) {
+    c = TABLE[(c ^ (prefix16 >>> 8)) & 0xff] ^ (c >>> 8);
+    c = TABLE[(c ^ prefix16) & 0xff] ^ (c >>> 8);
+  }
   for (let i = start; i < end; i++) c = TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }

@@ -18,35 +18,46 @@ function bytes(n: number, seed: number): Uint8Array {
 const codec = dataCodec({ ell: 3, m: 73, K: 2, ecc: 'residue', margin: 1 });
 
 describe('strand frame', () => {
-  it('round-trips kind, pool id, address and chunk at every address width', () => {
+  it('round-trips kind, pool id, address and chunk at every address width, id stored or implicit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 24, max: 31 }), fc.nat(), fc.integer({ min: 0, max: 0x7fff }), fc.integer({ min: 0, max: 1 }), fc.nat(), (addressBits, a, poolId, kind, seed) => {
-        const layout = { chunkBytes: chunkCapacity(codec, 2, addressBits), addressBits };
+      fc.property(fc.integer({ min: 24, max: 31 }), fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 0x7fff }), fc.integer({ min: 0, max: 1 }), fc.nat(), (addressBits, idStored, a, poolId, kind, seed) => {
+        const layout = { chunkBytes: chunkCapacity(codec, 2, addressBits, idStored), addressBits, idStored };
         const address = a % 2 ** addressBits;
         const chunk = bytes(layout.chunkBytes, seed);
         const buf = new Uint8Array(Math.ceil((2 * codec.messageBits) / 8));
         frameBytes({ kind, poolId, address, chunk }, layout, buf);
-        expect(peekFields(buf, addressBits)).toEqual({ kind, poolId, address });
-        const back = unframeBytes(buf, layout);
+        const id = idStored ? undefined : { kind, poolId };
+        expect(peekFields(buf, layout, id)).toEqual({ kind, poolId, address });
+        const back = unframeBytes(buf, layout, id);
         expect(back?.address).toBe(address);
         expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
+        if (!idStored) {
+          // The id is under the CRC though not stored: another pool's or kind's strand fails it.
+          expect(unframeBytes(buf, layout, { kind, poolId: poolId ^ (1 + (seed % 0x7fff)) })).toBeUndefined();
+          expect(unframeBytes(buf, layout, { kind: 1 - kind, poolId })).toBeUndefined();
+        }
         // Every field bit is under the CRC, the low address bits and the shifted chunk's tail included.
-        const fieldBits = 16 + addressBits + 8 * layout.chunkBytes;
+        const fieldBits = (idStored ? 16 : 0) + addressBits + 8 * layout.chunkBytes;
         const bit = 32 + (seed % fieldBits);
         buf[bit >> 3] ^= 0x80 >> (bit & 7);
-        expect(unframeBytes(buf, layout)).toBeUndefined();
+        expect(unframeBytes(buf, layout, id)).toBeUndefined();
       }),
       { numRuns: 300, seed: 11 },
     );
   });
 
-  it('a 24-bit layout is the byte-aligned one (pools written before the width was a parameter read the same)', () => {
-    const layout = { chunkBytes: chunkCapacity(codec, 2), addressBits: 24 };
+  it('a 24-bit layout with a stored id is format 1’s byte-aligned one (those pools still read)', () => {
+    const layout = { chunkBytes: chunkCapacity(codec, 2, 24, true), addressBits: 24, idStored: true };
     const buf = new Uint8Array(32);
     const chunk = bytes(layout.chunkBytes, 3);
     frameBytes({ kind: KIND_DATA, poolId: 0x1234, address: 0xabcdef, chunk }, layout, buf);
     expect([...buf.subarray(4, 9)]).toEqual([0x12, 0x34, 0xab, 0xcd, 0xef]);
     expect(Buffer.from(buf.subarray(9, 9 + layout.chunkBytes)).equals(Buffer.from(chunk))).toBe(true);
+  });
+
+  it('the implicit id frees 2 bytes of chunk: 24 instead of 22 at the defaults', () => {
+    expect(chunkCapacity(codec, 2, 24, true)).toBe(22);
+    expect(chunkCapacity(codec, 2, 24, false)).toBe(24);
   });
 });
 
@@ -64,7 +75,7 @@ describe('address width chosen for the pool', () => {
 
   it('a wider address that costs payload bytes is taken only when needed, and the limit is named', () => {
     // 100 nt: 154 message bits, 2 spare at 24 bits: a 25th-bit address fits, a 27th does not.
-    const at = (addressBits: number): number => chunkCapacity(dataCodec({ ell: 3, m: 48, K: 2, ecc: 'residue', margin: 1 }), 2, addressBits);
+    const at = (addressBits: number): number => chunkCapacity(dataCodec({ ell: 3, m: 48, K: 2, ecc: 'residue', margin: 1 }), 2, addressBits, false);
     expect(at(26)).toBe(at(24));
     expect(at(27)).toBe(at(24) - 2);
     expect(() => planPool(2 ** 40, '0'.repeat(64))).toThrow(/--length: the file needs \d+ strands, more than a 31-bit address numbers; use longer strands/);
@@ -89,3 +100,24 @@ describe('pools at wider addresses', () => {
     expect(encodePool(data, { addressBits: 25 }).strands).not.toEqual(encodePool(data).strands);
   });
 });
+
+describe('pool formats', () => {
+  it('format 2 (the default) stores no id in data strands: 24-byte chunks at the defaults, fewer strands', () => {
+    const data = bytes(30_000, 5);
+    const two = encodePool(data);
+    const one = encodePool(data, { format: 1 });
+    expect([two.manifest.format, two.manifest.chunkBytes]).toEqual([2, 24]);
+    expect([one.manifest.format, one.manifest.chunkBytes]).toEqual([1, 22]);
+    expect(two.strands.length).toBeLessThan(one.strands.length);
+  });
+
+  it.each([1, 2] as const)('format %i pools decode through the illumina channel, bit-exact', (format) => {
+    const data = bytes(20_000, 40 + format);
+    const pool = encodePool(data, { format });
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, seed: format }).reads()];
+    const out = decodePool(reads);
+    expect(out.manifest.format).toBe(format);
+    expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
+  });
+});
+

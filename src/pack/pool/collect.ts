@@ -10,7 +10,7 @@ import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ChunkList } from './chunk-list.js';
 import type { StrandStore } from './chunk-store.js';
-import { peekFields, unframeBytes, type FrameLayout } from './frame.js';
+import { peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
 import { CRC_BYTES, ID_BYTES } from './format.js';
 import { VoteArena, type VoteExport } from './vote-arena.js';
 
@@ -50,6 +50,8 @@ export class StrandCollector {
   /** Codewords that hold the CRC, kind, pool id and address. */
   private readonly probe: number;
   private readonly chunkBytes: number;
+  /** The kind and pool id strands must have: checked in the probe when stored, by the CRC when implicit. */
+  private readonly id: StrandId | undefined;
 
   constructor(
     private readonly codec: LocoCodec,
@@ -59,6 +61,8 @@ export class StrandCollector {
     store?: StrandStore,
   ) {
     this.chunkBytes = layout.chunkBytes;
+    this.id = o.poolId === undefined ? undefined : { kind: o.kind, poolId: o.poolId };
+    if (!layout.idStored && !this.id) throw new Error('StrandCollector: strands with an implicit id need the pool id to collect');
     this.store = store ?? new ChunkList(layout.chunkBytes);
     this.K = codec.config.codewordsPerStrand;
     this.s = codec.messageBits;
@@ -67,7 +71,7 @@ export class StrandCollector {
     this.statuses = new Int8Array(this.K);
     this.statusesRight = new Int8Array(this.K);
     this.window = new Uint8Array(L);
-    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + ID_BYTES) + layout.addressBits) / this.s));
+    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + (layout.idStored ? ID_BYTES : 0)) + layout.addressBits) / this.s));
     const st = this.store;
     this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
@@ -92,7 +96,7 @@ export class StrandCollector {
       this.bits.fill(0);
       setListDecoding(this.codec, false);
       if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
-      const head = peekFields(this.bits, this.layout.addressBits);
+      const head = peekFields(this.bits, this.layout, this.id);
       if (head.kind !== this.o.kind) return false;
       if (this.o.poolId !== undefined && head.poolId !== this.o.poolId) return false;
       if (head.address >= this.o.addresses) return false;
@@ -151,7 +155,7 @@ export class StrandCollector {
       }
     }
     if (firstBad === K && word.length === L) {
-      const f = unframeBytes(bits, this.layout);
+      const f = unframeBytes(bits, this.layout, this.id);
       if (f && f.address === address) {
         this.store.put(key, f.chunk);
         return true;
@@ -194,7 +198,7 @@ export class StrandCollector {
     const tryChoice = (): Uint8Array | undefined => {
       bits.fill(0);
       for (let c = 0; c < K; c++) this.votes.writeWord(ranked[c][choice[c]], bits, c * s);
-      const f = unframeBytes(bits, this.layout);
+      const f = unframeBytes(bits, this.layout, this.id);
       return f && f.address === address ? f.chunk : undefined;
     };
     const best = tryChoice();

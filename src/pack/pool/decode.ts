@@ -19,7 +19,7 @@ import { ChunkList } from './chunk-list.js';
 import { openChunkStore, type ChunkStore, type ChunkStoreOptions, type StrandStore } from './chunk-store.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockSizes, blockStarts, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
+import { blockSizes, blockStarts, dataLayout, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
@@ -173,7 +173,7 @@ export function dataCollector(manifest: Manifest, L: number, store?: StrandStore
   return new StrandCollector(
     codec,
     L,
-    manifest,
+    dataLayout(manifest),
     {
       kind: KIND_DATA,
       poolId: manifest.poolId,
@@ -319,7 +319,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
   if (manifest.K * (manifest.m + 2) !== L) throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
-  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits);
+  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits, dataLayout(manifest).idStored);
   if (manifest.chunkBytes !== capacity) throw new PoolFormatError(source, `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand beside a ${manifest.addressBits}-bit address (${capacity})`);
   return manifest;
 }

@@ -11,7 +11,7 @@ import type { LocoCodec } from '../../loco/codec.js';
 import { ReedSolomonErasure, parityForLoss } from '../erasure/index.js';
 import { OptionError, parseWith } from '../../validate.js';
 import { chunkCapacity, frameBytes, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
-import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, HEADER_COPIES, HEADER_ELL, headerGeometry, ID_BYTES, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, type Manifest } from './format.js';
+import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, dataLayout, HEADER_COPIES, HEADER_ELL, headerGeometry, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, type Manifest } from './format.js';
 import { addPrimers, checkPrimers } from './primers.js';
 
 export const poolOptionsSchema = z
@@ -29,6 +29,8 @@ export const poolOptionsSchema = z
     redundancy: z.number().min(0).max(4).optional(),
     /** Largest Reed–Solomon block (data strands). */
     blockSize: z.number().int().min(1).max(30000).default(2000),
+    /** Pool format: 2 (default), or 1 for decoders that predate format 2 (kind and pool id stored in every data strand, 2 bytes less of chunk). */
+    format: z.union([z.literal(1), z.literal(2)]).default(POOL_FORMAT),
     /** The narrowest address to use (bits); wider when the pool has more strands than it numbers. */
     addressBits: z.number().int().min(BASE_ADDRESS_BITS).max(MAX_ADDRESS_BITS).default(BASE_ADDRESS_BITS),
     primers: z.tuple([z.string(), z.string()]).default(['', '']),
@@ -97,7 +99,7 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
   const { chunkBytes, addressBits, dataStrands, blocks, parity } = layout;
   const idSource = createHash('sha256').update(`${sha256}|${JSON.stringify({ ...params, chunkBytes, parity, primers })}`).digest();
   const manifest: Manifest = {
-    format: POOL_FORMAT,
+    format: o.format,
     bytes,
     sha256,
     poolId: ((idSource[0] << 8) | idSource[1]) & 0x7fff,
@@ -121,10 +123,10 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
 function strandLayout(bytes: number, codec: LocoCodec, o: PoolConfig): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
   let needed = 0;
   for (let addressBits = o.addressBits; addressBits <= MAX_ADDRESS_BITS; addressBits++) {
-    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits);
+    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, o.format === 1);
     if (chunkBytes < 2) {
       return addressBits === o.addressBits
-        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES + ID_BYTES}-byte CRC and pool id and its ${addressBits}-bit address`
+        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES}-byte CRC${o.format === 1 ? ', kind and pool id' : ''} and its ${addressBits}-bit address`
         : `the file needs ${needed} strands: a ${addressBits}-bit address leaves no room for payload in ${o.length} nt; use longer strands`;
     }
     const dataStrands = Math.ceil(bytes / chunkBytes);
@@ -161,6 +163,7 @@ export function encodePoolStream(source: PayloadSource, options: PoolOptions, si
 /** One Reed–Solomon block: its data strands, then its parity strands, as [name, strand]. */
 export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, first: number, block: Uint8Array): Array<[string, string]> {
   const { chunkBytes, primers } = manifest;
+  const layout = dataLayout(manifest);
   const size = block.length / chunkBytes;
   const buf = new Uint8Array(Math.ceil((manifest.K * codec.messageBits) / 8));
   const tag = poolTag(manifest);
@@ -170,13 +173,13 @@ export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, fir
   };
   const shards = Array.from({ length: size }, (_, i) => block.subarray(i * chunkBytes, (i + 1) * chunkBytes));
   shards.forEach((chunk, i) => {
-    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, manifest, buf);
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, layout, buf);
     emit(`${tag}:d${first + i}`);
   });
   const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
   par.forEach((p, i) => {
     const address = parityAddress(manifest, b, i);
-    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, manifest, buf);
+    frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, layout, buf);
     emit(`${tag}:p${address}`);
   });
   return out;

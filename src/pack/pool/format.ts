@@ -1,19 +1,28 @@
 /**
- * The pool format, version 1 (spec pool.md "Layers").
+ * The pool format, version 2 (spec pool.md "Layers"); version 1 is still read.
  *
  * Every strand is K EC D-LOCO codewords with check2 bridges: L = K·(m + 2) nt. Its K·s message
  * bits carry, MSB-first:
  *
- *   byte 0–3   CRC-32 of bytes 4 … (first, so that strand prefixes look random)
- *   byte 4–5   kind (1 bit: 0 data/parity, 1 header) and the 15-bit pool id
- *   byte 6 …   address (addressBits, 24 … 31): data and parity strands 0 … n−1, header chunks
- *              0 … h−1 (header strands always 24 bits)
- *   then       chunk (chunkBytes, even: 16-bit Reed–Solomon symbols); remaining bits zero
+ *   header strands, and data strands of format 1:
+ *     byte 0–3   CRC-32 of bytes 4 … (first, so that strand prefixes look random)
+ *     byte 4–5   kind (1 bit: 0 data/parity, 1 header) and the 15-bit pool id
+ *     byte 6 …   address, then the chunk
+ *   data strands of format 2:
+ *     byte 0–3   CRC-32 of [kind · 2^15 + pool id as 2 bytes] followed by bytes 4 …
+ *     byte 4 …   address, then the chunk
+ *   address     addressBits (24 … 31): data and parity strands 0 … n−1, header chunks 0 … h−1
+ *               (header strands always 24 bits)
+ *   chunk       chunkBytes, even (16-bit Reed–Solomon symbols); remaining bits zero
+ *
+ * Format 2 stops storing kind and pool id in data strands (2 bytes of a 150-nt strand's 31): the
+ * header strands, which still carry them, name the pool before any data strand is read, and the
+ * CRC still covers both, so a strand of another pool or a header strand read as data fails its
+ * CRC exactly as a damaged one does. At the defaults the chunk grows from 22 to 24 bytes.
  *
  * The address is as wide as the pool needs: 24 bits (byte-aligned chunk, ≈ 16.7 M strands) unless
- * the pool has more strands; each further bit shifts the chunk by one bit. Pools of 24-bit
- * addresses are laid out exactly as before the width became a parameter. At 150 nt, a 1 GB file
- * needs 26 bits, which fit in the spare bits of the strand without shortening its chunk.
+ * the pool has more strands; each further bit shifts the chunk by one bit. At 150 nt, a 1 GiB
+ * file needs 26 bits, which fit in the spare bits of the strand without shortening its chunk.
  *
  * The address sits in the first codeword, under the same substitution correction as the
  * payload and under the strand's CRC-32 — protected at least as well as the payload, as the
@@ -32,7 +41,7 @@
  */
 import { z } from 'zod';
 
-export const POOL_FORMAT = 1;
+export const POOL_FORMAT = 2;
 /** Kind + pool id. */
 export const ID_BYTES = 2;
 export const CRC_BYTES = 4;
@@ -60,7 +69,7 @@ const MAX_BLOCK_SHARDS = 65535;
 
 export const manifestSchema = z
   .object({
-    format: z.literal(POOL_FORMAT),
+    format: z.union([z.literal(1), z.literal(2)]),
     bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     poolId: z.number().int().min(0).max(0x7fff),
@@ -142,4 +151,9 @@ export function blockOfAddress(man: Pick<Manifest, 'dataStrands' | 'parity' | 'b
   const q = Math.floor(D / man.blocks);
   const big = (D % man.blocks) * (q + 1);
   return a < big ? Math.floor(a / (q + 1)) : D % man.blocks + Math.floor((a - big) / q);
+}
+
+/** How the data strands of this pool are framed (format 1 stored kind and pool id in each). */
+export function dataLayout(man: Pick<Manifest, 'format' | 'chunkBytes' | 'addressBits'>): { chunkBytes: number; addressBits: number; idStored: boolean } {
+  return { chunkBytes: man.chunkBytes, addressBits: man.addressBits, idStored: man.format === 1 };
 }

@@ -1,6 +1,6 @@
 /**
  * One strand's message bits ↔ its fields (kind, pool id, address, chunk) under a CRC-32; see
- * format.ts for the layout. Works on any LocoCodec: the data code and the ℓ = 1 header code.
+ * format.ts for the layouts. Works on any LocoCodec: the data code and the ℓ = 1 header code.
  */
 import type { LocoCodec } from '../../loco/codec.js';
 import { crc32 } from '../crc32.js';
@@ -16,26 +16,44 @@ export interface StrandFields {
   chunk: Uint8Array;
 }
 
-/** Where a strand's fields lie: chunk bytes, and the address width (24 … 31 bits). */
+/** Kind and pool id: stored in the strand, or (implicit) only under its CRC. */
+export interface StrandId {
+  kind: number;
+  poolId: number;
+}
+
+/** Where a strand's fields lie. */
 export interface FrameLayout {
   chunkBytes: number;
+  /** 24 … 31. */
   addressBits: number;
+  /**
+   * Whether kind and pool id are stored (2 bytes after the CRC) or implicit: covered by the CRC
+   * as if they preceded the address, but not stored — the reader must know them (data strands of
+   * format 2, whose pool the header strands have already named).
+   */
+  idStored: boolean;
 }
 
-/** The header strands' layout (always 24-bit addresses: copy · 2^16 + chunk). */
+/** The header strands' layout (always stored id and 24-bit addresses: copy · 2^16 + chunk). */
 export function headerLayout(codec: LocoCodec, K: number): FrameLayout {
-  return { chunkBytes: chunkCapacity(codec, K, BASE_ADDRESS_BITS), addressBits: BASE_ADDRESS_BITS };
+  return { chunkBytes: chunkCapacity(codec, K, BASE_ADDRESS_BITS, true), addressBits: BASE_ADDRESS_BITS, idStored: true };
 }
 
-/** Chunk bytes a strand of this codec can carry (even, for 16-bit erasure symbols) beside an address of this width. */
-export function chunkCapacity(codec: LocoCodec, K: number, addressBits = BASE_ADDRESS_BITS): number {
-  const bytes = Math.floor((K * codec.messageBits - 8 * (CRC_BYTES + ID_BYTES) - addressBits) / 8);
+/** Chunk bytes a strand of this codec can carry (even, for 16-bit erasure symbols) beside its CRC, id and address. */
+export function chunkCapacity(codec: LocoCodec, K: number, addressBits: number, idStored: boolean): number {
+  const bytes = Math.floor((K * codec.messageBits - 8 * (CRC_BYTES + (idStored ? ID_BYTES : 0)) - addressBits) / 8);
   return Math.max(0, bytes - (bytes & 1));
 }
 
-/** Bits the CRC covers, from the first field byte: kind and pool id, address, chunk. */
-function fieldBits(layout: FrameLayout): number {
-  return 8 * ID_BYTES + layout.addressBits + 8 * layout.chunkBytes;
+/** Where the address starts (byte), and the bits the CRC covers from there on: address and chunk. */
+function extent(layout: FrameLayout): { at: number; bits: number } {
+  return { at: CRC_BYTES + (layout.idStored ? ID_BYTES : 0), bits: layout.addressBits + 8 * layout.chunkBytes };
+}
+
+/** CRC-32 over the stored id and what follows; with an implicit id, over [kind · 2^15 + pool id] then bits[start, end). */
+function frameCrc(id: StrandId, bits: Uint8Array, start: number, end: number, idStored: boolean): number {
+  return idStored ? crc32(bits, CRC_BYTES, end) : crc32(bits, start, end, (id.kind << 15) | id.poolId);
 }
 
 /**
@@ -46,17 +64,19 @@ function fieldBits(layout: FrameLayout): number {
  */
 export function frameBytes(f: StrandFields, layout: FrameLayout, out: Uint8Array): void {
   out.fill(0);
-  const o = CRC_BYTES;
-  const { chunkBytes, addressBits } = layout;
-  out[o] = (f.kind << 7) | (f.poolId >> 8);
-  out[o + 1] = f.poolId & 0xff;
-  // The address, MSB-first from bit 0 of byte o + 2; with 24 bits the chunk stays byte-aligned.
+  const { chunkBytes, addressBits, idStored } = layout;
+  const { at: a0, bits } = extent(layout);
+  if (idStored) {
+    out[CRC_BYTES] = (f.kind << 7) | (f.poolId >> 8);
+    out[CRC_BYTES + 1] = f.poolId & 0xff;
+  }
+  // The address, MSB-first from byte a0; with 24 bits the chunk stays byte-aligned.
   const shift = addressBits - BASE_ADDRESS_BITS;
   const top = Math.floor(f.address / 2 ** shift);
-  out[o + 2] = (top >>> 16) & 0xff;
-  out[o + 3] = (top >>> 8) & 0xff;
-  out[o + 4] = top & 0xff;
-  const at = o + ID_BYTES + 3;
+  out[a0] = (top >>> 16) & 0xff;
+  out[a0 + 1] = (top >>> 8) & 0xff;
+  out[a0 + 2] = top & 0xff;
+  const at = a0 + 3;
   if (shift === 0) {
     out.set(f.chunk.subarray(0, chunkBytes), at);
   } else {
@@ -69,39 +89,48 @@ export function frameBytes(f: StrandFields, layout: FrameLayout, out: Uint8Array
       out[at + j + 1] = (v << (8 - shift)) & 0xff;
     }
   }
-  const c = crc32(out, o, o + Math.ceil(fieldBits(layout) / 8));
+  const c = frameCrc(f, out, a0, a0 + Math.ceil(bits / 8), idStored);
   out[0] = c >>> 24;
   out[1] = (c >>> 16) & 0xff;
   out[2] = (c >>> 8) & 0xff;
   out[3] = c & 0xff;
 }
 
-/** The fields of a decoded bit buffer, or undefined when its CRC does not match. */
-export function unframeBytes(bits: Uint8Array, layout: FrameLayout): StrandFields | undefined {
-  const o = CRC_BYTES;
-  const c = ((bits[0] << 24) | (bits[1] << 16) | (bits[2] << 8) | bits[3]) >>> 0;
-  const end = o + Math.ceil(fieldBits(layout) / 8);
+/**
+ * The fields of a decoded bit buffer, or undefined when its CRC does not match. With an implicit
+ * id, `id` is the kind and pool id expected (and returned when the CRC matches).
+ */
+export function unframeBytes(bits: Uint8Array, layout: FrameLayout, id?: StrandId): StrandFields | undefined {
+  const { at: a0, bits: nbits } = extent(layout);
+  const end = a0 + Math.ceil(nbits / 8);
   // Bits past the fields in the CRC's last byte are zero in every strand written.
-  const spare = 8 * (end - o) - fieldBits(layout);
+  const spare = 8 * (end - a0) - nbits;
   if (spare > 0 && (bits[end - 1] & ((1 << spare) - 1)) !== 0) return undefined;
-  if (crc32(bits, o, end) !== c) return undefined;
+  const head = peekFields(bits, layout, id);
+  const c = ((bits[0] << 24) | (bits[1] << 16) | (bits[2] << 8) | bits[3]) >>> 0;
+  if (frameCrc(head, bits, a0, end, layout.idStored) !== c) return undefined;
   const { chunkBytes, addressBits } = layout;
   const shift = addressBits - BASE_ADDRESS_BITS;
-  const at = o + ID_BYTES + 3;
+  const at = a0 + 3;
   let chunk: Uint8Array;
   if (shift === 0) chunk = bits.slice(at, at + chunkBytes);
   else {
     chunk = new Uint8Array(chunkBytes);
     for (let j = 0; j < chunkBytes; j++) chunk[j] = ((bits[at + j] << shift) | (bits[at + j + 1] >> (8 - shift))) & 0xff;
   }
-  return { ...peekFields(bits, addressBits), chunk };
+  return { ...head, chunk };
 }
 
-/** Kind, pool id and address as read from the buffer (not yet CRC-checked). */
-export function peekFields(bits: Uint8Array, addressBits = BASE_ADDRESS_BITS): { kind: number; poolId: number; address: number } {
-  const o = CRC_BYTES;
-  const shift = addressBits - BASE_ADDRESS_BITS;
-  const top = (bits[o + 2] << 16) | (bits[o + 3] << 8) | bits[o + 4];
-  const address = shift === 0 ? top : top * 2 ** shift + (bits[o + 5] >> (8 - shift));
-  return { kind: bits[o] >> 7, poolId: ((bits[o] & 0x7f) << 8) | bits[o + 1], address };
+/**
+ * Kind, pool id and address as read from the buffer (not yet CRC-checked); with an implicit id,
+ * kind and pool id are `id`'s (required then).
+ */
+export function peekFields(bits: Uint8Array, layout: Pick<FrameLayout, 'addressBits' | 'idStored'>, id?: StrandId): { kind: number; poolId: number; address: number } {
+  const a0 = CRC_BYTES + (layout.idStored ? ID_BYTES : 0);
+  const shift = layout.addressBits - BASE_ADDRESS_BITS;
+  const top = (bits[a0] << 16) | (bits[a0 + 1] << 8) | bits[a0 + 2];
+  const address = shift === 0 ? top : top * 2 ** shift + (bits[a0 + 3] >> (8 - shift));
+  if (layout.idStored) return { kind: bits[CRC_BYTES] >> 7, poolId: ((bits[CRC_BYTES] & 0x7f) << 8) | bits[CRC_BYTES + 1], address };
+  if (!id) throw new Error('peekFields: a strand whose id is implicit needs the expected kind and pool id');
+  return { kind: id.kind, poolId: id.poolId, address };
 }
