@@ -13,8 +13,7 @@
  * search lie within that rounding of each other the GPU may keep the other one — its loss is then
  * equally close. The tests bound the relative difference per loss and the allocation's change.
  */
-import { costSetup, type GroupCosts, type MeasureOptions } from '../src/quant/allocate.js';
-import { measureGroupCosts } from '../src/quant/allocate.js';
+import { costSetup, measureGroupCosts, type GroupCosts, type MeasureOptions } from '../src/quant/allocate.js';
 import { scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { linearParts, spans } from './_chunks.js';
 import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
