@@ -72,3 +72,8 @@ export function checkArray(kernel: string, name: string, value: unknown, ctor: A
   }
   if (value.length !== expected) throw new KernelShapeError(kernel, name, `has ${value.length} elements, expected ${expected} for ${shape}`);
 }
+
+/** A binding of a buffer's first `bytes` (at least 4: WebGPU refuses empty bindings). */
+export function sized(buffer: GPUBuffer, bytes: number): GPUBufferBinding {
+  return { buffer, size: Math.max(4, bytes) };
+}

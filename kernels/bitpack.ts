@@ -8,7 +8,7 @@
 import { groupedCodeBits, MAX_PACK_WIDTH, packGroupedCodes } from '../src/quant/bitpack.js';
 import { groupLength, groupsPerRow } from '../src/quant/groups.js';
 import { linearParts, spans } from './_chunks.js';
-import { checkArray, checkDims, runKernel, type KernelOptions, type KernelRun } from './_run.js';
+import { checkArray, checkDims, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError, KernelShapeError } from './errors.js';
@@ -98,7 +98,7 @@ export async function packCodesGpu(
                 { buffer: cBuf, size: codeBytes.byteLength },
                 { buffer: wBuf, size: groups * 4 },
                 { buffer: oBuf, size: groups * 4 },
-                { buffer: outBuf, size: Math.max(4, chunkWords * 4) },
+                sized(outBuf, chunkWords * 4),
                 { buffer: badBuf, size: groups * 4 },
               ]),
             );

@@ -29,7 +29,7 @@ import { QuantInputError } from '../src/quant/errors.js';
 import { checkGptqInput, dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult } from '../src/quant/gptq.js';
 import { groupsPerRow, minWidthOf, scaleExponentFor, scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { gridParts, linearParts, spans } from './_chunks.js';
-import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
+import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError } from './errors.js';
@@ -279,8 +279,4 @@ export async function gptqGpu(
     owned.forEach((buf) => gpu.release(buf));
   }
   return { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scaleExp, scaleCodes, zeros, groupLoss };
-}
-
-function sized(buffer: GPUBuffer, bytes: number): GPUBufferBinding {
-  return { buffer, size: Math.max(4, bytes) };
 }

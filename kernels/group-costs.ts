@@ -16,7 +16,7 @@
 import { costSetup, measureGroupCosts, type GroupCosts, type MeasureOptions } from '../src/quant/allocate.js';
 import { scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { linearParts, spans } from './_chunks.js';
-import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
+import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError } from './errors.js';
@@ -104,8 +104,4 @@ export async function groupErrorsGpu(gpu: GpuRuntime, W: Float32Array, rows: num
     gpu.release(hBuf);
   }
   return out;
-}
-
-function sized(buffer: GPUBuffer, bytes: number): GPUBufferBinding {
-  return { buffer, size: Math.max(4, bytes) };
 }

@@ -25,7 +25,7 @@ import {
 } from '../src/quant/groups.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
 import { linearParts, columnGroups, spans } from './_chunks.js';
-import { checkArray, runKernel, type KernelOptions, type KernelRun } from './_run.js';
+import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
 import { wgslSource } from './_wgsl.js';
 import type { ChunkLimits, GpuRuntime } from './device.js';
 import { KernelLimitError } from './errors.js';
@@ -210,8 +210,4 @@ export async function quantizeGroupsGpu(
     gpu.release(gBuf);
   }
   return { matrix: { rows, cols, groupSize, widths: Uint8Array.from(widths), codes, scaleExp, scaleCodes, zeros }, recomputed };
-}
-
-function sized(buffer: GPUBuffer, bytes: number): GPUBufferBinding {
-  return { buffer, size: Math.max(4, bytes) };
 }

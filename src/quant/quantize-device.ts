@@ -151,14 +151,13 @@ export async function calibrateWithKernels(
   sequences: readonly (readonly number[])[],
   device: DeviceChoice,
   maxBatchTokens = MAX_BATCH_TOKENS,
+  counter = new CallCounter(),
 ): Promise<{ calibrated: Calibrated; kernelCalls: { gpu: number; cpu: number }; reason?: string }> {
-  const counter = new CallCounter();
-  const count = (r: KernelRun): void => counter.count(r);
   const opts = { device };
-  const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) => count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
+  const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) => counter.count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
   const hessians = new BatchHessians(SHARES);
   const hook: BatchedInputHook = (layer, name: LinearName, X, rows) =>
-    hessians.add(layer, name, X, rows, X.length / rows, async (H, XX, r, n) => count(await hessianAccumulate(H, XX, { rows: r, n }, opts)));
+    hessians.add(layer, name, X, rows, X.length / rows, async (H, XX, r, n) => counter.count(await hessianAccumulate(H, XX, { rows: r, n }, opts)));
   await forwardBatched(model, sequences, lin, hook, maxBatchTokens);
   const tokens = sequences.reduce((a, s) => a + s.length, 0);
   return { calibrated: { collector: hessians, tokens }, kernelCalls: counter.calls, reason: counter.reason };
@@ -173,18 +172,23 @@ export async function calibrateOnDevice(
   tokenizer: Tokenizer,
   stories: readonly string[],
   options: { device?: DeviceChoice; tokensPerStory?: number } = {},
+  counter = new CallCounter(),
 ): Promise<{ calibrated: Calibrated; device: DeviceReport }> {
   const { device, report } = await resolveDevice(options.device ?? 'auto');
   const tokensPerStory = options.tokensPerStory ?? 512;
   if (device.kind === 'cpu') return { calibrated: calibrate(model, tokenizer, stories, tokensPerStory), device: report };
-  const r = await calibrateWithKernels(model, calibrationSequences(model, tokenizer, stories, tokensPerStory), report.choice);
-  return { calibrated: r.calibrated, device: { ...report, kernelCalls: r.kernelCalls, ...(r.reason ? { reason: r.reason } : {}) } };
+  const r = await calibrateWithKernels(model, calibrationSequences(model, tokenizer, stories, tokensPerStory), report.choice, MAX_BATCH_TOKENS, counter);
+  return { calibrated: r.calibrated, device: withCalls(report, counter) };
+}
+
+/** The report with the kernel calls counted so far, and the first reason one fell back. */
+function withCalls(report: DeviceReport, counter: CallCounter): DeviceReport {
+  return { ...report, kernelCalls: { ...counter.calls }, ...(counter.reason ? { reason: counter.reason } : {}) };
 }
 
 /** The allocation's measurement and GPTQ as kernels on `device`, each call counted. */
-export function deviceEngine(device: DeviceChoice, counter = new CallCounter()): MatrixEngine & { counter: CallCounter } {
+export function deviceEngine(device: DeviceChoice, counter = new CallCounter()): MatrixEngine {
   return {
-    counter,
     groupCosts: async (W, rows, cols, hdiag, options) => {
       const r = await groupCostsOnDevice(W, rows, cols, hdiag, options, { device });
       counter.count(r.run);
@@ -210,7 +214,9 @@ export async function quantizeModelOnDevice(
   options: QuantizeModelOptions & { device?: DeviceChoice; threads?: number },
 ): Promise<QuantizedModel & { device: DeviceReport }> {
   const { device: _choice, threads: _threads, ...rest } = options;
-  const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory });
+  // One counter for calibration and the engine: the report covers every kernel call.
+  const counter = new CallCounter();
+  const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory }, counter);
   if (device.kind === 'cpu') {
     // The TypeScript path on all cores: the same container as on one (matrix-workers.ts).
     const workers = new MatrixWorkers(options.threads);
@@ -220,9 +226,6 @@ export async function quantizeModelOnDevice(
       await workers.close();
     }
   }
-  const engine = deviceEngine(device.choice);
-  const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine });
-  const calls = { gpu: (device.kernelCalls?.gpu ?? 0) + engine.counter.calls.gpu, cpu: (device.kernelCalls?.cpu ?? 0) + engine.counter.calls.cpu };
-  const reason = device.reason ?? engine.counter.reason;
-  return { ...q, device: { ...device, kernelCalls: calls, ...(reason ? { reason } : {}) } };
+  const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine: deviceEngine(device.choice, counter) });
+  return { ...q, device: withCalls(device, counter) };
 }

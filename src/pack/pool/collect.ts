@@ -10,8 +10,7 @@ import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ChunkList } from './chunk-list.js';
 import type { StrandStore } from './chunk-store.js';
-import { peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
-import { CRC_BYTES, ID_BYTES } from './format.js';
+import { addressStart, peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
 import { VoteArena, type VoteExport } from './vote-arena.js';
 
 /** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
@@ -49,7 +48,6 @@ export class StrandCollector {
   private readonly window: Uint8Array;
   /** Codewords that hold the CRC, kind, pool id and address. */
   private readonly probe: number;
-  private readonly chunkBytes: number;
   /** The kind and pool id strands must have: checked in the probe when stored, by the CRC when implicit. */
   private readonly id: StrandId | undefined;
 
@@ -60,7 +58,6 @@ export class StrandCollector {
     private readonly o: CollectorOptions,
     store?: StrandStore,
   ) {
-    this.chunkBytes = layout.chunkBytes;
     this.id = o.poolId === undefined ? undefined : { kind: o.kind, poolId: o.poolId };
     if (!layout.idStored && !this.id) throw new Error('StrandCollector: strands with an implicit id need the pool id to collect');
     this.store = store ?? new ChunkList(layout.chunkBytes);
@@ -71,7 +68,7 @@ export class StrandCollector {
     this.statuses = new Int8Array(this.K);
     this.statusesRight = new Int8Array(this.K);
     this.window = new Uint8Array(L);
-    this.probe = Math.min(this.K, Math.ceil((8 * (CRC_BYTES + (layout.idStored ? ID_BYTES : 0)) + layout.addressBits) / this.s));
+    this.probe = Math.min(this.K, Math.ceil((8 * addressStart(layout.idStored) + layout.addressBits) / this.s));
     const st = this.store;
     this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
@@ -118,7 +115,7 @@ export class StrandCollector {
 
   /** Adds strands recovered elsewhere: keys and their chunks back to back. */
   mergeChunks(keys: Float64Array, chunks: Uint8Array): void {
-    const cb = this.chunkBytes;
+    const cb = this.layout.chunkBytes;
     for (let i = 0; i < keys.length; i++) this.store.put(keys[i], chunks.subarray(i * cb, (i + 1) * cb));
   }
 

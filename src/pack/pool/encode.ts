@@ -11,7 +11,7 @@ import type { LocoCodec } from '../../loco/codec.js';
 import { ReedSolomonErasure, parityForLoss } from '../erasure/index.js';
 import { OptionError, parseWith } from '../../validate.js';
 import { chunkCapacity, frameBytes, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
-import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, dataLayout, HEADER_COPIES, HEADER_ELL, headerGeometry, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, type Manifest } from './format.js';
+import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, dataLayout, HEADER_COPIES, HEADER_ELL, headerGeometry, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, storesId, type Manifest } from './format.js';
 import { addPrimers, checkPrimers } from './primers.js';
 
 export const poolOptionsSchema = z
@@ -123,10 +123,10 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
 function strandLayout(bytes: number, codec: LocoCodec, o: PoolConfig): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
   let needed = 0;
   for (let addressBits = o.addressBits; addressBits <= MAX_ADDRESS_BITS; addressBits++) {
-    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, o.format === 1);
+    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, storesId(o.format));
     if (chunkBytes < 2) {
       return addressBits === o.addressBits
-        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES}-byte CRC${o.format === 1 ? ', kind and pool id' : ''} and its ${addressBits}-bit address`
+        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES}-byte CRC${storesId(o.format) ? ', kind and pool id' : ''} and its ${addressBits}-bit address`
         : `the file needs ${needed} strands: a ${addressBits}-bit address leaves no room for payload in ${o.length} nt; use longer strands`;
     }
     const dataStrands = Math.ceil(bytes / chunkBytes);

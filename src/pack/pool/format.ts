@@ -153,7 +153,12 @@ export function blockOfAddress(man: Pick<Manifest, 'dataStrands' | 'parity' | 'b
   return a < big ? Math.floor(a / (q + 1)) : D % man.blocks + Math.floor((a - big) / q);
 }
 
-/** How the data strands of this pool are framed (format 1 stored kind and pool id in each). */
+/** Whether the data strands of this format store kind and pool id (format 1 did; format 2 leaves them to the CRC). */
+export function storesId(format: number): boolean {
+  return format === 1;
+}
+
+/** How the data strands of this pool are framed. */
 export function dataLayout(man: Pick<Manifest, 'format' | 'chunkBytes' | 'addressBits'>): { chunkBytes: number; addressBits: number; idStored: boolean } {
-  return { chunkBytes: man.chunkBytes, addressBits: man.addressBits, idStored: man.format === 1 };
+  return { chunkBytes: man.chunkBytes, addressBits: man.addressBits, idStored: storesId(man.format) };
 }

@@ -46,9 +46,14 @@ export function chunkCapacity(codec: LocoCodec, K: number, addressBits: number, 
   return Math.max(0, bytes - (bytes & 1));
 }
 
+/** The byte the address starts at: after the CRC, and after kind and pool id when they are stored. */
+export function addressStart(idStored: boolean): number {
+  return CRC_BYTES + (idStored ? ID_BYTES : 0);
+}
+
 /** Where the address starts (byte), and the bits the CRC covers from there on: address and chunk. */
 function extent(layout: FrameLayout): { at: number; bits: number } {
-  return { at: CRC_BYTES + (layout.idStored ? ID_BYTES : 0), bits: layout.addressBits + 8 * layout.chunkBytes };
+  return { at: addressStart(layout.idStored), bits: layout.addressBits + 8 * layout.chunkBytes };
 }
 
 /** CRC-32 over the stored id and what follows; with an implicit id, over [kind · 2^15 + pool id] then bits[start, end). */
@@ -126,7 +131,7 @@ export function unframeBytes(bits: Uint8Array, layout: FrameLayout, id?: StrandI
  * kind and pool id are `id`'s (required then).
  */
 export function peekFields(bits: Uint8Array, layout: Pick<FrameLayout, 'addressBits' | 'idStored'>, id?: StrandId): { kind: number; poolId: number; address: number } {
-  const a0 = CRC_BYTES + (layout.idStored ? ID_BYTES : 0);
+  const a0 = addressStart(layout.idStored);
   const shift = layout.addressBits - BASE_ADDRESS_BITS;
   const top = (bits[a0] << 16) | (bits[a0 + 1] << 8) | bits[a0 + 2];
   const address = shift === 0 ? top : top * 2 ** shift + (bits[a0 + 3] >> (8 - shift));
