@@ -18,6 +18,7 @@ import {
   type DeviceReport,
   type QuantizedModel,
   type QuantizeModelOptions,
+  type TuneReport,
 } from '../src/quant/index.js';
 import { tokenizerFor } from './quant-options.js';
 
@@ -32,6 +33,8 @@ export interface QuantizeSummary {
   seconds: number;
   /** Where calibration ran: the adapter and backend (`--device`). */
   device: DeviceReport;
+  /** Fine-tuning (`--tune`), when it ran. */
+  tune?: TuneReport;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function runQuantize(
     bytes: q.dnq.length,
     seconds: (performance.now() - started) / 1000,
     device: q.device,
+    ...(q.tune ? { tune: q.tune } : {}),
   };
   return { q, summary };
 }
@@ -74,7 +78,12 @@ export async function runQuantize(
 export function formatQuantizeSummary(input: string, s: QuantizeSummary): string {
   return (
     `quantized ${input} (${s.method}${s.method === 'gptq+ecsq' ? ', entropy-coded' : `, groups of ${s.groupSize}`}${s.uniformBits !== undefined ? `, ${s.uniformBits}-bit codes` : ''}) to ${s.bitsPerWeight.toFixed(4)} bits/weight all-in (budget ${s.budgetBitsPerWeight}), ` +
-    `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s`
+    `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s` +
+    (s.tune
+      ? s.tune.improved
+        ? `; fine-tuned ${s.tune.steps} steps on ${s.tune.tokens} sampled tokens: KL to fp32 on its validation samples ${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}, ${s.tune.changedCodes} codes changed${s.tune.revertedCodes ? ` (${s.tune.revertedCodes} changes undone to stay within the budget)` : ''}`
+        : `; fine-tuning (${s.tune.steps} steps) did not lower the KL on its validation samples (${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}): kept the untuned model`
+      : '')
   );
 }
 

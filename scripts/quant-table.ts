@@ -1,13 +1,14 @@
 /**
  * The README's quantizer table: stories260K at all-in budgets 2.5, 3.0 and 4.0 bits/weight, RTN
  * uniform, GPTQ uniform and GPTQ + allocated widths, evaluated on the last 9 stories against fp32.
- * Usage: `npx tsx scripts/quant-table.ts [--budgets 3.0,4.0] [--methods rtn,gptq,alloc]`
+ * Usage: `npx tsx scripts/quant-table.ts [--budgets 3.0,4.0] [--methods rtn,gptq,alloc] [--tune 800]`
+ * (`--tune N`: each method also with N steps of quantization-aware fine-tuning, `--tune` of the CLI)
  */
 import { parseArgs } from 'node:util';
 import { evaluate, quantizeModel, readLlama2c, readStories, readTokenizer, dnqAccounting } from '../src/quant/index.js';
 
 const SHARED = new URL('../../shared/', import.meta.url);
-const { values } = parseArgs({ options: { budgets: { type: 'string', default: '2.5,3.0,4.0' }, methods: { type: 'string', default: 'rtn,gptq,alloc,ecsq' } } });
+const { values } = parseArgs({ options: { budgets: { type: 'string', default: '2.5,3.0,4.0' }, methods: { type: 'string', default: 'rtn,gptq,alloc,ecsq' }, tune: { type: 'string', default: '0' } } });
 const model = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
 const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, model.config.vocabSize);
 const split = readStories(new URL('data/tinystories-valid-sample.txt', SHARED).pathname);
@@ -23,13 +24,14 @@ for (const budget of values.budgets!.split(',').map(Number)) {
   for (const k of values.methods!.split(',') as (keyof typeof kinds)[]) {
     const kind = kinds[k];
     const t0 = performance.now();
-    const q = await quantizeModel(model, tokenizer, split.calibration, { method: kind.method, budgetBitsPerWeight: budget, allocate: kind.allocate, entropy: 'entropy' in kind });
+    const tune = Number(values.tune);
+    const q = await quantizeModel(model, tokenizer, split.calibration, { method: kind.method, budgetBitsPerWeight: budget, allocate: kind.allocate, entropy: 'entropy' in kind, ...(tune > 0 ? { tune: { steps: tune } } : {}) });
     const seconds = (performance.now() - t0) / 1000;
     const e = evaluate(model, q.model, tokenizer, split.evaluation);
     const layout = 'entropy' in kind ? 'per-column steps' : q.uniform ? `${q.uniform.bits}-bit, groups of ${q.uniform.groupSize}` : `groups of ${q.groupSize}`;
     const acc = dnqAccounting(q.dnq);
     console.log(
-      `| ${budget.toFixed(1)} | ${kind.label} | ${layout} | ${q.bitsPerWeight.toFixed(3)} (${acc.quantized.bitsPerWeight.toFixed(3)} with padding) | ${e.perplexity.toFixed(3)} | ${e.meanKl.toFixed(3)} | ${(100 * e.top1Agreement).toFixed(1)} % | ${seconds.toFixed(1)} |`,
+      `| ${budget.toFixed(1)} | ${kind.label}${q.tune ? ` + fine-tuned (${q.tune.steps} steps, ${q.tune.tokens} tokens, ${q.tune.changedCodes} codes changed${q.tune.revertedCodes ? `, ${q.tune.revertedCodes} undone` : ''}${q.tune.improved ? '' : ', not kept'})` : ''} | ${layout} | ${q.bitsPerWeight.toFixed(3)} (${acc.quantized.bitsPerWeight.toFixed(3)} with padding) | ${e.perplexity.toFixed(3)} | ${e.meanKl.toFixed(3)} | ${(100 * e.top1Agreement).toFixed(1)} % | ${seconds.toFixed(1)} |`,
     );
   }
 }

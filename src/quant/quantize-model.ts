@@ -16,6 +16,8 @@ import { QuantInputError } from './errors.js';
 import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
 import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
+import type { TuneOptions } from './train/distill.js';
+import { tuneQuantized, type QuantizedLinear, type TuneReport } from './train/tune-quantized.js';
 
 export interface QuantizeModelOptions {
   method: 'rtn' | 'gptq';
@@ -40,6 +42,12 @@ export interface QuantizeModelOptions {
   calibrated?: Calibrated;
   /** Where the allocation's measurement and GPTQ run (quantize-device.ts deviceEngine); default the TypeScript code. Archive mode always runs here. */
   engine?: MatrixEngine;
+  /**
+   * Quantization-aware fine-tuning after quantization (train/distill.ts): codes move on their
+   * grids and the float32 parameters follow, by distillation from the fp32 model on text it
+   * samples itself. Default: none (0 steps).
+   */
+  tune?: TuneOptions;
 }
 
 /** What quantizeModel takes from calibration: each linear layer's Hessian source, and the token count. */
@@ -57,6 +65,8 @@ export interface QuantizedModel {
   groupSize: number;
   importance?: Record<string, number>;
   calibrationTokens: number;
+  /** What fine-tuning did, when it ran. */
+  tune?: TuneReport;
 }
 
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
@@ -182,7 +192,8 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   let ecsq: EcsqBudgetResult | undefined;
   let ecsqByName: Map<string, EcsqMatrix> | undefined;
   if (options.entropy) {
-    ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight, { where: '--bits' });
+    const headroom = options.tune && options.tune.steps > 0 ? (options.tune.rateHeadroom ?? 0.005) : 0;
+    ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight * (1 - headroom), { where: '--bits' });
     const found = ecsq.matrices;
     ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
   } else if (options.allocate) {
@@ -195,34 +206,46 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   }
 
   const quantized = cloneModel(model);
-  const tensors: DnqTensorInput[] = [{ kind: 'raw', name: 'tok_embeddings', shape: [c.vocabSize, c.dim], data: model.tokenEmbedding }];
+  let linears: QuantizedLinear[] = [];
   for (let l = 0; l < c.nLayers; l++) {
-    tensors.push({ kind: 'raw', name: `layers.${l}.attention_norm`, shape: [c.dim], data: model.layers[l].attnNorm });
-    tensors.push({ kind: 'raw', name: `layers.${l}.ffn_norm`, shape: [c.dim], data: model.layers[l].ffnNorm });
     for (const name of LINEAR_NAMES) {
       const key = `layers.${l}.${name}`;
-      if (ecsq) {
-        const e = ecsqByName!.get(key)!;
-        tensors.push({ kind: 'ecsq', name: key, matrix: e });
-        quantized.layers[l][name] = dequantizeEcsq(e);
-        continue;
-      }
-      const q = result!.matrices.get(key)!;
-      tensors.push({ kind: 'quantized', name: key, matrix: q, minBits: result!.minBits, maxBits: result!.maxBits });
-      quantized.layers[l][name] = dequantizeMatrix(q);
+      const linear: QuantizedLinear = ecsq ? { layer: l, name, kind: 'ecsq', matrix: ecsqByName!.get(key)! } : { layer: l, name, kind: 'quantized', matrix: result!.matrices.get(key)! };
+      linears.push(linear);
+      quantized.layers[l][name] = linear.kind === 'ecsq' ? dequantizeEcsq(linear.matrix) : dequantizeMatrix(linear.matrix);
     }
   }
-  tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: model.finalNorm });
-  if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: model.wcls });
+  let stored = model; // the float32 parameters the container stores as they are
+  let tune: TuneReport | undefined;
+  let final = quantized;
+  if (options.tune && options.tune.steps > 0) {
+    const weights = inputs.reduce((a, m) => a + m.rows * m.cols, 0);
+    const t = await tuneQuantized(model, quantized, linears, options.tune, ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity);
+    linears = t.linears;
+    tune = t.report;
+    stored = final = t.model;
+  }
+  const tensors: DnqTensorInput[] = [{ kind: 'raw', name: 'tok_embeddings', shape: [c.vocabSize, c.dim], data: stored.tokenEmbedding }];
+  for (let l = 0; l < c.nLayers; l++) {
+    tensors.push({ kind: 'raw', name: `layers.${l}.attention_norm`, shape: [c.dim], data: stored.layers[l].attnNorm });
+    tensors.push({ kind: 'raw', name: `layers.${l}.ffn_norm`, shape: [c.dim], data: stored.layers[l].ffnNorm });
+    for (const q of linears.slice(l * LINEAR_NAMES.length, (l + 1) * LINEAR_NAMES.length)) {
+      const key = `layers.${l}.${q.name}`;
+      tensors.push(q.kind === 'ecsq' ? { kind: 'ecsq', name: key, matrix: q.matrix } : { kind: 'quantized', name: key, matrix: q.matrix, minBits: result!.minBits, maxBits: result!.maxBits });
+    }
+  }
+  tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: stored.finalNorm });
+  if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: stored.wcls });
+  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes } : {};
   const dnq = writeDnq({
     model: configRecord(c),
     quantizer: ecsq
-      ? { method: 'gptq+ecsq', params: { calibrationTokens: tokens, stepMultiplier: ecsq.stepMultiplier } }
-      : { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}) } },
+      ? { method: 'gptq+ecsq', params: { calibrationTokens: tokens, stepMultiplier: ecsq.stepMultiplier, ...tuneParams } }
+      : { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}), ...tuneParams } },
     budgetBitsPerWeight: options.budgetBitsPerWeight,
     tensors,
   });
-  return { dnq, model: quantized, bitsPerWeight: linearBitsPerWeight(readDnq(dnq)), uniform, groupSize, importance, calibrationTokens: tokens };
+  return { dnq, model: final, bitsPerWeight: linearBitsPerWeight(readDnq(dnq)), uniform, groupSize, importance, calibrationTokens: tokens, ...(tune ? { tune } : {}) };
 }
 
 function configRecord(c: LlamaConfig): Record<string, number | boolean | string> {

@@ -3,7 +3,9 @@
  * exact all-in budget, GPTQ with allocated widths against one uniform width, the .dnq round
  * trip, and evaluation on the last 9 stories only.
  */
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
 import { expectOneLineError, runCli } from '../_cli.js';
@@ -62,5 +64,24 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--uniform', '-o', '/tmp/never.dnq']), /--entropy: uses GPTQ/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', '/nonexistent.txt', '-o', '/tmp/never.dnq']), /nonexistent\.txt: no such file/);
     expectOneLineError(runCli(['eval', TEXT, '--text', TEXT]), /header field/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', 'many', '-o', '/tmp/never.dnq']), /--tune must be a whole number of steps/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '1000000', '-o', '/tmp/never.dnq']), /--tune must be at most 100000 steps/);
   });
+});
+
+describe('dnarchive quantize --tune', () => {
+  it('fine-tunes, says what it did, and writes the same container twice', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnarchive-tune-cli-'));
+    const args = ['--calib', TEXT, '--bits', '3', '--method', 'rtn', '--uniform', '--calib-tokens', '64', '--tune', '3'];
+    const a = runCli(['quantize', MODEL, '-o', join(dir, 'a.dnq'), ...args, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number } };
+    expect(summary.tune.steps).toBe(3);
+    expect(summary.tune.tokens).toBeGreaterThan(3);
+    expect(summary.tune.klBefore).toBeGreaterThan(0);
+    const b = runCli(['quantize', MODEL, '-o', join(dir, 'b.dnq'), ...args]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/fine-tun/);
+    expect(readFileSync(join(dir, 'a.dnq')).equals(readFileSync(join(dir, 'b.dnq')))).toBe(true);
+  }, 120_000);
 });

@@ -53,7 +53,6 @@ async function forwardOneBatch(model: LlamaModel, seqs: readonly (readonly numbe
   const c = model.config;
   const dim = c.dim;
   const head = dim / c.nHeads;
-  const half = head / 2;
   const kvDim = head * c.nKvHeads;
   const kvMul = c.nHeads / c.nKvHeads;
   const hidden = c.hiddenDim;
@@ -95,21 +94,8 @@ async function forwardOneBatch(model: LlamaModel, seqs: readonly (readonly numbe
         const row = s0 + pos;
         const qo0 = row * dim;
         const ko0 = row * kvDim;
-        for (let i = 0; i < dim; i += 2) {
-          const j = (i % head) / 2;
-          const fcr = cos[pos * half + j];
-          const fci = sin[pos * half + j];
-          let a = q[qo0 + i];
-          let b = q[qo0 + i + 1];
-          q[qo0 + i] = a * fcr - b * fci;
-          q[qo0 + i + 1] = a * fci + b * fcr;
-          if (i < kvDim) {
-            a = k[ko0 + i];
-            b = k[ko0 + i + 1];
-            k[ko0 + i] = a * fcr - b * fci;
-            k[ko0 + i + 1] = a * fci + b * fcr;
-          }
-        }
+        rotatePairs(q, qo0, dim, head, cos, sin, pos, 1);
+        rotatePairs(k, ko0, kvDim, head, cos, sin, pos, 1);
         // Causal attention over this sequence's positions 0…pos (keys already rotated).
         for (let h = 0; h < c.nHeads; h++) {
           const qo = qo0 + h * head;
@@ -157,6 +143,23 @@ async function forwardOneBatch(model: LlamaModel, seqs: readonly (readonly numbe
   }
 }
 
+/**
+ * RoPE on n entries of x from offset o at position pos: each pair (within its head) rotated by
+ * its angle (sign 1), or back (sign −1, the transpose, for the training pass's backward).
+ */
+export function rotatePairs(x: Float32Array, o: number, n: number, head: number, cos: Float32Array, sin: Float32Array, pos: number, sign: 1 | -1): void {
+  const half = head / 2;
+  for (let i = 0; i < n; i += 2) {
+    const j = (i % head) / 2;
+    const fcr = cos[pos * half + j];
+    const fci = sign * sin[pos * half + j];
+    const a = x[o + i];
+    const b = x[o + i + 1];
+    x[o + i] = a * fcr - b * fci;
+    x[o + i + 1] = a * fci + b * fcr;
+  }
+}
+
 /** Transformer's rmsnorm on one row (offset o, length n). */
 function rmsnormRow(out: Float32Array, x: Float32Array, w: Float32Array, o: number, n: number): void {
   let ss = 0;
@@ -167,7 +170,7 @@ function rmsnormRow(out: Float32Array, x: Float32Array, w: Float32Array, o: numb
 
 /** Transformer's RoPE tables (run.c's float angles), cached per shape. */
 const ropeCache = new Map<string, { cos: Float32Array; sin: Float32Array }>();
-function ropeTables(seqLen: number, head: number): { cos: Float32Array; sin: Float32Array } {
+export function ropeTables(seqLen: number, head: number): { cos: Float32Array; sin: Float32Array } {
   const key = `${seqLen}:${head}`;
   const hit = ropeCache.get(key);
   if (hit) return hit;

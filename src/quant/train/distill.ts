@@ -1,0 +1,261 @@
+/**
+ * Quantization-aware fine-tuning by distillation from the fp32 model (quant.md: beyond
+ * post-training quantization). The quantized model keeps every grid the quantizer chose — widths,
+ * scales, zero points, archive-mode steps — so the stored side bits do not change; what moves is
+ * which grid point each weight takes, and the float32 parameters the container stores as they are
+ * (embedding, RMSNorm gains, an unshared classifier).
+ *
+ * Each quantized weight has a float latent value, started at its quantized value; the forward pass
+ * uses its grid projection and the gradient passes straight through the rounding (the
+ * straight-through estimator). Adam moves latents in units of their own grid step, so a weight
+ * changes code only after consistent pressure. The loss is KL(fp32 ‖ quantized) per position,
+ * on text the fp32 model itself samples (temperature 1, seeded): no data beyond the calibration
+ * split's role is needed, the evaluation stories are never seen, and the teacher's distribution is
+ * known at every position for free. A fixed set of further samples (another seed) measures the KL
+ * before and after; the tuned parameters are kept only if it fell.
+ */
+import { QuantInputError } from '../errors.js';
+import { cloneModel, type LinearName, type LlamaModel } from '../model/llama.js';
+import { Transformer } from '../model/transformer.js';
+import { BOS } from '../tokenizer/index.js';
+import { Rng } from '../../random.js';
+import { Adam } from './adam.js';
+import { LlamaGrad } from './llama-grad.js';
+import { gridCodes, projectToGrid, type WeightGrid } from './weight-grid.js';
+import { flattenModel, viewModel } from './flat-model.js';
+
+export interface TuneTarget {
+  layer: number;
+  name: LinearName;
+  grid: WeightGrid;
+}
+
+export interface TuneOptions {
+  /** Optimizer steps. */
+  steps: number;
+  /** Sampled sequences per step. Default 2. */
+  sequencesPerStep?: number;
+  /** Tokens per sampled sequence at most (BOS included). Default 256. */
+  maxTokens?: number;
+  /** Peak step of a quantized weight's latent, in units of its grid step. Default 0.01. */
+  latentRate?: number;
+  /** Peak learning rate of the float32 parameters. Default 2e-3. */
+  floatRate?: number;
+  /** Sequences in the validation set. Default 8. */
+  validationSequences?: number;
+  seed?: number;
+  /**
+   * Archive mode only (quantize-model.ts): the entropy-coded streams start this fraction under
+   * the budget, so that codes moved by tuning still fit with few changes undone. Default 0.005.
+   */
+  rateHeadroom?: number;
+  /** Threads for the sequences of a step (tune-workers.ts; the result does not depend on it). Default: every core. */
+  threads?: number;
+  /** Called after each step with the step's mean KL on its own samples. */
+  onStep?: (step: number, kl: number) => void;
+}
+
+export interface TuneResult {
+  /** The tuned model: quantized linear layers at their new grid points, tuned float parameters. */
+  model: LlamaModel;
+  /** New codes per target, in target order (the grids' code convention). */
+  codes: Int32Array[];
+  /** The starting codes, in the same order. */
+  startCodes: Int32Array[];
+  /** The final latent weights (the starting values when tuning did not help). */
+  latents: Float32Array[];
+  /** Mean KL to fp32 on the validation samples before and after (nats per position). */
+  klBefore: number;
+  klAfter: number;
+  /** False when tuning did not lower the validation KL; the result is then the starting model. */
+  improved: boolean;
+  /** Training positions seen. */
+  tokens: number;
+  /** Codes that differ from the starting ones. */
+  changedCodes: number;
+}
+
+interface Sample {
+  tokens: Int32Array;
+  T: number;
+  /** Teacher log-probabilities, T × vocab. */
+  logp: Float32Array;
+}
+
+/** The seed of sequence `index` of step `step` (step −1: the validation set): independent of how sequences are spread over threads. */
+export function sequenceSeed(seed: number, step: number, index: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 2, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+}
+
+/** Samples one sequence from the teacher at temperature 1, keeping its log-probabilities. */
+function sampleSequence(teacher: Transformer, rng: Rng, maxTokens: number, vocab: number): Sample {
+  const tokens = new Int32Array(maxTokens);
+  const logp = new Float32Array(maxTokens * vocab);
+  tokens[0] = BOS;
+  let T = 0;
+  for (let pos = 0; pos < maxTokens; pos++) {
+    const logits = teacher.forward(tokens[pos], pos);
+    logSoftmaxInto(logits, 0, vocab, logp, pos * vocab);
+    T = pos + 1;
+    let u = rng.next();
+    let next = vocab - 1;
+    for (let i = 0; i < vocab; i++) {
+      u -= Math.exp(logp[pos * vocab + i]);
+      if (u < 0) {
+        next = i;
+        break;
+      }
+    }
+    if (next === BOS || pos + 1 >= maxTokens) break;
+    tokens[pos + 1] = next;
+  }
+  return { tokens: tokens.subarray(0, T), T, logp: logp.subarray(0, T * vocab) };
+}
+
+/** out[o …] = log-softmax of z[i …] over n entries (sums in f64). */
+function logSoftmaxInto(z: Float32Array, i0: number, n: number, out: Float32Array | Float64Array, o0: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (z[i0 + i] > max) max = z[i0 + i];
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(z[i0 + i] - max);
+  const lz = Math.log(sum) + max;
+  for (let i = 0; i < n; i++) out[o0 + i] = z[i0 + i] - lz;
+}
+
+/** Σ over positions of KL(teacher ‖ student); writes q − p into dLogits when given. */
+function klAndGradient(logits: Float32Array, s: Sample, vocab: number, dLogits?: Float32Array): number {
+  const lq = new Float64Array(vocab);
+  let kl = 0;
+  for (let t = 0; t < s.T; t++) {
+    const o = t * vocab;
+    logSoftmaxInto(logits, o, vocab, lq, 0);
+    for (let i = 0; i < vocab; i++) {
+      const lp = s.logp[o + i];
+      const p = Math.exp(lp);
+      kl += p * (lp - lq[i]);
+      if (dLogits) dLogits[o + i] = Math.exp(lq[i]) - p;
+    }
+  }
+  return kl;
+}
+
+/**
+ * One sampled sequence's share of a step: the teacher samples it (from its own seed), the student
+ * runs forward and back, and `grads` (a flat model buffer, zeroed here) receives the gradient of
+ * the summed KL over its positions. The same on any thread: tune-worker.ts runs exactly this.
+ */
+export function sequenceGradient(teacher: Transformer, student: LlamaModel, grad: LlamaGrad, seed: number, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
+  const V = student.config.vocabSize;
+  const s = sampleSequence(teacher, new Rng(seed), maxTokens, V);
+  const dLogits = new Float32Array(s.T * V);
+  grad.forward(student, s.tokens, s.T);
+  const kl = klAndGradient(grad.logits, s, V, dLogits);
+  grads.fill(0);
+  grad.backward(student, dLogits, viewModel(student.config, grads));
+  return { kl, positions: s.T };
+}
+
+/** The float32 parameters a container stores as they are, as one list (the classifier once). */
+function floatParams(m: LlamaModel): Float32Array[] {
+  const out = [m.tokenEmbedding, m.finalNorm];
+  for (const L of m.layers) out.push(L.attnNorm, L.ffnNorm);
+  if (!m.config.sharedClassifier) out.push(m.wcls);
+  return out;
+}
+
+function validationKl(grad: LlamaGrad, model: LlamaModel, set: readonly Sample[], vocab: number): number {
+  let kl = 0;
+  let n = 0;
+  for (const s of set) {
+    kl += klAndGradient(grad.forward(model, s.tokens, s.T), s, vocab);
+    n += s.T;
+  }
+  return kl / n;
+}
+
+/** Computes the gradients of a batch of sequences, each by its seed (tune-workers.ts spreads them over threads). */
+export type SequenceRunner = (student: Float32Array, seeds: readonly number[]) => Promise<{ grads: Float32Array; kl: number; positions: number }[]>;
+
+/**
+ * Tunes `start` (the dequantized model: its targets' arrays on their grids) towards `teacher`.
+ * Neither input is modified. Sequences are computed by `runner` (default: on this thread); their
+ * gradients are summed in sequence order, so the result is the same whatever runs them.
+ */
+export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner): Promise<TuneResult> {
+  const c = teacher.config;
+  const V = c.vocabSize;
+  const steps = options.steps;
+  if (!Number.isInteger(steps) || steps < 0) throw new QuantInputError('--tune', `${steps} steps: expected a whole number ≥ 0`);
+  const perStep = options.sequencesPerStep ?? 2;
+  const maxTokens = Math.min(options.maxTokens ?? 256, c.seqLen);
+  if (!Number.isInteger(perStep) || perStep < 1) throw new QuantInputError('fineTune', `sequencesPerStep ${perStep} must be a positive integer`);
+  if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new QuantInputError('fineTune', `maxTokens ${maxTokens} must be an integer ≥ 2`);
+  const latentRate = options.latentRate ?? 0.01;
+  const floatRate = options.floatRate ?? 2e-3;
+  const seed = options.seed ?? 1;
+
+  const { buf: studentBuf, model } = flattenModel(start);
+  const grad = new LlamaGrad(c, maxTokens);
+  const teacherT = new Transformer(teacher);
+  const run: SequenceRunner =
+    runner ??
+    (async (student, seeds) => {
+      const m = viewModel(c, student);
+      return seeds.map((sd) => {
+        const grads = new Float32Array(student.length);
+        return { ...sequenceGradient(teacherT, m, grad, sd, maxTokens, grads), grads };
+      });
+    });
+  const valid = Array.from({ length: options.validationSequences ?? 8 }, (_, i) => sampleSequence(teacherT, new Rng(sequenceSeed(seed, -1, i)), maxTokens, V));
+  const klBefore = validationKl(grad, model, valid, V);
+
+  const latents = targets.map((t) => model.layers[t.layer][t.name].slice());
+  const startCodes = targets.map((t, i) => gridCodes(t.grid, latents[i]));
+  const latentAdam = latents.map((l) => new Adam(l));
+  const floats = floatParams(model);
+  const floatAdam = floats.map((p) => new Adam(p));
+  const total = new Float32Array(studentBuf.length);
+  const grads = viewModel(c, total);
+  const gradFloats = floatParams(grads);
+  let tokens = 0;
+  const warmup = Math.max(1, Math.round(steps / 20));
+  for (let step = 0; step < steps; step++) {
+    const seeds = Array.from({ length: perStep }, (_, i) => sequenceSeed(seed, step, i));
+    const parts = await run(studentBuf, seeds);
+    total.fill(0);
+    let kl = 0;
+    let positions = 0;
+    for (const p of parts) {
+      for (let i = 0; i < total.length; i++) total[i] += p.grads[i];
+      kl += p.kl;
+      positions += p.positions;
+    }
+    const inv = 1 / positions;
+    for (let i = 0; i < total.length; i++) total[i] *= inv;
+    tokens += positions;
+    // Linear warm-up, then cosine decay to zero.
+    const f = step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup + 1)) / (steps - warmup + 1)));
+    targets.forEach((t, i) => {
+      latentAdam[i].step(grads.layers[t.layer][t.name], latentRate * f, t.grid.scale);
+      projectToGrid(t.grid, latents[i], model.layers[t.layer][t.name]);
+    });
+    floats.forEach((p, i) => floatAdam[i].step(gradFloats[i], floatRate * f));
+    options.onStep?.(step, kl / positions);
+  }
+  const klAfter = validationKl(grad, model, valid, V);
+  const improved = klAfter < klBefore;
+  const codes = improved ? targets.map((t, i) => gridCodes(t.grid, latents[i])) : startCodes;
+  let changedCodes = 0;
+  if (improved) codes.forEach((q, i) => q.forEach((v, k) => (changedCodes += v === startCodes[i][k] ? 0 : 1)));
+  return {
+    model: improved ? cloneModel(model) : cloneModel(start),
+    codes,
+    startCodes,
+    latents: improved ? latents : targets.map((t) => start.layers[t.layer][t.name].slice()),
+    klBefore,
+    klAfter,
+    improved,
+    tokens,
+    changedCodes,
+  };
+}

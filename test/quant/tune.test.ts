@@ -1,0 +1,194 @@
+/**
+ * Quantization-aware fine-tuning (src/quant/train): the per-weight grids reproduce the container's
+ * dequantization exactly; distillation lowers the KL to fp32 on held-out samples while every
+ * quantized weight stays on its grid; it is deterministic; archive-mode streams are fitted back
+ * under the budget; and quantizeModel's tuned container decodes to the tuned model bit for bit.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import {
+  dequantizeEcsq,
+  dequantizeMatrix,
+  ecsqQuantize,
+  encodeEcsqStream,
+  evaluate,
+  modelFromDnq,
+  quantizeModel,
+  readDnq,
+  readLlama2c,
+  readStories,
+  readTokenizer,
+  rtnQuantize,
+  LINEAR_NAMES,
+  linearShape,
+  cloneModel,
+  type LlamaModel,
+} from '../../src/quant/index.js';
+import { fineTune } from '../../src/quant/train/distill.js';
+import { TuneWorkers } from '../../src/quant/train/tune-workers.js';
+import { ecsqGrid, gridCodes, groupGrid, projectToGrid } from '../../src/quant/train/weight-grid.js';
+import { tuneQuantized, type QuantizedLinear } from '../../src/quant/train/tune-quantized.js';
+import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
+
+const model = readLlama2c(MODEL);
+
+/** A Hessian-free stand-in for calibration: the identity (GPTQ then rounds column by column). */
+function identity(n: number): Float64Array {
+  const H = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) H[i * n + i] = 1;
+  return H;
+}
+
+/** Every linear layer of stories260K as 3-bit RTN groups of 32 (fast; the tuner does not care how the grid was chosen). */
+function rtnLinears(m: LlamaModel, bits = 3): { start: LlamaModel; linears: QuantizedLinear[] } {
+  const start = cloneModel(m);
+  const linears: QuantizedLinear[] = [];
+  for (let l = 0; l < m.config.nLayers; l++) {
+    for (const name of LINEAR_NAMES) {
+      const [rows, cols] = linearShape(m.config, name);
+      const q = rtnQuantize(m.layers[l][name], rows, cols, { bits, groupSize: 32 });
+      linears.push({ layer: l, name, kind: 'quantized', matrix: q });
+      start.layers[l][name] = dequantizeMatrix(q);
+    }
+  }
+  return { start, linears };
+}
+
+describe('weight grids', () => {
+  it('give back the container codes and values of fixed-width and archive-mode matrices', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 1e6 }), (rows, cols, bits, seed) => {
+        let s = seed;
+        const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
+        const q = rtnQuantize(W, rows, cols, { bits, groupSize: 16 });
+        const ref = dequantizeMatrix(q);
+        const g = groupGrid(q);
+        const out = new Float32Array(W.length);
+        projectToGrid(g, ref, out);
+        expect(out).toEqual(ref);
+        expect(Uint8Array.from(gridCodes(g, ref))).toEqual(q.codes);
+        // A latent anywhere decodes to a grid value, the one its code names.
+        projectToGrid(g, W, out);
+        expect(out).toEqual(dequantizeMatrix({ ...q, codes: Uint8Array.from(gridCodes(g, W)) }));
+
+        const e = ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 });
+        const eref = dequantizeEcsq(e);
+        const eg = ecsqGrid(e);
+        projectToGrid(eg, eref, out);
+        expect(out).toEqual(eref);
+        expect(gridCodes(eg, eref)).toEqual(e.codes);
+      }),
+      { numRuns: 60, seed: 7 },
+    );
+  });
+});
+
+const { start, linears } = rtnLinears(model);
+const targets = linears.map((q) => ({ layer: q.layer, name: q.name, grid: groupGrid(q.matrix as never) }));
+const options = { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 3 };
+const r = await fineTune(model, start, targets, options);
+
+describe('fineTune', () => {
+
+  it('lowers the KL to fp32 on its held-out samples and moves codes and float parameters', () => {
+    expect(r.improved).toBe(true);
+    expect(r.klAfter).toBeLessThan(0.97 * r.klBefore);
+    expect(r.changedCodes).toBeGreaterThan(0);
+    expect(r.tokens).toBeGreaterThan(48);
+    expect(r.model.finalNorm).not.toEqual(start.finalNorm);
+    expect(r.model.tokenEmbedding).not.toEqual(start.tokenEmbedding);
+  });
+
+  it('keeps every quantized weight on its grid, at the value its new code names, and leaves its inputs alone', () => {
+    targets.forEach((t, i) => {
+      const W = r.model.layers[t.layer][t.name];
+      const out = new Float32Array(W.length);
+      projectToGrid(t.grid, W, out);
+      expect(out).toEqual(W);
+      expect(gridCodes(t.grid, W)).toEqual(r.codes[i]);
+    });
+    expect(start.layers[0].wq).toEqual(dequantizeMatrix(linears[0].matrix as never));
+    expect(start.finalNorm).toEqual(model.finalNorm);
+  });
+
+  it('is deterministic for a seed, the same on worker threads, and changes with the seed', async () => {
+    const workers = new TuneWorkers(2);
+    try {
+      const threaded = await fineTune(model, start, targets, options, workers.runner(model, options.maxTokens));
+      expect(threaded.codes).toEqual(r.codes);
+      expect(threaded.model.tokenEmbedding).toEqual(r.model.tokenEmbedding);
+      expect(threaded.model.layers[4].ffnNorm).toEqual(r.model.layers[4].ffnNorm);
+    } finally {
+      await workers.close();
+    }
+    const other = await fineTune(model, start, targets, { ...options, seed: 4 });
+    expect(other.model.tokenEmbedding).not.toEqual(r.model.tokenEmbedding);
+  }, 60_000);
+
+  it('keeps the starting model when tuning makes things worse', async () => {
+    // A rate far too high throws the codes around: the validation KL rises and nothing is kept.
+    const bad = await fineTune(model, start, targets, { ...options, steps: 3, latentRate: 20, floatRate: 0.5 });
+    expect(bad.improved).toBe(false);
+    expect(bad.klAfter).toBeGreaterThan(bad.klBefore);
+    expect(bad.changedCodes).toBe(0);
+    expect(bad.codes).toEqual(bad.startCodes);
+    expect(bad.model.tokenEmbedding).toEqual(start.tokenEmbedding);
+  });
+
+  it('rejects a step count that is not a whole number', async () => {
+    await expect(fineTune(model, start, targets, { steps: 1.5 })).rejects.toThrow(/--tune.*1.5 steps/);
+  });
+});
+
+describe('tuneQuantized in archive mode', () => {
+  it('fits the tuned streams back under the budget by undoing the least confident changes', async () => {
+    const start = cloneModel(model);
+    const linears: QuantizedLinear[] = [];
+    let bits = 0;
+    for (let l = 0; l < model.config.nLayers; l++) {
+      for (const name of LINEAR_NAMES) {
+        const [rows, cols] = linearShape(model.config, name);
+        const e = ecsqQuantize(model.layers[l][name], rows, cols, identity(cols), { stepScale: 0.04 });
+        linears.push({ layer: l, name, kind: 'ecsq', matrix: e });
+        start.layers[l][name] = dequantizeEcsq(e);
+        bits += 8 * encodeEcsqStream(e.codes, rows, cols, e.stepCodes).length;
+      }
+    }
+    // The budget is exactly the untuned streams: any net growth must be undone.
+    const t = await tuneQuantized(model, start, linears, { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1 }, bits);
+    let after = 0;
+    t.linears.forEach((q, i) => {
+      const m = q.matrix as { codes: Int32Array; rows: number; cols: number; stepCodes: Uint8Array };
+      after += 8 * encodeEcsqStream(m.codes, m.rows, m.cols, m.stepCodes).length;
+      expect(t.model.layers[q.layer][q.name]).toEqual(dequantizeEcsq(q.matrix as never));
+      expect(linears[i].matrix.codes.length).toBe(m.codes.length);
+    });
+    expect(after).toBeLessThanOrEqual(bits);
+    expect(t.report.improved).toBe(true);
+    expect(t.report.revertedCodes).toBeGreaterThan(0);
+    expect(t.report.polishSteps).toBe(2); // float parameters re-fitted to the codes that stayed
+    expect(t.report.changedCodes).toBeGreaterThan(0);
+  });
+});
+
+describe('quantizeModel with tune', () => {
+  const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);
+  const split = readStories(TEXT);
+
+  it('writes a container that decodes to the tuned model and records the tuning, and the tuned model scores better', async () => {
+    const base = { method: 'rtn' as const, budgetBitsPerWeight: 3, allocate: false, tokensPerStory: 64 };
+    const plain = await quantizeModel(model, tokenizer, split.calibration, base);
+    const tuned = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3 } });
+    expect(tuned.tune?.improved).toBe(true);
+    expect(tuned.bitsPerWeight).toBe(plain.bitsPerWeight); // fixed-width codes: same bits whatever their values
+    const a = readDnq(tuned.dnq);
+    expect(a.manifest.quantizer.params).toMatchObject({ tuneSteps: 24, tuneSeed: 1 });
+    const decoded = modelFromDnq(a);
+    expect(decoded.tokenEmbedding).toEqual(tuned.model.tokenEmbedding);
+    expect(decoded.finalNorm).toEqual(tuned.model.finalNorm);
+    for (let l = 0; l < model.config.nLayers; l++) for (const name of LINEAR_NAMES) expect(decoded.layers[l][name]).toEqual(tuned.model.layers[l][name]);
+    // Scored on two evaluation stories the tuner never saw.
+    const stories = split.evaluation.slice(0, 2);
+    expect(evaluate(model, tuned.model, tokenizer, stories).meanKl).toBeLessThan(evaluate(model, plain.model, tokenizer, stories).meanKl);
+  }, 120_000);
+});
