@@ -141,7 +141,7 @@ describe('fineTune', () => {
 });
 
 describe('tuneQuantized in archive mode', () => {
-  it('fits the tuned streams back under the budget by undoing the least confident changes', async () => {
+  it('keeps the tuned streams within the budget by undoing the least confident changes as it trains', async () => {
     const start = cloneModel(model);
     const linears: QuantizedLinear[] = [];
     let bits = 0;
@@ -166,7 +166,6 @@ describe('tuneQuantized in archive mode', () => {
     expect(after).toBeLessThanOrEqual(bits);
     expect(t.report.improved).toBe(true);
     expect(t.report.revertedCodes).toBeGreaterThan(0);
-    expect(t.report.polishSteps).toBe(2); // float parameters re-fitted to the codes that stayed
     expect(t.report.changedCodes).toBeGreaterThan(0);
   });
 });

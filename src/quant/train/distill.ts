@@ -173,15 +173,20 @@ function validationKl(grad: LlamaGrad, model: LlamaModel, set: readonly Sample[]
   return kl / n;
 }
 
+/** Steps between calls of fineTune's constraint on the codes. */
+export const FIT_EVERY = 25;
+
 /** Computes the gradients of a batch of sequences, each by its seed (tune-workers.ts spreads them over threads). */
 export type SequenceRunner = (student: Float32Array, seeds: readonly number[]) => Promise<{ grads: Float32Array; kl: number; positions: number }[]>;
 
 /**
  * Tunes `start` (the dequantized model: its targets' arrays on their grids) towards `teacher`.
  * Neither input is modified. Sequences are computed by `runner` (default: on this thread); their
- * gradients are summed in sequence order, so the result is the same whatever runs them.
+ * gradients are summed in sequence order, so the result is the same whatever runs them. `fit`,
+ * when given, may move latents back (a constraint on the codes) every FIT_EVERY steps and after
+ * the last.
  */
-export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner): Promise<TuneResult> {
+export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner, fit?: (latents: Float32Array[]) => void): Promise<TuneResult> {
   const c = teacher.config;
   const V = c.vocabSize;
   const steps = options.steps;
@@ -240,6 +245,10 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
       projectToGrid(t.grid, latents[i], model.layers[t.layer][t.name]);
     });
     floats.forEach((p, i) => floatAdam[i].step(gradFloats[i], floatRate * f));
+    if (fit && ((step + 1) % FIT_EVERY === 0 || step + 1 === steps)) {
+      fit(latents);
+      targets.forEach((t, i) => projectToGrid(t.grid, latents[i], model.layers[t.layer][t.name]));
+    }
     options.onStep?.(step, kl / positions);
   }
   const klAfter = validationKl(grad, model, valid, V);
