@@ -16,6 +16,7 @@ import { QuantInputError } from './errors.js';
 import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
 import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
+import { logSoftmaxInto } from './model/log-softmax.js';
 import type { TuneOptions } from './train/distill.js';
 import { tuneQuantized, type QuantizedLinear, type TuneReport } from './train/tune-quantized.js';
 
@@ -113,13 +114,8 @@ function referenceLogProbs(model: LlamaModel, seqs: readonly number[][]): Float6
 }
 
 function logSoftmax(l: Float32Array): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < l.length; i++) if (l[i] > max) max = l[i];
-  let z = 0;
-  for (let i = 0; i < l.length; i++) z += Math.exp(l[i] - max);
-  const lz = Math.log(z) + max;
   const out = new Float64Array(l.length);
-  for (let i = 0; i < l.length; i++) out[i] = l[i] - lz;
+  logSoftmaxInto(l, 0, l.length, out, 0);
   return out;
 }
 

@@ -10,6 +10,7 @@
 import type { LlamaModel } from '../model/llama.js';
 import { Transformer, argmax } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/index.js';
+import { logSoftmaxInto } from '../model/log-softmax.js';
 
 export interface EvalResult {
   perplexity: number;
@@ -19,16 +20,6 @@ export interface EvalResult {
   top1Agreement: number;
   tokens: number;
   stories: number;
-}
-
-/** log-softmax of logits into out (f64 for the sums). */
-function logSoftmax(logits: Float32Array, out: Float64Array): void {
-  let max = -Infinity;
-  for (let i = 0; i < logits.length; i++) if (logits[i] > max) max = logits[i];
-  let z = 0;
-  for (let i = 0; i < logits.length; i++) z += Math.exp(logits[i] - max);
-  const lz = Math.log(z) + max;
-  for (let i = 0; i < logits.length; i++) out[i] = logits[i] - lz;
 }
 
 export function evaluate(reference: LlamaModel, candidate: LlamaModel, tokenizer: Tokenizer, stories: readonly string[]): EvalResult {
@@ -48,9 +39,9 @@ export function evaluate(reference: LlamaModel, candidate: LlamaModel, tokenizer
     const limit = Math.min(tokens.length, reference.config.seqLen);
     for (let pos = 0; pos + 1 < limit; pos++) {
       const a = ref.forward(tokens[pos], pos);
-      logSoftmax(a, lr);
+      logSoftmaxInto(a, 0, V, lr, 0);
       const b = cand === ref ? a : cand.forward(tokens[pos], pos);
-      logSoftmax(b, lc);
+      logSoftmaxInto(b, 0, V, lc, 0);
       const next = tokens[pos + 1];
       nllRef -= lr[next];
       nllCand -= lc[next];

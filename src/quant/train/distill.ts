@@ -23,6 +23,7 @@ import { Adam } from './adam.js';
 import { LlamaGrad } from './llama-grad.js';
 import { gridCodes, projectToGrid, type WeightGrid } from './weight-grid.js';
 import { flattenModel, viewModel } from './flat-model.js';
+import { logSoftmaxInto } from '../model/log-softmax.js';
 
 export interface TuneTarget {
   layer: number;
@@ -110,16 +111,6 @@ function sampleSequence(teacher: Transformer, rng: Rng, maxTokens: number, vocab
     tokens[pos + 1] = next;
   }
   return { tokens: tokens.subarray(0, T), T, logp: logp.subarray(0, T * vocab) };
-}
-
-/** out[o …] = log-softmax of z[i …] over n entries (sums in f64). */
-function logSoftmaxInto(z: Float32Array, i0: number, n: number, out: Float32Array | Float64Array, o0: number): void {
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) if (z[i0 + i] > max) max = z[i0 + i];
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(z[i0 + i] - max);
-  const lz = Math.log(sum) + max;
-  for (let i = 0; i < n; i++) out[o0 + i] = z[i0 + i] - lz;
 }
 
 /** Σ over positions of KL(teacher ‖ student); writes q − p into dLogits when given. */
