@@ -31,7 +31,7 @@ for (const budget of values.budgets!.split(',').map(Number)) {
     const layout = 'entropy' in kind ? 'per-column steps' : q.uniform ? `${q.uniform.bits}-bit, groups of ${q.uniform.groupSize}` : `groups of ${q.groupSize}`;
     const acc = dnqAccounting(q.dnq);
     console.log(
-      `| ${budget.toFixed(1)} | ${kind.label}${q.tune ? ` + fine-tuned (${q.tune.steps} steps, ${q.tune.tokens} tokens, ${q.tune.changedCodes} codes changed${q.tune.revertedCodes ? `, ${q.tune.revertedCodes} undone` : ''}${q.tune.improved ? '' : ', not kept'})` : ''} | ${layout} | ${q.bitsPerWeight.toFixed(3)} (${acc.quantized.bitsPerWeight.toFixed(3)} with padding) | ${e.perplexity.toFixed(3)} | ${e.meanKl.toFixed(3)} | ${(100 * e.top1Agreement).toFixed(1)} % | ${seconds.toFixed(1)} |`,
+      `| ${budget.toFixed(1)} | ${kind.label}${q.tune ? ` + fine-tuned (${q.tune.steps} steps, ${q.tune.tokens} tokens, ${q.tune.changedCodes} codes changed${q.tune.changedScales ? `, ${q.tune.changedScales} scales moved` : ''}${q.tune.revertedCodes ? `, ${q.tune.revertedCodes} undone` : ''}${q.tune.improved ? '' : ', not kept'})` : ''} | ${layout} | ${q.bitsPerWeight.toFixed(3)} (${acc.quantized.bitsPerWeight.toFixed(3)} with padding) | ${e.perplexity.toFixed(3)} | ${e.meanKl.toFixed(3)} | ${(100 * e.top1Agreement).toFixed(1)} % | ${seconds.toFixed(1)} |`,
     );
   }
 }

@@ -23,21 +23,16 @@ import {
   linearShape,
   cloneModel,
   type LlamaModel,
+  type EcsqMatrix,
 } from '../../src/quant/index.js';
 import { fineTune } from '../../src/quant/train/distill.js';
 import { TuneWorkers } from '../../src/quant/train/tune-workers.js';
-import { ecsqGrid, gridCodes, groupGrid, projectToGrid } from '../../src/quant/train/weight-grid.js';
+import { cloneGrid, ecsqGrid, gridCodes, groupGrid, moveScale, projectToGrid } from '../../src/quant/train/weight-grid.js';
 import { tuneQuantized, type QuantizedLinear } from '../../src/quant/train/tune-quantized.js';
 import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
+import { ecsqLinears, identity } from './_tune-fixtures.js';
 
 const model = readLlama2c(MODEL);
-
-/** A Hessian-free stand-in for calibration: the identity (GPTQ then rounds column by column). */
-function identity(n: number): Float64Array {
-  const H = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) H[i * n + i] = 1;
-  return H;
-}
 
 /** Every linear layer of stories260K as 3-bit RTN groups of 32 (fast; the tuner does not care how the grid was chosen). */
 function rtnLinears(m: LlamaModel, bits = 3): { start: LlamaModel; linears: QuantizedLinear[] } {
@@ -79,6 +74,35 @@ describe('weight grids', () => {
         expect(gridCodes(eg, eref)).toEqual(e.codes);
       }),
       { numRuns: 60, seed: 7 },
+    );
+  });
+});
+
+describe('moveScale', () => {
+  it('puts a group or column on another rung, keeping every code and scaling its values by the rungs’ ratio', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: -8, max: 8 }), (rows, cols, seed, shift) => {
+        let s = seed;
+        const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
+        const grids = [groupGrid(rtnQuantize(W, rows, cols, { bits: 3, groupSize: 8 })), ecsqGrid(ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 }))];
+        for (const g of grids) {
+          const before = cloneGrid(g);
+          const latent = W.slice();
+          const codes = gridCodes(g, latent);
+          const u = seed % g.units.codes.length;
+          const to = Math.min(255, Math.max(0, g.units.codes[u] + shift));
+          const ratio = g.units.ladder[to] / g.units.ladder[g.units.codes[u]];
+          moveScale(g, latent, u, to);
+          expect(gridCodes(g, latent)).toEqual(codes);
+          expect(Array.from(g.units.codes)).toEqual(Array.from(before.units.codes, (c, k) => (k === u ? to : c)));
+          const members = new Set(g.units.members.subarray(g.units.start[u], g.units.start[u + 1]));
+          for (let i = 0; i < W.length; i++) {
+            expect(g.scale[i]).toBe(members.has(i) ? g.units.ladder[to] : before.scale[i]);
+            expect(latent[i]).toBe(members.has(i) ? Math.fround(W[i] * ratio) : W[i]);
+          }
+        }
+      }),
+      { numRuns: 40, seed: 11 },
     );
   });
 });
@@ -135,27 +159,32 @@ describe('fineTune', () => {
     expect(bad.model.tokenEmbedding).toEqual(start.tokenEmbedding);
   });
 
+  it('moves scales when asked, with every weight on its returned grid, and leaves the input grids alone', async () => {
+    const before = targets.map((t) => t.grid.units.codes.slice());
+    const scaled = await fineTune(model, start, targets, { ...options, scaleRate: 0.1 });
+    expect(scaled.improved).toBe(true);
+    expect(scaled.changedScales).toBeGreaterThan(0);
+    expect(r.changedScales).toBe(0);
+    targets.forEach((t, i) => {
+      expect(t.grid.units.codes).toEqual(before[i]);
+      const W = scaled.model.layers[t.layer][t.name];
+      const out = new Float32Array(W.length);
+      projectToGrid(scaled.grids[i], W, out);
+      expect(out).toEqual(W);
+      expect(gridCodes(scaled.grids[i], W)).toEqual(scaled.codes[i]);
+    });
+  });
+
   it('rejects a step count that is not a whole number', async () => {
     await expect(fineTune(model, start, targets, { steps: 1.5 })).rejects.toThrow(/--tune.*1.5 steps/);
   });
 });
 
 describe('tuneQuantized in archive mode', () => {
-  it('keeps the tuned streams within the budget by undoing the least confident changes as it trains', async () => {
-    const start = cloneModel(model);
-    const linears: QuantizedLinear[] = [];
-    let bits = 0;
-    for (let l = 0; l < model.config.nLayers; l++) {
-      for (const name of LINEAR_NAMES) {
-        const [rows, cols] = linearShape(model.config, name);
-        const e = ecsqQuantize(model.layers[l][name], rows, cols, identity(cols), { stepScale: 0.04 });
-        linears.push({ layer: l, name, kind: 'ecsq', matrix: e });
-        start.layers[l][name] = dequantizeEcsq(e);
-        bits += 8 * encodeEcsqStream(e.codes, rows, cols, e.stepCodes).length;
-      }
-    }
+  it('keeps the tuned streams within the budget by undoing changes as it trains (no rate term)', async () => {
+    const { start, linears, bits } = ecsqLinears(model, 0.04);
     // The budget is exactly the untuned streams: any net growth must be undone.
-    const t = await tuneQuantized(model, start, linears, { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1 }, bits);
+    const t = await tuneQuantized(model, start, linears, { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1, ratePressure: 0 }, bits);
     let after = 0;
     t.linears.forEach((q, i) => {
       const m = q.matrix as { codes: Int32Array; rows: number; cols: number; stepCodes: Uint8Array };
@@ -170,6 +199,27 @@ describe('tuneQuantized in archive mode', () => {
   });
 });
 
+describe('tuneQuantized with moving steps in archive mode', () => {
+  it('carries the moved column steps in the matrices and keeps the streams within budget, even an exact one', async () => {
+    const { start, linears, bits } = ecsqLinears(model, 0.04);
+    const options = { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1, scaleRate: 0.1 };
+    for (const budget of [bits, Math.round(bits * 1.01)]) {
+      const t = await tuneQuantized(model, start, linears, options, budget);
+      let after = 0;
+      let moved = 0;
+      t.linears.forEach((q, i) => {
+        const m = q.matrix as EcsqMatrix;
+        after += 8 * encodeEcsqStream(m.codes, m.rows, m.cols, m.stepCodes).length;
+        expect(t.model.layers[q.layer][q.name]).toEqual(dequantizeEcsq(m));
+        m.stepCodes.forEach((c, j) => (moved += c === (linears[i].matrix as EcsqMatrix).stepCodes[j] ? 0 : 1));
+      });
+      expect(after).toBeLessThanOrEqual(budget);
+      expect(moved).toBe(t.report.changedScales);
+      if (budget > bits) expect(t.report.changedScales).toBeGreaterThan(0);
+    }
+  }, 60_000);
+});
+
 describe('quantizeModel with tune', () => {
   const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);
   const split = readStories(TEXT);
@@ -177,8 +227,9 @@ describe('quantizeModel with tune', () => {
   it('writes a container that decodes to the tuned model and records the tuning, and the tuned model scores better', async () => {
     const base = { method: 'rtn' as const, budgetBitsPerWeight: 3, allocate: false, tokensPerStory: 64 };
     const plain = await quantizeModel(model, tokenizer, split.calibration, base);
-    const tuned = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3 } });
+    const tuned = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, scaleRate: 0.1 } });
     expect(tuned.tune?.improved).toBe(true);
+    expect(tuned.tune?.changedScales).toBeGreaterThan(0); // the container carries the moved scales
     expect(tuned.bitsPerWeight).toBe(plain.bitsPerWeight); // fixed-width codes: same bits whatever their values
     const a = readDnq(tuned.dnq);
     expect(a.manifest.quantizer.params).toMatchObject({ tuneSteps: 24, tuneSeed: 1 });

@@ -21,7 +21,7 @@ import { BOS } from '../tokenizer/index.js';
 import { Rng } from '../../random.js';
 import { Adam } from './adam.js';
 import { LlamaGrad } from './llama-grad.js';
-import { gridCodes, projectToGrid, type WeightGrid } from './weight-grid.js';
+import { cloneGrid, gridCodes, moveScale, projectToGrid, type ScaleUnits, type WeightGrid } from './weight-grid.js';
 import { flattenModel, viewModel } from './flat-model.js';
 import { logSoftmaxInto } from '../model/log-softmax.js';
 
@@ -40,6 +40,11 @@ export interface TuneOptions {
   maxTokens?: number;
   /** Peak step of a quantized weight's latent, in units of its grid step. Default 0.01. */
   latentRate?: number;
+  /**
+   * Peak step of a scale's latent (a group's scale or an archive-mode column's step), in rungs of
+   * its ladder (2^(1/16) apart); 0 keeps every scale. Default DEFAULT_SCALE_RATE.
+   */
+  scaleRate?: number;
   /** Peak learning rate of the float32 parameters. Default 2e-3. */
   floatRate?: number;
   /** Sequences in the validation set. Default 8. */
@@ -50,6 +55,11 @@ export interface TuneOptions {
    * the budget, so that codes moved by tuning still fit with few changes undone. Default 0.005.
    */
   rateHeadroom?: number;
+  /**
+   * Archive mode only (rate-pressure.ts): the rate term's starting multiplier, in nats of mean KL
+   * per bit; 0 turns the term off. Default DEFAULT_RATE_PRESSURE.
+   */
+  ratePressure?: number;
   /** Threads for the sequences of a step (tune-workers.ts; the result does not depend on it). Default: every core. */
   threads?: number;
   /** Called after each step with the step's mean KL on its own samples. */
@@ -74,6 +84,10 @@ export interface TuneResult {
   tokens: number;
   /** Codes that differ from the starting ones. */
   changedCodes: number;
+  /** The targets' grids with their tuned scales (the starting ones when tuning did not help). */
+  grids: WeightGrid[];
+  /** Scales (ladder codes of groups or columns) that differ from the starting ones. */
+  changedScales: number;
 }
 
 interface Sample {
@@ -164,20 +178,46 @@ function validationKl(grad: LlamaGrad, model: LlamaModel, set: readonly Sample[]
   return kl / n;
 }
 
+/** fineTune's default scaleRate. */
+export const DEFAULT_SCALE_RATE = 0;
+
+/**
+ * The loss's gradient with respect to each unit's ladder code, by the straight-through estimator:
+ * a unit's weights are scale · (code − zero), one rung up the ladder divides the scale by 2^(1/16),
+ * so d loss / d rung = −(ln 2 / 16) · Σ g_i · ŵ_i over the unit.
+ */
+function scaleGradient(units: ScaleUnits, g: Float32Array, w: Float32Array, out: Float32Array): void {
+  const { start, members } = units;
+  for (let u = 0; u + 1 < start.length; u++) {
+    let sum = 0;
+    for (let k = start[u]; k < start[u + 1]; k++) sum += g[members[k]] * w[members[k]];
+    out[u] = (-Math.LN2 / 16) * sum;
+  }
+}
+
 /** Steps between calls of fineTune's constraint on the codes. */
 export const FIT_EVERY = 25;
+
+/**
+ * A constraint on the codes, from tune-quantized.ts (archive mode's rate budget). `shape` may
+ * change each target's gradient before the optimizer steps (a penalty's gradient); `fit` may move
+ * latents back into the feasible set every FIT_EVERY steps and after the last. Both see the grids
+ * as they are now (scales move when scaleRate > 0).
+ */
+export interface TuneConstraint {
+  shape?(latents: readonly Float32Array[], grads: readonly Float32Array[], grids: readonly WeightGrid[]): void;
+  fit?(latents: Float32Array[], grids: readonly WeightGrid[]): void;
+}
 
 /** Computes the gradients of a batch of sequences, each by its seed (tune-workers.ts spreads them over threads). */
 export type SequenceRunner = (student: Float32Array, seeds: readonly number[]) => Promise<{ grads: Float32Array; kl: number; positions: number }[]>;
 
 /**
  * Tunes `start` (the dequantized model: its targets' arrays on their grids) towards `teacher`.
- * Neither input is modified. Sequences are computed by `runner` (default: on this thread); their
- * gradients are summed in sequence order, so the result is the same whatever runs them. `fit`,
- * when given, may move latents back (a constraint on the codes) every FIT_EVERY steps and after
- * the last.
+ * Neither input is modified (the grids tuned are copies, returned). Sequences are computed by `runner` (default: on this thread); their
+ * gradients are summed in sequence order, so the result is the same whatever runs them.
  */
-export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner, fit?: (latents: Float32Array[]) => void): Promise<TuneResult> {
+export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner, constraint: TuneConstraint = {}): Promise<TuneResult> {
   const c = teacher.config;
   const V = c.vocabSize;
   const steps = options.steps;
@@ -187,6 +227,7 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   if (!Number.isInteger(perStep) || perStep < 1) throw new QuantInputError('fineTune', `sequencesPerStep ${perStep} must be a positive integer`);
   if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new QuantInputError('fineTune', `maxTokens ${maxTokens} must be an integer ≥ 2`);
   const latentRate = options.latentRate ?? 0.01;
+  const scaleRate = options.scaleRate ?? DEFAULT_SCALE_RATE;
   const floatRate = options.floatRate ?? 2e-3;
   const seed = options.seed ?? 1;
 
@@ -208,11 +249,17 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   const latents = targets.map((t) => model.layers[t.layer][t.name].slice());
   const startCodes = targets.map((t, i) => gridCodes(t.grid, latents[i]));
   const latentAdam = latents.map((l) => new Adam(l));
+  // Each unit's scale has a float latent in ladder rungs too, rounded to its rung.
+  const grids = targets.map((t) => cloneGrid(t.grid));
+  const scaleLatents = grids.map((g) => Float32Array.from(g.units.codes));
+  const scaleAdam = scaleLatents.map((l) => new Adam(l));
+  const scaleGrads = grids.map((g) => new Float32Array(g.units.codes.length));
   const floats = floatParams(model);
   const floatAdam = floats.map((p) => new Adam(p));
   const total = new Float32Array(studentBuf.length);
   const grads = viewModel(c, total);
   const gradFloats = floatParams(grads);
+  const gradTargets = targets.map((t) => grads.layers[t.layer][t.name]);
   let tokens = 0;
   const warmup = Math.max(1, Math.round(steps / 20));
   for (let step = 0; step < steps; step++) {
@@ -231,20 +278,36 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
     tokens += positions;
     // Linear warm-up, then cosine decay to zero.
     const f = step < warmup ? (step + 1) / warmup : 0.5 * (1 + Math.cos((Math.PI * (step - warmup + 1)) / (steps - warmup + 1)));
+    if (scaleRate > 0) targets.forEach((t, i) => scaleGradient(grids[i].units, gradTargets[i], model.layers[t.layer][t.name], scaleGrads[i]));
+    constraint.shape?.(latents, gradTargets, grids);
     targets.forEach((t, i) => {
-      latentAdam[i].step(grads.layers[t.layer][t.name], latentRate * f, t.grid.scale);
-      projectToGrid(t.grid, latents[i], model.layers[t.layer][t.name]);
+      const g = grids[i];
+      latentAdam[i].step(gradTargets[i], latentRate * f, g.scale);
+      if (scaleRate > 0) {
+        scaleAdam[i].step(scaleGrads[i], scaleRate * f);
+        const rungs = g.units.ladder.length - 1;
+        scaleLatents[i].forEach((v, u) => moveScale(g, latents[i], u, Math.min(rungs, Math.max(0, Math.round(v)))));
+      }
+      projectToGrid(g, latents[i], model.layers[t.layer][t.name]);
     });
     floats.forEach((p, i) => floatAdam[i].step(gradFloats[i], floatRate * f));
-    if (fit && ((step + 1) % FIT_EVERY === 0 || step + 1 === steps)) {
-      fit(latents);
-      targets.forEach((t, i) => projectToGrid(t.grid, latents[i], model.layers[t.layer][t.name]));
+    if (constraint.fit && ((step + 1) % FIT_EVERY === 0 || step + 1 === steps)) {
+      constraint.fit(latents, grids);
+      targets.forEach((t, i) => {
+        // A scale the fit put back starts again from its rung.
+        grids[i].units.codes.forEach((c, u) => {
+          if (Math.round(scaleLatents[i][u]) !== c) scaleLatents[i][u] = c;
+        });
+        projectToGrid(grids[i], latents[i], model.layers[t.layer][t.name]);
+      });
     }
     options.onStep?.(step, kl / positions);
   }
   const klAfter = validationKl(grad, model, valid, V);
   const improved = klAfter < klBefore;
-  const codes = improved ? targets.map((t, i) => gridCodes(t.grid, latents[i])) : startCodes;
+  let changedScales = 0;
+  if (improved) grids.forEach((g, i) => g.units.codes.forEach((c, u) => (changedScales += c === targets[i].grid.units.codes[u] ? 0 : 1)));
+  const codes = improved ? grids.map((g, i) => gridCodes(g, latents[i])) : startCodes;
   let changedCodes = 0;
   if (improved) codes.forEach((q, i) => q.forEach((v, k) => (changedCodes += v === startCodes[i][k] ? 0 : 1)));
   return {
@@ -257,5 +320,7 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
     improved,
     tokens,
     changedCodes,
+    grids: improved ? grids : targets.map((t) => t.grid),
+    changedScales,
   };
 }

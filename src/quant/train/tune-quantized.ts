@@ -3,17 +3,20 @@
  * (ECSQ) matrices go in, the same matrices with new codes come out, with the tuned float32
  * parameters. Fixed-width codes cost the same bits whatever their values; entropy-coded ones do
  * not, so in archive mode the codes are fitted back under the budget every few steps and after
- * the last, by undoing the least confident changes first (those whose latent weight sits nearest
- * the rounding boundary it crossed) — undoing all of them gives back the starting streams, which
- * fit.
+ * the last, by undoing the changes that cost bits, least confident per bit first — undoing all of
+ * them gives back the starting streams, which fit.
  */
 import { encodeEcsqStream } from '../entropy/ecsq-stream.js';
 import type { EcsqMatrix } from '../ecsq.js';
 import type { QuantizedMatrix } from '../groups.js';
 import type { LinearName, LlamaModel } from '../model/llama.js';
-import { fineTune, type TuneOptions, type TuneTarget } from './distill.js';
+import { fineTune, type TuneConstraint, type TuneOptions, type TuneTarget } from './distill.js';
+import { CodeLengths, RatePressure } from './rate-pressure.js';
 import { TuneWorkers } from './tune-workers.js';
-import { ecsqGrid, gridCodes, groupGrid } from './weight-grid.js';
+import { ecsqGrid, gridCodes, groupGrid, moveScale, type WeightGrid } from './weight-grid.js';
+
+/** The rate term's starting λ (nats of mean KL per bit; dual ascent moves it from there). Off by default: at 2,400 steps on stories260K it kept 5x more code changes at the same KL but gave a worse perplexity (5.928 against 5.828). */
+export const DEFAULT_RATE_PRESSURE = 0;
 
 export type QuantizedLinear = { layer: number; name: LinearName } & ({ kind: 'quantized'; matrix: QuantizedMatrix } | { kind: 'ecsq'; matrix: EcsqMatrix });
 
@@ -26,8 +29,12 @@ export interface TuneReport {
   klAfter: number;
   improved: boolean;
   changedCodes: number;
-  /** Code changes undone during training to keep entropy-coded streams within the budget. */
+  /** Scales (group scale codes or archive-mode column steps) moved to another rung of their ladder. */
+  changedScales: number;
+  /** Code changes undone during training to keep entropy-coded streams within the budget (counted even when the tuning is not kept). */
   revertedCodes: number;
+  /** Archive mode: the rate term's multiplier λ at the end (mean KL in nats per bit; rate-pressure.ts). */
+  ratePressure?: number;
 }
 
 export interface TunedQuantized {
@@ -51,35 +58,47 @@ export async function tuneQuantized(teacher: LlamaModel, start: LlamaModel, line
 }
 
 /**
- * Undoes the fewest changed codes — least confident first, by how far past the rounding boundary
- * their latent went — that bring the entropy-coded streams within budgetBits, writing the
- * start value back into each undone latent. Returns how many were undone.
+ * Undoes changed codes until the entropy-coded streams fit within budgetBits, writing the start
+ * value back into each undone latent; returns how many were undone. Only changes that cost bits
+ * are candidates (undoing one that saves bits would need yet more undone), and they go in order of
+ * confidence per bit — how far past the rounding boundary the latent went, over the bits the
+ * change costs — so that cheap, confident changes stay. Undoing every change, and putting moved
+ * steps back, gives back the starting streams, which fit. Also returns the streams' bits before
+ * the fit.
  */
-function fitToBudget(linears: readonly QuantizedLinear[], targets: readonly TuneTarget[], startCodes: readonly Int32Array[], latents: readonly Float32Array[], budgetBits: number): number {
-  const now = targets.map((t, m) => gridCodes(t.grid, latents[m]));
+export function fitToBudget(linears: readonly QuantizedLinear[], grids: readonly WeightGrid[], startCodes: readonly Int32Array[], latents: readonly Float32Array[], budgetBits: number): { undone: number; bits: number } {
+  const now = grids.map((g, m) => gridCodes(g, latents[m]));
   const codes = now.map((c) => c.slice());
   const streamBits = (): number => {
     let bits = 0;
     linears.forEach((q, i) => {
-      if (q.kind === 'ecsq') bits += 8 * encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, q.matrix.stepCodes).length;
+      if (q.kind === 'ecsq') bits += 8 * encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, grids[i].units.codes).length;
     });
     return bits;
   };
-  if (streamBits() <= budgetBits) return 0;
-  const changes: { m: number; i: number; margin: number }[] = [];
+  const bits = streamBits();
+  if (bits <= budgetBits) return { undone: 0, bits };
+  const costly: { m: number; i: number; value: number }[] = [];
+  const free: { m: number; i: number }[] = [];
   now.forEach((c, m) => {
-    const g = targets[m].grid;
+    const g = grids[m];
+    const lengths = linears[m].kind === 'ecsq' ? new CodeLengths(c) : null;
+    const length = (q: number): number => lengths?.bits(q) ?? 0;
     for (let i = 0; i < c.length; i++) {
-      if (c[i] !== startCodes[m][i]) changes.push({ m, i, margin: Math.abs(latents[m][i] / g.scale[i] + g.zero[i] - startCodes[m][i]) - 0.5 });
+      if (c[i] === startCodes[m][i]) continue;
+      const bits = length(c[i]) - length(startCodes[m][i]);
+      const margin = Math.abs(latents[m][i] / g.scale[i] + g.zero[i] - startCodes[m][i]) - 0.5;
+      if (bits > 0) costly.push({ m, i, value: margin / bits });
+      else free.push({ m, i });
     }
   });
-  changes.sort((a, b) => a.margin - b.margin || a.m - b.m || a.i - b.i);
+  costly.sort((a, b) => a.value - b.value || a.m - b.m || a.i - b.i);
   const undoFirst = (k: number): void => {
-    changes.forEach((ch, j) => (codes[ch.m][ch.i] = j < k ? startCodes[ch.m][ch.i] : now[ch.m][ch.i]));
+    costly.forEach((ch, j) => (codes[ch.m][ch.i] = j < k ? startCodes[ch.m][ch.i] : now[ch.m][ch.i]));
   };
-  // The fewest undone changes that fit (bits fall nearly monotonically as changes are undone).
+  // The fewest undone changes that fit (bits fall nearly monotonically along this order).
   let lo = 0;
-  let hi = changes.length;
+  let hi = costly.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
     undoFirst(mid);
@@ -87,13 +106,15 @@ function fitToBudget(linears: readonly QuantizedLinear[], targets: readonly Tune
     else lo = mid + 1;
   }
   undoFirst(lo);
-  if (streamBits() > budgetBits) lo = changes.length;
-  for (let j = 0; j < lo; j++) {
-    const { m, i } = changes[j];
-    const g = targets[m].grid;
+  const fits = streamBits() <= budgetBits;
+  const undo = fits ? costly.slice(0, lo) : [...costly, ...free];
+  // Even the starting codes overflow when moved steps cost more to code: back to the start, steps and all.
+  if (!fits) linears.forEach((q, m) => q.kind === 'ecsq' && q.matrix.stepCodes.forEach((c, u) => moveScale(grids[m], latents[m], u, c)));
+  for (const { m, i } of undo) {
+    const g = grids[m];
     latents[m][i] = Math.fround(g.scale[i] * (startCodes[m][i] - g.zero[i]));
   }
-  return lo;
+  return { undone: undo.length, bits };
 }
 
 async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: readonly QuantizedLinear[], targets: readonly TuneTarget[], options: TuneOptions, budgetBits: number, workers: TuneWorkers): Promise<TunedQuantized> {
@@ -101,23 +122,43 @@ async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: reado
   const startCodes = targets.map((t) => gridCodes(t.grid, start.layers[t.layer][t.name]));
   let reverted = 0;
   // Archive mode: the streams are kept within the budget while training, so that the float
-  // parameters adapt to the codes that stay (fitting once at the end undid most of a long run).
-  const fit = linears.some((q) => q.kind === 'ecsq') && Number.isFinite(budgetBits) ? (latents: Float32Array[]): void => void (reverted += fitToBudget(linears, targets, startCodes, latents, budgetBits)) : undefined;
-  const r = await fineTune(teacher, start, targets, options, runner, fit);
+  // parameters adapt to the codes that stay (fitting once at the end undid most of a long run),
+  // and the rate enters the loss, so that fewer changes need undoing.
+  const coded = linears.map((q) => q.kind === 'ecsq');
+  let constraint: TuneConstraint = {};
+  let pressure: RatePressure | undefined;
+  if (coded.some(Boolean) && Number.isFinite(budgetBits)) {
+    const p = (pressure = new RatePressure(coded, options.ratePressure ?? DEFAULT_RATE_PRESSURE));
+    p.refresh(
+      targets.map((t) => start.layers[t.layer][t.name]),
+      targets.map((t) => t.grid),
+    );
+    constraint = {
+      shape: (latents, grads, grids) => p.shape(latents, grads, grids),
+      fit: (latents, grids) => {
+        const f = fitToBudget(linears, grids, startCodes, latents, budgetBits);
+        reverted += f.undone;
+        p.adapt(f.bits, budgetBits);
+        p.refresh(latents, grids);
+      },
+    };
+  }
+  const r = await fineTune(teacher, start, targets, options, runner, constraint);
   const codes = r.codes;
   const model = r.model;
   const out = linears.map((q, i): QuantizedLinear => {
-    const target = targets[i];
+    const grid = r.grids[i];
     const W = model.layers[q.layer][q.name];
     // The tuned model's weights are exactly what the new codes decode to.
-    const s = target.grid.scale;
-    const z = target.grid.zero;
+    const s = grid.scale;
+    const z = grid.zero;
     for (let k = 0; k < W.length; k++) W[k] = Math.fround(s[k] * (codes[i][k] - z[k]));
-    return q.kind === 'ecsq' ? { ...q, matrix: { ...q.matrix, codes: codes[i] } } : { ...q, matrix: { ...q.matrix, codes: Uint8Array.from(codes[i]) } };
+    const scales = grid.units.codes.slice();
+    return q.kind === 'ecsq' ? { ...q, matrix: { ...q.matrix, codes: codes[i], stepCodes: scales } } : { ...q, matrix: { ...q.matrix, codes: Uint8Array.from(codes[i]), scaleCodes: scales } };
   });
   return {
     model,
     linears: out,
-    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, revertedCodes: r.improved ? reverted : 0 },
+    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
   };
 }
