@@ -214,8 +214,9 @@ export type SequenceRunner = (student: Float32Array, seeds: readonly number[]) =
 
 /**
  * Tunes `start` (the dequantized model: its targets' arrays on their grids) towards `teacher`.
- * Neither input is modified (the grids tuned are copies, returned). Sequences are computed by `runner` (default: on this thread); their
- * gradients are summed in sequence order, so the result is the same whatever runs them.
+ * Neither input is modified (the grids tuned are copies, returned). Sequences are computed by
+ * `runner` (default: on this thread); their gradients are summed in sequence order, so the result
+ * is the same whatever runs them.
  */
 export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner, constraint: TuneConstraint = {}): Promise<TuneResult> {
   const c = teacher.config;
@@ -228,6 +229,9 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   if (!Number.isInteger(maxTokens) || maxTokens < 2) throw new QuantInputError('fineTune', `maxTokens ${maxTokens} must be an integer ≥ 2`);
   const latentRate = options.latentRate ?? 0.01;
   const scaleRate = options.scaleRate ?? DEFAULT_SCALE_RATE;
+  if (!(scaleRate >= 0 && Number.isFinite(scaleRate))) throw new QuantInputError('fineTune', `scaleRate ${scaleRate} must be a finite number ≥ 0`);
+  const pressure = options.ratePressure ?? 0;
+  if (!(pressure >= 0 && Number.isFinite(pressure))) throw new QuantInputError('fineTune', `ratePressure ${pressure} must be a finite number ≥ 0`);
   const floatRate = options.floatRate ?? 2e-3;
   const seed = options.seed ?? 1;
 
