@@ -56,6 +56,7 @@ export class RatePressure {
 
   /** Re-reads each coded matrix's code distribution from the latents on their grids. */
   refresh(latents: readonly Float32Array[], grids: readonly WeightGrid[]): void {
+    if (this.lambda <= 0) return; // off (the default): shape reads nothing, so skip the tables
     this.lengths = latents.map((w, m) => (this.coded[m] ? new CodeLengths(gridCodes(grids[m], w)) : null));
   }
 
