@@ -20,6 +20,7 @@ import {
   type QuantizeModelOptions,
   type TuneReport,
 } from '../src/quant/index.js';
+import { createProgress } from '../src/pack/index.js';
 import { tokenizerFor } from './quant-options.js';
 
 export interface QuantizeSummary {
@@ -56,7 +57,14 @@ export async function runQuantize(
   try {
     const { report } = await resolveDevice(options.device ?? 'auto');
     if (!(report.choice === 'auto' && report.kind === 'cpu')) process.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
-    q = await quantizeModelOnDevice(model, tok, split.calibration, options);
+    // Fine-tuning is the long part (minutes to an hour): a bar with its ETA, on a terminal only.
+    const tuning = options.tune ? createProgress('fine-tuning', options.tune.steps) : undefined;
+    const tune = options.tune && tuning ? { ...options.tune, onStep: (step: number) => tuning.tick(step + 1) } : undefined;
+    try {
+      q = await quantizeModelOnDevice(model, tok, split.calibration, { ...options, ...(tune ? { tune } : {}) });
+    } finally {
+      tuning?.done();
+    }
   } finally {
     await closeDevice(); // Dawn keeps Node alive until its device is destroyed
   }

@@ -32,6 +32,8 @@ function compact(x: number): string {
   if (x >= 1e9) return `${(x / 1e9).toFixed(1)}G`;
   if (x >= 1e6) return `${(x / 1e6).toFixed(1)}M`;
   if (x >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
+  // Slow items (fine-tuning steps run about one a second): a rate of 0.9/s must not read 0/s.
+  if (x < 10 && !Number.isInteger(x)) return x.toFixed(1);
   return String(Math.round(x));
 }
 

@@ -40,6 +40,15 @@ describe('createProgress', () => {
     expect(s.writes.at(-1)).toBe('\r\x1b[2K');
   });
 
+  it('shows a slow rate with one decimal (fine-tuning steps, about one a second)', () => {
+    const s = fakeStream(true);
+    let t = 0;
+    const p = createProgress('fine-tuning', 100, { stream: s, now: () => t, intervalMs: 0 });
+    t = 4000;
+    p.tick(3);
+    expect(s.writes.at(-1)).toMatch(/ 3% 3\/100 0\.8\/s ETA 2m10s$/);
+  });
+
   it('add() counts up; the bar never overflows; done() erases only what was drawn', () => {
     const s = fakeStream(true);
     let t = 0;
