@@ -58,12 +58,12 @@ export async function runQuantize(
     const { report } = await resolveDevice(options.device ?? 'auto');
     if (!(report.choice === 'auto' && report.kind === 'cpu')) process.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
     // Fine-tuning is the long part (minutes to an hour): a bar with its ETA, on a terminal only.
-    const tuning = options.tune ? createProgress('fine-tuning', options.tune.steps) : undefined;
-    const tune = options.tune && tuning ? { ...options.tune, onStep: (step: number) => tuning.tick(step + 1) } : undefined;
+    const tuning = createProgress('fine-tuning', options.tune?.steps ?? 0);
+    const tune = options.tune && { ...options.tune, onStep: (step: number) => tuning.tick(step + 1) };
     try {
       q = await quantizeModelOnDevice(model, tok, split.calibration, { ...options, ...(tune ? { tune } : {}) });
     } finally {
-      tuning?.done();
+      tuning.done();
     }
   } finally {
     await closeDevice(); // Dawn keeps Node alive until its device is destroyed
