@@ -20,7 +20,7 @@ import {
   type QuantizeModelOptions,
   type TuneReport,
 } from '../src/quant/index.js';
-import { createProgress } from '../src/pack/index.js';
+import { createProgress, type Progress } from '../src/pack/index.js';
 import { tokenizerFor } from './quant-options.js';
 
 export interface QuantizeSummary {
@@ -58,12 +58,18 @@ export async function runQuantize(
     const { report } = await resolveDevice(options.device ?? 'auto');
     if (!(report.choice === 'auto' && report.kind === 'cpu')) process.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
     // Fine-tuning is the long part (minutes to an hour): a bar with its ETA, on a terminal only.
-    const tuning = createProgress('fine-tuning', options.tune?.steps ?? 0);
-    const tune = options.tune && { ...options.tune, onStep: (step: number) => tuning.tick(step + 1) };
+    // Started when the first step ends, so that its rate and ETA leave out the quantization before it.
+    let tuning: Progress | undefined;
+    const steps = options.tune?.steps ?? 0;
+    const onStep = (step: number): void => {
+      if (tuning) tuning.tick(step + 1);
+      else tuning = createProgress('fine-tuning', steps);
+    };
+    const tune = options.tune && { ...options.tune, onStep };
     try {
       q = await quantizeModelOnDevice(model, tok, split.calibration, { ...options, ...(tune ? { tune } : {}) });
     } finally {
-      tuning.done();
+      tuning?.done();
     }
   } finally {
     await closeDevice(); // Dawn keeps Node alive until its device is destroyed
