@@ -65,9 +65,8 @@ export async function runQuantize(
       if (tuning) tuning.tick(step + 1);
       else tuning = createProgress('fine-tuning', steps);
     };
-    const tune = options.tune && { ...options.tune, onStep };
     try {
-      q = await quantizeModelOnDevice(model, tok, split.calibration, { ...options, ...(tune ? { tune } : {}) });
+      q = await quantizeModelOnDevice(model, tok, split.calibration, options.tune ? { ...options, tune: { ...options.tune, onStep } } : options);
     } finally {
       tuning?.done();
     }
