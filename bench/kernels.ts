@@ -8,7 +8,13 @@
  * Mweight/s counts the weights whose group costs are measured (widths 2..8 with the clipping
  * search: the allocation's measurement) and the weights GPTQ quantizes, host Cholesky of the dampened H⁻¹ included on both
  * sides (the GPU path computes U on the CPU exactly as the twin does).
- * Run alone: `node dist/bench/kernels.js [--quick]`.
+ * "GPU kernel" is the kernels' own time, without transfers or submission latency: the extra time
+ * of calls whose passes are encoded several times over (GpuRuntime.withRepeatedPasses), per pass.
+ * It is measured by default on GPUs and skipped on fallback (CPU) adapters, where it would take
+ * minutes and equals the end-to-end time up to the host's copies.
+ * The transposed products (Hessian, linear layer) are timed on both of their kernels: the vec4
+ * one that CPU drivers take and the tiled one that GPUs take (ChunkLimits.vec4Products).
+ * Run alone: `node dist/bench/kernels.js [--quick] [--kernel-only]`.
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +31,7 @@ import {
   packCodes,
   quantizeGroups,
 } from '../kernels/index.js';
+import type { GpuRuntime } from '../kernels/device.js';
 import { packGroupedCodes } from '../src/quant/bitpack.js';
 import { dequantizeMatrix } from '../src/quant/groups.js';
 import { gptqQuantize } from '../src/quant/gptq.js';
@@ -45,6 +52,8 @@ export interface KernelBenchRow {
   gpuSeconds: number;
   /** Seconds per call of the twin (scaled to the whole size where twinScaled). */
   twinSeconds: number;
+  /** Rate of the kernels alone, transfers excluded (same unit), where measured. */
+  kernelOnly?: number;
 }
 
 export interface KernelBenchResult {
@@ -106,7 +115,29 @@ function timeSync(fn: () => unknown, samples: number): number {
   return t[t.length >> 1];
 }
 
-export async function benchKernels(options: { quick?: boolean } = {}): Promise<KernelBenchResult> {
+/**
+ * Seconds per call of the kernels alone: calls whose passes are encoded 1 + extra times, less the
+ * plain call, over extra. `extra` grows until the difference is at least 50 ms (or 512 passes).
+ */
+async function kernelOnlySeconds(gpu: GpuRuntime, call: () => Promise<unknown>): Promise<number> {
+  const base = await timeAsync(call, 3);
+  let extra = 4;
+  for (;;) {
+    const repeated = await gpu.withRepeatedPasses(1 + extra, () => timeAsync(call, 3));
+    const perPass = Math.max(repeated - base, 0) / extra;
+    if (extra * perPass >= 0.05 || extra >= 512) return perPass;
+    extra = Math.min(512, Math.max(2 * extra, Math.ceil(0.1 / Math.max(perPass, 1e-6))));
+  }
+}
+
+/** The transposed products run on either kernel; each is timed (the default one first). */
+function productKernels(gpu: GpuRuntime): { name: string; vec4Products: boolean }[] {
+  const vec4 = { name: 'vec4', vec4Products: true };
+  const tiled = { name: 'tiled', vec4Products: false };
+  return gpu.limits.vec4Products ? [vec4, tiled] : [tiled, vec4];
+}
+
+export async function benchKernels(options: { quick?: boolean; kernelOnly?: boolean } = {}): Promise<KernelBenchResult> {
   const quick = options.quick === true;
   const dev = await getDevice({ device: 'auto' });
   const adapter = dev.kind === 'gpu' ? dev.gpu.adapter.name : `none (${dev.reason})`;
@@ -115,39 +146,64 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     console.log('   no GPU: nothing to compare, the kernels would run their twins.\n');
     return { adapter, rows: [] };
   }
+  const gpu = dev.gpu;
+  const realGpu = !gpu.adapter.fallback;
+  const kernelOnly = options.kernelOnly ?? realGpu;
   const gpuOpt = { device: 'gpu' as const };
   const rows: KernelBenchRow[] = [];
+  const rate = (work: number, call: () => Promise<unknown>) => (kernelOnly ? kernelOnlySeconds(gpu, call).then((s) => work / s) : Promise.resolve(undefined));
 
   // Hessian H += XᵀX: 2·rows·n² flops counted (the full product; the GPU computes only the upper triangle).
-  const hessianSizes: [rows: number, n: number][] = quick ? [[1024, 256], [1024, 1024]] : [[1024, 256], [1024, 1024], [4096, 2048]];
+  const hessianSizes: [rows: number, n: number][] = quick ? [[1024, 256], [1024, 1024]] : [[1024, 256], [1024, 1024], [4096, 2048], ...(realGpu ? ([[8192, 4096]] as [number, number][]) : [])];
   for (const [r, n] of hessianSizes) {
     const X = randomFloats(r * n, r + n);
     const H = new Float32Array(n * n);
-    await hessianAccumulate(H, X.subarray(0, 16 * n), { rows: 16, n }, gpuOpt);
     const big = r * n * n >= 2 ** 32;
-    const gpuS = await timeAsync(() => hessianAccumulate(H, X, { rows: r, n }, gpuOpt), big ? 1 : 3);
     // The twin has an O(n²) set-up and merge, so its slice keeps at least 256 rows to amortise it.
     const sliceRows = Math.min(r, Math.max(256, Math.floor(2 ** 27 / (n * n))));
     const twinS = (timeSync(() => hessianAccumulateTs(H, X.subarray(0, sliceRows * n), sliceRows, n), 1) * r) / sliceRows;
     const flops = 2 * r * n * n;
-    rows.push({ kernel: 'hessian XᵀX', size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS, twinSeconds: twinS });
+    for (const { name, vec4Products } of productKernels(gpu)) {
+      const o = { ...gpuOpt, limits: { vec4Products } };
+      await hessianAccumulate(H, X.subarray(0, 16 * n), { rows: 16, n }, o);
+      const call = () => hessianAccumulate(H, X, { rows: r, n }, o);
+      const gpuS = await timeAsync(call, big ? 1 : 3);
+      const kernel = await rate(flops / 1e9, call);
+      rows.push({ kernel: `hessian XᵀX, ${name}`, size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: kernel });
+    }
   }
 
   // Matmul C = A·B and the batched linear layer Y = X·Wᵀ: 2·m·k·n flops.
   const mmSizes: [label: string, m: number, k: number, n: number, transB: boolean][] = quick
     ? [['matmul', 512, 512, 512, false], ['linear y=Wx', 512, 64, 172, true]]
-    : [['matmul', 512, 512, 512, false], ['matmul', 2048, 2048, 2048, false], ['linear y=Wx', 512, 64, 172, true], ['linear y=Wx', 64, 4096, 4096, true]];
+    : [
+        ['matmul', 512, 512, 512, false],
+        ['matmul', 2048, 2048, 2048, false],
+        ['linear y=Wx', 512, 64, 172, true],
+        ['linear y=Wx', 64, 4096, 4096, true],
+        ...(realGpu
+          ? ([
+              ['matmul', 4096, 4096, 4096, false],
+              ['linear y=Wx', 4096, 4096, 4096, true],
+            ] as [string, number, number, number, boolean][])
+          : []),
+      ];
   for (const [label, m, k, n, transB] of mmSizes) {
     const A = randomFloats(m * k, m + k);
     const B = randomFloats(k * n, k + n);
     const C = new Float32Array(m * n);
-    await matmul(new Float32Array(Math.min(m, 16) * n), A.subarray(0, Math.min(m, 16) * k), B, { m: Math.min(m, 16), k, n, transB }, gpuOpt);
     const big = m * k * n >= 2 ** 32;
-    const gpuS = await timeAsync(() => matmul(C, A, B, { m, k, n, transB }, gpuOpt), big ? 1 : 3);
     const sliceRows = Math.min(m, Math.max(4, Math.floor(2 ** 27 / (k * n))));
     const twinS = (timeSync(() => matmulTs(C.subarray(0, sliceRows * n), A, B, sliceRows, k, n, transB), 1) * m) / sliceRows;
     const flops = 2 * m * k * n;
-    rows.push({ kernel: label, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS, twinSeconds: twinS });
+    for (const { name, vec4Products } of transB ? productKernels(gpu) : [{ name: 'tiled', vec4Products: false }]) {
+      const o = { ...gpuOpt, limits: { vec4Products } };
+      await matmul(new Float32Array(Math.min(m, 16) * n), A.subarray(0, Math.min(m, 16) * k), B, { m: Math.min(m, 16), k, n, transB }, o);
+      const call = () => matmul(C, A, B, { m, k, n, transB }, o);
+      const gpuS = await timeAsync(call, big ? 1 : 3);
+      const kernel = await rate(flops / 1e9, call);
+      rows.push({ kernel: `${label}, ${name}`, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: kernel });
+    }
   }
 
   // Group quantization (4 bits, groups of 32) and dequantization: GB/s of f32 weights.
@@ -156,23 +212,26 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     const W = randomFloats(r * c, r ^ c, 0.2);
     const bytes = r * c * 4;
     await quantizeGroups(W.subarray(0, 16 * c), 16, c, { groupSize: 32, bits: 4 }, gpuOpt);
-    const qGpu = await timeAsync(() => quantizeGroups(W, r, c, { groupSize: 32, bits: 4 }, gpuOpt), 3);
+    const qCall = () => quantizeGroups(W, r, c, { groupSize: 32, bits: 4 }, gpuOpt);
+    const qGpu = await timeAsync(qCall, 3);
     const qTwin = timeSync(() => rtnQuantize(W, r, c, { groupSize: 32, bits: 4 }), 3);
-    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu, twinSeconds: qTwin });
+    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu, twinSeconds: qTwin, kernelOnly: await rate(bytes / 1e9, qCall) });
     const m = rtnQuantize(W, r, c, { groupSize: 32, bits: 4 });
     await dequantizeGroups({ ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scaleCodes: m.scaleCodes.subarray(0, 16 * (c / 32)), zeros: m.zeros.subarray(0, 16 * (c / 32)) }, gpuOpt);
-    const dGpu = await timeAsync(() => dequantizeGroups(m, gpuOpt), 3);
+    const dCall = () => dequantizeGroups(m, gpuOpt);
+    const dGpu = await timeAsync(dCall, 3);
     const dTwin = timeSync(() => dequantizeMatrix(m), 3);
-    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu, twinSeconds: dTwin });
+    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu, twinSeconds: dTwin, kernelOnly: await rate(bytes / 1e9, dCall) });
     // Bit packing at mixed widths 2..6 (GB/s of u8 codes in).
     const rng = new Rng(r + c);
     const widths = Uint8Array.from({ length: m.widths.length }, () => 2 + rng.below(5));
     const codes = Uint8Array.from(m.codes, (q, i) => q & ((1 << widths[Math.floor(i / 32)]) - 1));
     const shape = { rows: r, cols: c, groupSize: 32 };
     await packCodes(codes.subarray(0, 16 * c), widths.subarray(0, 16 * (c / 32)), { ...shape, rows: 16 }, gpuOpt);
-    const pGpu = await timeAsync(() => packCodes(codes, widths, shape, gpuOpt), 3);
+    const pCall = () => packCodes(codes, widths, shape, gpuOpt);
+    const pGpu = await timeAsync(pCall, 3);
     const pTwin = timeSync(() => packGroupedCodes(codes, r, c, 32, widths), 3);
-    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu, twinSeconds: pTwin });
+    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu, twinSeconds: pTwin, kernelOnly: await rate((r * c) / 1e9, pCall) });
   }
 
   // The allocation's measurement (widths 2..8, clipped grids, groups of 64): Mweight/s of the matrix.
@@ -181,10 +240,11 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
     const h = Float64Array.from(randomFloats(c, c, 1), (x) => 0.1 + x * x);
     const o = { groupSize: 64, minBits: 2, maxBits: 8, clip: true };
     await groupCostsOnDevice(W.subarray(0, 4 * c), 4, c, h, o, gpuOpt);
-    const gpuS = await timeAsync(() => groupCostsOnDevice(W, r, c, h, o, gpuOpt), 3);
+    const call = () => groupCostsOnDevice(W, r, c, h, o, gpuOpt);
+    const gpuS = await timeAsync(call, 3);
     const slice = Math.min(r, 128);
     const twinS = (timeSync(() => measureGroupCosts(W.subarray(0, slice * c), slice, c, h, o), 1) * r) / slice;
-    rows.push({ kernel: 'group costs 2..8 g64 clip', size: `${r} × ${c}`, unit: 'Mweight/s', gpu: (r * c) / gpuS / 1e6, twin: (r * c) / twinS / 1e6, twinScaled: slice < r, gpuSeconds: gpuS, twinSeconds: twinS });
+    rows.push({ kernel: 'group costs 2..8 g64 clip', size: `${r} × ${c}`, unit: 'Mweight/s', gpu: (r * c) / gpuS / 1e6, twin: (r * c) / twinS / 1e6, twinScaled: slice < r, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: await rate((r * c) / 1e6, call) });
   }
 
   // GPTQ (4 bits, groups of 32, correlated Hessian): the whole gptqQuantize against gptqOnDevice.
@@ -211,16 +271,19 @@ export async function benchKernels(options: { quick?: boolean } = {}): Promise<K
 
   console.log(
     renderTable(
-      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }, { header: 'twin s/call' }],
-      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3), fixed(x.twinSeconds, 3)]),
+      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'GPU kernel' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }, { header: 'twin s/call' }],
+      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), x.kernelOnly === undefined ? '—' : fixed(x.kernelOnly, 1), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3), fixed(x.twinSeconds, 3)]),
     ),
   );
   for (const line of parity) console.log(`   gptq parity (f32 GPU vs f64 twin), ${line}`);
-  console.log('   GPU = end to end (upload, dispatch, read-back); * = twin timed on a slice of the rows and scaled.\n');
+  console.log(
+    `   GPU = end to end (upload, dispatch, read-back); GPU kernel = the kernels alone (${kernelOnly ? 'passes encoded repeatedly, extra time per pass' : 'not measured on a fallback adapter; --kernel-only measures it'}); ` +
+      `* = twin timed on a slice of the rows and scaled; vec4 / tiled = the product kernel (the first listed is this adapter's default).\n`,
+  );
   return { adapter, rows };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchKernels({ quick: process.argv.includes('--quick') });
+  await benchKernels({ quick: process.argv.includes('--quick'), kernelOnly: process.argv.includes('--kernel-only') ? true : undefined });
   await closeDevice();
 }

@@ -52,13 +52,14 @@ function describe(t: TimingOptions): string {
 }
 
 async function main(): Promise<void> {
-  const usage = `usage: node dist/bench/main.js [--quick] [--only ${SECTIONS.join(',')}] [--json <file>]   (or: npm run bench -- --quick)`;
-  let values: { quick?: boolean; json?: string; help?: boolean; only?: string };
+  const usage = `usage: node dist/bench/main.js [--quick] [--only ${SECTIONS.join(',')}] [--devices gpu,cpu] [--json <file>]   (or: npm run bench -- --quick)`;
+  let values: { quick?: boolean; json?: string; help?: boolean; only?: string; devices?: string };
   try {
     ({ values } = parseArgs({
       options: {
         quick: { type: 'boolean', default: false },
         only: { type: 'string' },
+        devices: { type: 'string' },
         json: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -81,6 +82,13 @@ async function main(): Promise<void> {
     return;
   }
   const want = (name: Section): boolean => only.includes(name);
+  // Which devices the scale section runs (default: the GPU path when there is an adapter, and the CPU path).
+  const devices = values.devices?.split(',').map((x) => x.trim());
+  if (devices && (devices.length === 0 || devices.some((d) => d !== 'gpu' && d !== 'cpu'))) {
+    console.error(`--devices: expected gpu, cpu or gpu,cpu (got ${values.devices})\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
   const quick = values.quick === true;
   const s = quick ? QUICK : FULL;
   const started = performance.now();
@@ -225,7 +233,7 @@ async function main(): Promise<void> {
 
   if (want('scale')) {
     console.log('9. Speed and scale of the quantizer: calibration (per device), allocation and GPTQ on stories260K and a generated 57M-parameter model');
-    scale = await benchScale({ quick });
+    scale = await benchScale({ quick, devices: devices as ('gpu' | 'cpu')[] | undefined });
     console.log();
   }
 

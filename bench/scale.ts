@@ -31,13 +31,14 @@ import {
   LINEAR_NAMES,
   linearShape,
   modelFromDnq,
-  quantizeMatrices,
+  measureAllocation,
   quantizeModel,
   readDnq,
   readLlama2c,
   readStories,
   readTokenizer,
   resolveDevice,
+  scaleExponentFor,
   type Calibrated,
   type DeviceChoice,
   type LlamaModel,
@@ -123,7 +124,11 @@ function linearWeights(model: LlamaModel): number {
   return w * model.config.nLayers;
 }
 
-/** The allocation alone, as quantizeModel sets it up (diag H weights, no importance), with RTN rounding. */
+/**
+ * The allocation alone, as quantizeModel sets it up (diag H weights, no importance): every group's
+ * RD curve and the joint bit allocation, without rounding (RTN's clipped-grid search runs on the
+ * host and would hide the measurement's own time).
+ */
 async function allocationOnly(model: LlamaModel, calibrated: Calibrated, budget: number, groupSize: number, engine?: MatrixEngine): Promise<void> {
   const inputs: MatrixInput[] = [];
   for (let l = 0; l < model.config.nLayers; l++) {
@@ -135,7 +140,9 @@ async function allocationOnly(model: LlamaModel, calibrated: Calibrated, budget:
       inputs.push({ name: `layers.${l}.${name}`, W: model.layers[l][name], rows, cols, hdiag });
     }
   }
-  await quantizeMatrices(inputs, { method: 'rtn', budgetBitsPerWeight: budget, groupSize, clip: true }, engine);
+  const minBits = 2;
+  const scaleExps = inputs.map((m) => scaleExponentFor(m.W, minBits, m.name));
+  await measureAllocation(inputs, budget, { groupSize, minBits, maxBits: 8, clip: true }, scaleExps, engine);
 }
 
 interface ModelRun {
@@ -175,7 +182,7 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
   // The CPU path as the CLI runs it: per-matrix work on worker threads, one per core.
   const workers = new MatrixWorkers();
   for (const d of devices) {
-    const engine = d === 'cpu' ? workers.engine() : deviceEngine(d);
+    const engine = d === 'cpu' ? workers.engine() : deviceEngine(d, undefined, workers);
     const where = d === 'cpu' ? `TypeScript, ${workers.threads} worker threads` : 'WebGPU kernels';
     const m = await phase(() => calibrateOnDevice(r.model, r.tokenizer, r.stories, { device: d, tokensPerStory: r.tokensPerStory }));
     const { calibrated } = m.value;
@@ -195,7 +202,7 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
       note: `${r.importance ? 'importance probe (TypeScript), ' : ''}allocation, GPTQ (${where}), container: ${fixed(q.value.bitsPerWeight, 4)} bits/weight, groups of ${groupSize}`,
     });
     const alloc = await phase(() => allocationOnly(r.model, calibrated, BUDGET, groupSize, engine));
-    rows.push({ model: r.label, phase: '  of which allocation', device: d, ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves (${where}), allocation, RTN rounding) at groups of ${groupSize}` });
+    rows.push({ model: r.label, phase: '  of which allocation', device: d, ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves (${where}) and allocation) at groups of ${groupSize}` });
   }
   await workers.close();
   for (const d of devices) {
@@ -253,11 +260,11 @@ export function compareContainers(a: Uint8Array, b: Uint8Array): { differingCode
   return { differingCodes, codes, differingWidths, maxAbsWeightDiff };
 }
 
-export async function benchScale(options: { quick?: boolean } = {}): Promise<ScaleResult> {
+export async function benchScale(options: { quick?: boolean; devices?: ('gpu' | 'cpu')[] } = {}): Promise<ScaleResult> {
   const quick = options.quick === true;
   const { report } = await resolveDevice('auto');
   const adapter = report.kind === 'gpu' ? `${report.adapter} (${report.backend})` : `none: ${report.reason}`;
-  const devices: DeviceChoice[] = report.kind === 'gpu' ? ['gpu', 'cpu'] : ['cpu'];
+  const devices: DeviceChoice[] = (options.devices ?? ['gpu', 'cpu']).filter((d) => d === 'cpu' || report.kind === 'gpu');
   const load = (await import('node:os')).loadavg();
   console.log(`Scale: WebGPU adapter ${adapter}; load average at start ${load.map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
   const rows: ScaleRow[] = [];

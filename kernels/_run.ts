@@ -10,7 +10,7 @@ import { GpuKernelError, KernelShapeError } from './errors.js';
 export interface KernelOptions {
   /** 'auto' (default): the GPU when there is one, else the TypeScript twin. */
   device?: DeviceChoice;
-  /** Tighter chunking limits than the device's, to exercise the chunked paths. */
+  /** Tighter chunking limits than the device's, to exercise the chunked paths; `vec4Products` picks the product kernel. */
   limits?: Partial<ChunkLimits>;
 }
 
@@ -24,6 +24,7 @@ const optionsSchema = z
       .object({
         maxBindingBytes: z.number().int().min(64).optional(),
         maxWorkgroupsPerDimension: z.number().int().min(1).optional(),
+        vec4Products: z.boolean().optional(),
       })
       .strict()
       .optional(),

@@ -26,6 +26,13 @@ export interface ChunkLimits {
   maxBindingBytes: number;
   /** maxComputeWorkgroupsPerDimension. */
   maxWorkgroupsPerDimension: number;
+  /**
+   * Transposed products (the linear layer, the Hessian) take the vec4 kernel (linear4.wgsl)
+   * when their operands fit. It uses no workgroup memory, which is what CPU drivers such as
+   * lavapipe run fastest; GPUs run the tiled kernels, which share loads through workgroup memory.
+   * Defaults to the adapter's fallback flag.
+   */
+  vec4Products: boolean;
 }
 
 export interface RuntimeStats {
@@ -54,6 +61,8 @@ export class GpuRuntime {
   private readonly bucketOf = new WeakMap<GPUBuffer, string>();
   private readonly counters: RuntimeStats = { pipelinesCompiled: 0, pipelineCacheHits: 0, buffersCreated: 0, buffersReused: 0 };
   private closing = false;
+  /** Passes encoded per `run` (see `withRepeatedPasses`); 1 outside benchmarks. */
+  private passRepeats = 1;
 
   constructor(
     readonly device: GPUDevice,
@@ -65,6 +74,7 @@ export class GpuRuntime {
     this.limits = {
       maxBindingBytes: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize),
       maxWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      vec4Products: adapter.fallback,
     };
     device.lost.then((info) => {
       if (this.closing) return;
@@ -82,6 +92,7 @@ export class GpuRuntime {
     return {
       maxBindingBytes: Math.min(this.limits.maxBindingBytes, override?.maxBindingBytes ?? Infinity),
       maxWorkgroupsPerDimension: Math.min(this.limits.maxWorkgroupsPerDimension, override?.maxWorkgroupsPerDimension ?? Infinity),
+      vec4Products: override?.vec4Products ?? this.limits.vec4Products,
     };
   }
 
@@ -174,6 +185,22 @@ export class GpuRuntime {
   }
 
   /**
+   * For benchmarks only: while `fn` runs, every `run` encodes its passes `times` times, so that
+   * the difference from a normal call is (times − 1) × the kernels' own time, without uploads,
+   * read-backs or submission latency. Results computed meanwhile are wrong (accumulating kernels
+   * accumulate repeatedly) and must be discarded.
+   */
+  async withRepeatedPasses<T>(times: number, fn: () => Promise<T>): Promise<T> {
+    if (!Number.isInteger(times) || times < 1) throw new RangeError(`withRepeatedPasses: times must be a positive integer (got ${times})`);
+    this.passRepeats = times;
+    try {
+      return await fn();
+    } finally {
+      this.passRepeats = 1;
+    }
+  }
+
+  /**
    * Encode with `encode`, submit, and surface any validation or out-of-memory error as a
    * GpuKernelError naming the kernel. `reads` are copied back after the work completes.
    */
@@ -189,7 +216,7 @@ export class GpuRuntime {
     device.pushErrorScope('validation');
     try {
       const encoder = device.createCommandEncoder({ label: kernel });
-      encode(encoder);
+      for (let r = 0; r < this.passRepeats; r++) encode(encoder);
       for (const r of reads) {
         const s = this.acquire(r.bytes, 'readback');
         staging.push(s);

@@ -26,7 +26,7 @@
  * not fit. A row of W (cols floats) must fit one binding.
  */
 import { QuantInputError } from '../src/quant/errors.js';
-import { checkGptqInput, dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult } from '../src/quant/gptq.js';
+import { checkGptqInput, dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from '../src/quant/gptq.js';
 import { groupsPerRow, minWidthOf, scaleExponentFor, scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { gridParts, linearParts, spans } from './_chunks.js';
 import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
@@ -62,6 +62,9 @@ export type GptqGpuResult = Omit<GptqResult, 'percdamp'>;
 /**
  * GPTQ of W (rows × cols, row-major) with Hessian H (cols × cols), as gptqQuantize, on the GPU when
  * there is one, else with gptqQuantize itself. Errors name `options.where` (default 'gptqOnDevice').
+ * `factor`, when given, is H's inverse factor computed elsewhere with the same recipe
+ * (dampedInverseFactor(H, cols, percdamp, dampRetries, where), e.g. on a worker thread); if it
+ * fails, the factor is recomputed here so that the error keeps its class.
  */
 export async function gptqOnDevice(
   W: Float32Array,
@@ -70,6 +73,7 @@ export async function gptqOnDevice(
   H: Float64Array,
   options: GptqOptions = {},
   kernelOptions?: KernelOptions,
+  factor?: Promise<InverseFactor>,
 ): Promise<{ result: GptqResult; run: KernelRun }> {
   checkArray(KERNEL, 'W', W, Float32Array, W instanceof Float32Array ? W.length : 0, 'rows × cols');
   checkArray(KERNEL, 'H', H, Float64Array, H instanceof Float64Array ? H.length : 0, 'cols × cols');
@@ -83,7 +87,7 @@ export async function gptqOnDevice(
       KERNEL,
       kernelOptions,
       async (gpu, limits) => {
-        const { U, dead, percdamp } = dampedInverseFactor(H, cols, opts.percdamp ?? 0.01, opts.dampRetries ?? 3, where);
+        const { U, dead, percdamp } = (await factor?.catch(() => undefined)) ?? dampedInverseFactor(H, cols, opts.percdamp ?? 0.01, opts.dampRetries ?? 3, where);
         const scaleExp = opts.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), where);
         scaleLadder(scaleExp); // the twin's range check
         const Wk = Float32Array.from(W);

@@ -18,7 +18,7 @@ const COLS = 64;
 
 /** Whether the unchunked fast path applies: k a positive multiple of 4, each operand within one binding. */
 export function linear4Fits(m: number, k: number, n: number, limits: ChunkLimits): boolean {
-  if (m === 0 || n === 0 || k === 0 || k % 4 !== 0) return false;
+  if (!limits.vec4Products || m === 0 || n === 0 || k === 0 || k % 4 !== 0) return false;
   const L = limits.maxBindingBytes;
   return m * k * 4 <= L && n * k * 4 <= L && m * n * 4 <= L;
 }

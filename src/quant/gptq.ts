@@ -111,7 +111,16 @@ export function checkGptqInput(
  * U, the upper Cholesky factor of the dampened H⁻¹, with the retry recipe of the module header;
  * `dead` marks columns whose H_jj was 0 (their weights carry no signal and are zeroed).
  */
-export function dampedInverseFactor(H: Float64Array, cols: number, percdamp0: number, retries: number, where: string): { U: Float64Array; dead: Uint8Array; percdamp: number } {
+export interface InverseFactor {
+  /** Upper Cholesky factor of the dampened H⁻¹. */
+  U: Float64Array;
+  /** Columns whose H_jj was 0. */
+  dead: Uint8Array;
+  /** The dampening that succeeded. */
+  percdamp: number;
+}
+
+export function dampedInverseFactor(H: Float64Array, cols: number, percdamp0: number, retries: number, where: string): InverseFactor {
   for (let attempt = 0; ; attempt++) {
     const percdamp = attempt === 0 ? percdamp0 : Math.max(percdamp0, 0.01) * 10 ** attempt;
     const damped = dampHessian(H, cols, percdamp, where);

@@ -1,22 +1,33 @@
 /**
  * Piscina worker entry for the quantizer's per-matrix work (matrix-workers.ts): the allocation's
- * measurement or GPTQ of one matrix. dnarchive's own errors come back as data (a worker's thrown
+ * measurement, GPTQ, or GPTQ's inverse factor of one matrix. dnarchive's own errors come back as data (a worker's thrown
  * error loses its class on the way), everything else is rethrown as the bug it is.
  */
 import { DnarchiveError } from '../errors.js';
 import { measureGroupCosts, type GroupCosts, type MeasureOptions } from './allocate.js';
-import { gptqQuantize, type GptqOptions, type GptqResult } from './gptq.js';
+import { dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from './gptq.js';
 
 export type MatrixJob =
   | { kind: 'costs'; W: Float32Array; rows: number; cols: number; hdiag: Float64Array | undefined; options: MeasureOptions }
-  | { kind: 'gptq'; W: Float32Array; rows: number; cols: number; H: Float64Array; options: GptqOptions };
+  | { kind: 'gptq'; W: Float32Array; rows: number; cols: number; H: Float64Array; options: GptqOptions }
+  | { kind: 'factor'; H: Float64Array; cols: number; percdamp: number; retries: number; where: string };
 
-export type MatrixJobResult = { ok: true; value: GroupCosts | GptqResult } | { ok: false; code: string; message: string };
+export type MatrixJobResult = { ok: true; value: GroupCosts | GptqResult | InverseFactor } | { ok: false; code: string; message: string };
+
+function compute(job: MatrixJob): GroupCosts | GptqResult | InverseFactor {
+  switch (job.kind) {
+    case 'costs':
+      return measureGroupCosts(job.W, job.rows, job.cols, job.hdiag, job.options);
+    case 'gptq':
+      return gptqQuantize(job.W, job.rows, job.cols, job.H, job.options);
+    case 'factor':
+      return dampedInverseFactor(job.H, job.cols, job.percdamp, job.retries, job.where);
+  }
+}
 
 export default function run(job: MatrixJob): MatrixJobResult {
   try {
-    const value = job.kind === 'costs' ? measureGroupCosts(job.W, job.rows, job.cols, job.hdiag, job.options) : gptqQuantize(job.W, job.rows, job.cols, job.H, job.options);
-    return { ok: true, value };
+    return { ok: true, value: compute(job) };
   } catch (err) {
     if (err instanceof DnarchiveError) return { ok: false, code: err.code, message: err.message };
     throw err;

@@ -9,7 +9,7 @@ import { Piscina } from 'piscina';
 import { DnarchiveError } from '../errors.js';
 import { workerPath } from '../worker-path.js';
 import type { GroupCosts } from './allocate.js';
-import type { GptqResult } from './gptq.js';
+import type { GptqResult, InverseFactor } from './gptq.js';
 import type { MatrixJob, MatrixJobResult } from './matrix-worker.js';
 import { cpuEngine, type MatrixEngine } from './pipeline.js';
 
@@ -34,13 +34,18 @@ export class MatrixWorkers {
     };
   }
 
+  /** GPTQ's inverse factor of H on a worker (dampedInverseFactor), for engines that run GPTQ elsewhere. */
+  async inverseFactor(H: Float64Array, cols: number, percdamp: number, retries: number, where: string): Promise<InverseFactor> {
+    return (await this.run({ kind: 'factor', H, cols, percdamp, retries, where })) as InverseFactor;
+  }
+
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = undefined;
     await pool?.destroy();
   }
 
-  private async run(job: MatrixJob): Promise<GroupCosts | GptqResult> {
+  private async run(job: MatrixJob): Promise<GroupCosts | GptqResult | InverseFactor> {
     this.pool ??= new Piscina<MatrixJob, MatrixJobResult>({
       filename: workerPath(import.meta.url, './matrix-worker.js', 'quantizer'),
       minThreads: 1,

@@ -34,6 +34,11 @@ export interface MatrixEngine {
   concurrency?: number;
   groupCosts(W: Float32Array, rows: number, cols: number, hdiag: Float64Array | undefined, options: MeasureOptions): Promise<GroupCosts>;
   gptq(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions): Promise<QuantizedMatrix>;
+  /**
+   * Matrices GPTQ will quantize, announced as soon as their Hessians exist, so that an engine can
+   * start what needs only H (the GPU engine factors H⁻¹ on worker threads meanwhile).
+   */
+  announceGptq?(matrices: readonly { H: Float64Array; cols: number; name: string }[], options: { percdamp?: number }): void;
 }
 
 export const cpuEngine: MatrixEngine = {
@@ -76,6 +81,7 @@ export async function quantizeMatrices(inputs: readonly MatrixInput[], options: 
     if (options.method === 'gptq' && m.H === undefined) throw new QuantInputError(m.name, 'GPTQ needs the full Hessian H');
   }
 
+  if (options.method === 'gptq') engine.announceGptq?.(inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })), { percdamp: options.percdamp });
   let widthsOf: (i: number) => number | Uint8Array = () => options.bits ?? 4;
   let allocation: Allocation | undefined;
   let lo = options.bits ?? 4;

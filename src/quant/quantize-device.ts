@@ -31,6 +31,7 @@ import type { KernelRun } from '../../kernels/_run.js';
 import { QuantInputError } from './errors.js';
 import { forwardBatched, MAX_BATCH_TOKENS, type BatchedInputHook, type BatchedLinear } from './model/batched-forward.js';
 import type { LinearName, LlamaModel } from './model/llama.js';
+import { FactorPrefetch, type FactorRequest } from './factor-prefetch.js';
 import { MatrixWorkers } from './matrix-workers.js';
 import type { MatrixEngine } from './pipeline.js';
 import { calibrate, quantizeModel, type Calibrated, type QuantizedModel, type QuantizeModelOptions } from './quantize-model.js';
@@ -186,16 +187,30 @@ function withCalls(report: DeviceReport, counter: CallCounter): DeviceReport {
   return { ...report, kernelCalls: { ...counter.calls }, ...(counter.reason ? { reason: counter.reason } : {}) };
 }
 
-/** The allocation's measurement and GPTQ as kernels on `device`, each call counted. */
-export function deviceEngine(device: DeviceChoice, counter = new CallCounter()): MatrixEngine {
+/**
+ * The allocation's measurement and GPTQ as kernels on `device`, each call counted. With `workers`
+ * (more than one thread), GPTQ's inverse factors are computed ahead on them (factor-prefetch.ts)
+ * while the GPU works; the caller closes the workers.
+ */
+export function deviceEngine(device: DeviceChoice, counter = new CallCounter(), workers?: MatrixWorkers): MatrixEngine {
+  const prefetch = workers && workers.threads > 1 ? new FactorPrefetch(workers) : undefined;
+  const recipe = (H: Float64Array, cols: number, percdamp: number | undefined, retries: number | undefined, where: string): FactorRequest => ({
+    H,
+    cols,
+    percdamp: percdamp ?? 0.01,
+    retries: retries ?? 3,
+    where,
+  });
   return {
+    announceGptq: prefetch ? (matrices, options) => prefetch.announce(matrices.map((m) => recipe(m.H, m.cols, options.percdamp, undefined, m.name))) : undefined,
     groupCosts: async (W, rows, cols, hdiag, options) => {
       const r = await groupCostsOnDevice(W, rows, cols, hdiag, options, { device });
       counter.count(r.run);
       return r.costs;
     },
     gptq: async (W, rows, cols, H, options) => {
-      const r = await gptqOnDevice(W, rows, cols, H, options, { device });
+      const factor = prefetch?.claim(recipe(H, cols, options.percdamp, options.dampRetries, options.where ?? 'gptqOnDevice'));
+      const r = await gptqOnDevice(W, rows, cols, H, options, { device }, factor);
       counter.count(r.run);
       return r.result;
     },
@@ -226,6 +241,12 @@ export async function quantizeModelOnDevice(
       await workers.close();
     }
   }
-  const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine: deviceEngine(device.choice, counter) });
-  return { ...q, device: withCalls(device, counter) };
+  // Worker threads factor GPTQ's Hessians while the GPU measures the allocation.
+  const workers = new MatrixWorkers(options.threads);
+  try {
+    const q = await quantizeModel(model, tokenizer, stories, { ...rest, calibrated, engine: deviceEngine(device.choice, counter, workers) });
+    return { ...q, device: withCalls(device, counter) };
+  } finally {
+    await workers.close();
+  }
 }

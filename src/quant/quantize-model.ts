@@ -193,6 +193,8 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
     const found = ecsq.matrices;
     ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
   } else if (options.allocate) {
+    // GPTQ's factors need only H: an engine may start them now, while the group size is chosen.
+    if (options.method === 'gptq') engine.announceGptq?.(inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })), {});
     groupSize = (await bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES, engine)).groupSize;
     result = await quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true }, engine);
   } else {

@@ -20,7 +20,7 @@ function hessianBound(H0: Float32Array, X: Float32Array, rows: number, n: number
   return Float64Array.from(S, (s, i) => g * (Math.abs(H0[i]) + s) + U32 * Math.abs(Htwin[i]));
 }
 
-async function both(H0: Float32Array, X: Float32Array, rows: number, n: number, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number }) {
+async function both(H0: Float32Array, X: Float32Array, rows: number, n: number, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean }) {
   const gpu = H0.slice();
   const run = await hessianAccumulate(gpu, X, { rows, n }, { device: 'gpu', limits });
   expect(run.ran).toBe('gpu');
@@ -44,8 +44,11 @@ describe('hessian: GPU vs twin', () => {
     const rng = new Rng(rows * 1000 + n);
     const X = randomInts(rng, rows * n, 8);
     const H0 = randomInts(rng, n * n, 10); // not symmetric: each triangle is read and written on its own
-    const { gpu, twin } = await both(H0, X, rows, n);
-    expect(countDifferent(gpu, twin)).toBe(0);
+    // Both product kernels: the vec4 one (CPU drivers' default) and the tiled one (GPUs').
+    for (const vec4Products of [true, false]) {
+      const { gpu, twin } = await both(H0, X, rows, n, { vec4Products });
+      expect(countDifferent(gpu, twin)).toBe(0);
+    }
   });
 
   it('chunked: X in row chunks, H in row blocks, dispatches split per dimension — still bit-exact', async (ctx) => {
@@ -71,9 +74,11 @@ describe('hessian: GPU vs twin', () => {
     const X = randomNormal(rng, rows * n, 0.5);
     const half = randomNormal(rng, n * n, 3);
     const H0 = Float32Array.from(half, (_, k) => half[Math.min(k, (k % n) * n + Math.floor(k / n))]); // symmetric start
-    const { gpu, twin } = await both(H0, X, rows, n);
-    expect(worstRatio(gpu, twin, hessianBound(H0, X, rows, n, twin))).toBeLessThanOrEqual(1);
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(gpu[i * n + j]).toBe(gpu[j * n + i]);
+    for (const vec4Products of [true, false]) {
+      const { gpu, twin } = await both(H0, X, rows, n, { vec4Products });
+      expect(worstRatio(gpu, twin, hessianBound(H0, X, rows, n, twin))).toBeLessThanOrEqual(1);
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(gpu[i * n + j]).toBe(gpu[j * n + i]);
+    }
   });
 
   it('stories260K: H of the token embeddings (512 × 64) and of layer 0 w2 rows (64 × 172), within the bound', async (ctx) => {

@@ -107,11 +107,12 @@ describe('linear4: GPU vs twin', () => {
     expect(worstRatio(got, want, bound)).toBeLessThanOrEqual(1);
   });
 
-  it('k not a multiple of 4, or an operand over one binding: not this path', () => {
-    const limits = { maxBindingBytes: 1 << 20, maxWorkgroupsPerDimension: 65535 };
+  it('k not a multiple of 4, an operand over one binding, or vec4Products off: not this path', () => {
+    const limits = { maxBindingBytes: 1 << 20, maxWorkgroupsPerDimension: 65535, vec4Products: true };
     expect(linear4Fits(10, 6, 10, limits)).toBe(false);
     expect(linear4Fits(10, 0, 10, limits)).toBe(false);
     expect(linear4Fits(1024, 512, 4, limits)).toBe(false); // A is 2 MiB
     expect(linear4Fits(4, 512, 4, limits)).toBe(true);
+    expect(linear4Fits(4, 512, 4, { ...limits, vec4Products: false })).toBe(false); // a GPU's choice: the tiled kernels
   });
 });

@@ -17,7 +17,7 @@ function matmulBound(A: Float32Array, B: Float32Array, m: number, k: number, n: 
   return Float64Array.from(S, (s, i) => g * s + U32 * Math.abs(twin[i]));
 }
 
-async function both(A: Float32Array, B: Float32Array, m: number, k: number, n: number, transB: boolean, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number }) {
+async function both(A: Float32Array, B: Float32Array, m: number, k: number, n: number, transB: boolean, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean }) {
   const gpu = new Float32Array(m * n).fill(NaN); // every entry must be written
   const run = await matmul(gpu, A, B, { m, k, n, transB }, { device: 'gpu', limits });
   expect(run.ran).toBe('gpu');
@@ -40,8 +40,13 @@ describe('matmul: GPU vs twin', () => {
     it.for(shapes)(`integer data, m=%i k=%i n=%i, transB=${transB}: bit-exact`, async ([m, k, n], ctx) => {
       await requireGpu(ctx);
       const rng = new Rng(m * 7 + k * 131 + n + (transB ? 1 : 0));
-      const { gpu, twin } = await both(randomInts(rng, m * k, 9), randomInts(rng, k * n, 9), m, k, n, transB);
-      expect(countDifferent(gpu, twin)).toBe(0);
+      const A = randomInts(rng, m * k, 9);
+      const B = randomInts(rng, k * n, 9);
+      // Both product kernels: the vec4 one (CPU drivers' default) and the tiled one (GPUs').
+      for (const vec4Products of [true, false]) {
+        const { gpu, twin } = await both(A, B, m, k, n, transB, { vec4Products });
+        expect(countDifferent(gpu, twin)).toBe(0);
+      }
     });
   }
 
@@ -67,8 +72,10 @@ describe('matmul: GPU vs twin', () => {
     const rng = new Rng(m + k + n);
     const A = randomNormal(rng, m * k, 2);
     const B = randomNormal(rng, k * n, 0.1);
-    const { gpu, twin } = await both(A, B, m, k, n, transB);
-    expect(worstRatio(gpu, twin, matmulBound(A, B, m, k, n, transB, twin))).toBeLessThanOrEqual(1);
+    for (const vec4Products of [true, false]) {
+      const { gpu, twin } = await both(A, B, m, k, n, transB, { vec4Products });
+      expect(worstRatio(gpu, twin, matmulBound(A, B, m, k, n, transB, twin))).toBeLessThanOrEqual(1);
+    }
   });
 
   it('stories260K: embeddings → w1 (172 × 64) → w2 (64 × 172) and wq, as batched y = W x, within the bound', async (ctx) => {
