@@ -30,6 +30,11 @@ interface Entry {
 
 /** Bytes of factors computed ahead and not yet claimed, by default. */
 export const DEFAULT_AHEAD_BYTES = 1 << 30;
+/**
+ * Narrower Hessians are left to the caller: their factor takes well under a millisecond, less
+ * than handing H to a worker (and starting the pool, for a model made only of them).
+ */
+export const MIN_PREFETCH_COLS = 256;
 
 const bytesOf = (r: FactorRequest): number => r.cols * r.cols * 8;
 
@@ -44,12 +49,13 @@ export class FactorPrefetch {
   constructor(
     private readonly workers: Pick<MatrixWorkers, 'threads' | 'inverseFactor'>,
     private readonly aheadBytes = DEFAULT_AHEAD_BYTES,
+    private readonly minCols = MIN_PREFETCH_COLS,
   ) {}
 
   /** Announce matrices GPTQ will quantize (a Hessian announced twice is factored once). */
   announce(requests: readonly FactorRequest[]): void {
     for (const request of requests) {
-      if (this.byHessian.has(request.H)) continue;
+      if (request.cols < this.minCols || this.byHessian.has(request.H)) continue;
       const entry: Entry = { request };
       this.entries.push(entry);
       this.byHessian.set(request.H, entry);

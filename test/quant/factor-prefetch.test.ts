@@ -48,7 +48,7 @@ describe('FactorPrefetch', () => {
   it('factors on workers are bit-identical to the calling thread, a Hessian announced twice is factored once', async () => {
     const rng = new Rng(5);
     const hs = [40, 72, 40].map((n) => ({ n, H: correlatedHessian(rng, n, 2 * n).H }));
-    const prefetch = new FactorPrefetch(workers);
+    const prefetch = new FactorPrefetch(workers, undefined, 1);
     prefetch.announce(hs.map(({ n, H }, i) => request(H, n, `m${i}`)));
     prefetch.announce([request(hs[0].H, hs[0].n, 'again')]);
     for (const [i, { n, H }] of hs.entries()) {
@@ -67,7 +67,7 @@ describe('FactorPrefetch', () => {
     const rng = new Rng(6);
     const { fake, state } = countingWorkers(2);
     const one = 16 * 16 * 8; // bytes of one 16-column factor
-    const prefetch = new FactorPrefetch(fake, 2 * one);
+    const prefetch = new FactorPrefetch(fake, 2 * one, 1);
     const reqs = Array.from({ length: 5 }, (_, i) => request(correlatedHessian(rng, 16, 40).H, 16, `m${i}`));
     prefetch.announce(reqs);
     expect(state.started).toEqual(['m0', 'm1']); // two threads
@@ -87,10 +87,21 @@ describe('FactorPrefetch', () => {
   it('a different recipe is not served', () => {
     const rng = new Rng(7);
     const { fake } = countingWorkers(2);
-    const prefetch = new FactorPrefetch(fake);
+    const prefetch = new FactorPrefetch(fake, undefined, 1);
     const H = correlatedHessian(rng, 16, 40).H;
     prefetch.announce([request(H, 16)]);
     expect(prefetch.claim({ ...request(H, 16), percdamp: 0.1 })).toBeUndefined();
+  });
+
+  it('Hessians narrower than minCols are not handed to workers', () => {
+    const rng = new Rng(9);
+    const { fake, state } = countingWorkers(2);
+    const prefetch = new FactorPrefetch(fake, undefined, 32);
+    const narrow = correlatedHessian(rng, 16, 40).H;
+    const wide = correlatedHessian(rng, 32, 80).H;
+    prefetch.announce([request(narrow, 16, 'narrow'), request(wide, 32, 'wide')]);
+    expect(state.started).toEqual(['wide']);
+    expect(prefetch.claim(request(narrow, 16, 'narrow'))).toBeUndefined();
   });
 
   it('a failed factor: gptqOnDevice recomputes it and throws NotPositiveDefiniteError naming the matrix', async () => {
@@ -99,7 +110,7 @@ describe('FactorPrefetch', () => {
     for (let j = 0; j < n; j++) H[j * n + j] = 1;
     H[1] = 5; // not positive definite, and no dampening within 3 retries fixes it
     H[n] = 5;
-    const prefetch = new FactorPrefetch(workers);
+    const prefetch = new FactorPrefetch(workers, undefined, 1);
     prefetch.announce([{ H, cols: n, percdamp: 0, retries: 0, where: 'layers.0.wq' }]);
     const factor = prefetch.claim({ H, cols: n, percdamp: 0, retries: 0, where: 'layers.0.wq' })!;
     await expect(factor).rejects.toThrow(/layers\.0\.wq/);
@@ -111,11 +122,11 @@ describe('FactorPrefetch', () => {
   it('deviceEngine with workers: quantizeMatrices gives the same matrices as without', async () => {
     const rng = new Rng(8);
     const H64 = correlatedHessian(rng, 64, 200).H;
-    const H96 = correlatedHessian(rng, 96, 300).H;
+    const H256 = correlatedHessian(rng, 256, 600).H; // wide enough to be factored on a worker
     const inputs: MatrixInput[] = [
       { name: 'a', W: randomMatrix(rng, 48, 64), rows: 48, cols: 64, H: H64 },
       { name: 'b', W: randomMatrix(rng, 32, 64), rows: 32, cols: 64, H: H64 },
-      { name: 'c', W: randomMatrix(rng, 40, 96), rows: 40, cols: 96, H: H96 },
+      { name: 'c', W: randomMatrix(rng, 24, 256), rows: 24, cols: 256, H: H256 },
     ];
     const o = { method: 'gptq' as const, budgetBitsPerWeight: 3.5, groupSize: 32, clip: true };
     const alone = await quantizeMatrices(inputs, o, deviceEngine('auto'));
