@@ -26,7 +26,7 @@
  * not fit. A row of W (cols floats) must fit one binding.
  */
 import { QuantInputError } from '../src/quant/errors.js';
-import { checkGptqInput, dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from '../src/quant/gptq.js';
+import { checkGptqInput, dampedInverseFactor, DEFAULT_DAMP_RETRIES, DEFAULT_PERCDAMP, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from '../src/quant/gptq.js';
 import { groupsPerRow, minWidthOf, scaleExponentFor, scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { gridParts, linearParts, spans } from './_chunks.js';
 import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
@@ -87,7 +87,7 @@ export async function gptqOnDevice(
       KERNEL,
       kernelOptions,
       async (gpu, limits) => {
-        const { U, dead, percdamp } = (await factor?.catch(() => undefined)) ?? dampedInverseFactor(H, cols, opts.percdamp ?? 0.01, opts.dampRetries ?? 3, where);
+        const { U, dead, percdamp } = (await factor?.catch(() => undefined)) ?? dampedInverseFactor(H, cols, opts.percdamp ?? DEFAULT_PERCDAMP, opts.dampRetries ?? DEFAULT_DAMP_RETRIES, where);
         const scaleExp = opts.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), where);
         scaleLadder(scaleExp); // the twin's range check
         const Wk = Float32Array.from(W);

@@ -19,7 +19,7 @@
  * breaks it.
  */
 import { QuantInputError } from './errors.js';
-import { checkWeightsAndHessian, dampedInverseFactor, gptqLazyUpdate } from './gptq.js';
+import { checkWeightsAndHessian, dampedInverseFactor, DEFAULT_DAMP_RETRIES, DEFAULT_PERCDAMP, gptqLazyUpdate } from './gptq.js';
 import { MAX_SCALE_EXP, MIN_SCALE_EXP, SCALE_CODES, SCALE_STEPS_PER_OCTAVE, scaleLadder } from './groups.js';
 import { encodeEcsqStream, MAX_ECSQ_CODE } from './entropy/ecsq-stream.js';
 
@@ -54,7 +54,7 @@ export function ecsqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
   if (!(options.stepScale > 0) || !Number.isFinite(options.stepScale)) throw new QuantInputError(where, `step scale ${options.stepScale} must be a finite number > 0`);
   const B = options.blockSize ?? 128;
   if (!Number.isInteger(B) || B < 1) throw new QuantInputError(where, `blockSize ${B} must be a positive integer`);
-  const { U, dead } = dampedInverseFactor(H, cols, options.percdamp ?? 0.01, options.dampRetries ?? 3, where);
+  const { U, dead } = dampedInverseFactor(H, cols, options.percdamp ?? DEFAULT_PERCDAMP, options.dampRetries ?? DEFAULT_DAMP_RETRIES, where);
 
   // Steps on the ladder: its top is the power of two just above the largest wanted step.
   let maxStep = 0;

@@ -25,6 +25,10 @@ import { checkShape, chooseGrid, DEFAULT_GROUP_SIZE, groupsPerRow, minWidthOf, q
 import { dampHessian } from './hessian.js';
 import { inverseUpperCholesky } from './cholesky.js';
 
+/** Dampening as a fraction of mean(diag H), and the retries at 10× each, unless options say otherwise. */
+export const DEFAULT_PERCDAMP = 0.01;
+export const DEFAULT_DAMP_RETRIES = 3;
+
 export interface GptqOptions {
   groupSize?: number;
   /** One width for every group, or one per group (rows·⌈cols/groupSize⌉). Default 4. */
@@ -55,8 +59,8 @@ const LAZY_TILE = 256;
 export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions = {}): GptqResult {
   const { where, groupSize, widths, blockSize: B } = checkGptqInput(W, rows, cols, H, options, 'gptqQuantize');
   const G = groupsPerRow(cols, groupSize);
-  const retries = options.dampRetries ?? 3;
-  const percdamp0 = options.percdamp ?? 0.01;
+  const retries = options.dampRetries ?? DEFAULT_DAMP_RETRIES;
+  const percdamp0 = options.percdamp ?? DEFAULT_PERCDAMP;
 
   const { U, dead, percdamp } = dampedInverseFactor(H, cols, percdamp0, retries, where);
 

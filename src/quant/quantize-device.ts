@@ -32,6 +32,7 @@ import { QuantInputError } from './errors.js';
 import { forwardBatched, MAX_BATCH_TOKENS, type BatchedInputHook, type BatchedLinear } from './model/batched-forward.js';
 import type { LinearName, LlamaModel } from './model/llama.js';
 import { FactorPrefetch, type FactorRequest } from './factor-prefetch.js';
+import { DEFAULT_DAMP_RETRIES, DEFAULT_PERCDAMP } from './gptq.js';
 import { MatrixWorkers } from './matrix-workers.js';
 import type { MatrixEngine } from './pipeline.js';
 import { calibrate, quantizeModel, type Calibrated, type QuantizedModel, type QuantizeModelOptions } from './quantize-model.js';
@@ -197,8 +198,8 @@ export function deviceEngine(device: DeviceChoice, counter = new CallCounter(), 
   const recipe = (H: Float64Array, cols: number, percdamp: number | undefined, retries: number | undefined, where: string): FactorRequest => ({
     H,
     cols,
-    percdamp: percdamp ?? 0.01,
-    retries: retries ?? 3,
+    percdamp: percdamp ?? DEFAULT_PERCDAMP,
+    retries: retries ?? DEFAULT_DAMP_RETRIES,
     where,
   });
   return {
