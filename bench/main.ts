@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const want = (name: Section): boolean => only.includes(name);
   // Which devices the scale section runs (default: the GPU path when there is an adapter, and the CPU path).
   const devices = values.devices?.split(',').map((x) => x.trim());
-  if (devices && (devices.length === 0 || devices.some((d) => d !== 'gpu' && d !== 'cpu'))) {
+  if (devices?.some((d) => d !== 'gpu' && d !== 'cpu')) {
     console.error(`--devices: expected gpu, cpu or gpu,cpu (got ${values.devices})\n${usage}`);
     process.exitCode = 2;
     return;
