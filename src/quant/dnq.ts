@@ -16,7 +16,8 @@
  *              `codes`: packed MSB-first, row-major, each code in its group's width (bitpack.ts)
  *              (the manifest's `scaleExp` is the ladder's top; groups.ts has the grid)
  *   ecsq       `stream`: the entropy-coded step codes (one per column, on the ladder below 2^scaleExp)
- *              and integer codes of an ECSQ matrix (ecsq.ts; entropy/ecsq-stream.ts)
+ *              and integer codes of an ECSQ matrix (ecsq.ts; entropy/ecsq-stream.ts); with
+ *              `stepsFrom`, its step codes are coded against those of that earlier ecsq tensor
  * Sections have no alignment: every byte of the archive is synthesised in DNA. Readers copy them
  * into fresh typed arrays, so alignment does not matter and big-endian hosts work too.
  *
@@ -42,8 +43,12 @@ import { decodeEcsqStream, encodeEcsqStream } from './entropy/ecsq-stream.js';
 import { EntropyStreamError } from './entropy/errors.js';
 
 export const DNQ_MAGIC = 'DNQ1';
-/** 2: scale codes on a log ladder and integer zero points (version 1 had f16 scales and offsets). */
-export const DNQ_VERSION = 2;
+/**
+ * 3: ecsq streams of format 2 (context-modelled codes) and `stepsFrom`; 2: scale codes on a log
+ * ladder and integer zero points (version 1 had f16 scales and offsets). Versions 2 and 3 are read.
+ */
+export const DNQ_VERSION = 3;
+const READ_VERSIONS: readonly number[] = [2, 3];
 export const DNQ_HEADER_BYTES = 8;
 const MAX_MANIFEST_BYTES = 64 << 20;
 
@@ -86,6 +91,7 @@ const ecsqTensorSchema = z
     kind: z.literal('ecsq'),
     shape: z.tuple([z.number().int().min(1), z.number().int().min(1)]),
     scaleExp: z.number().int().min(MIN_SCALE_EXP).max(MAX_SCALE_EXP),
+    stepsFrom: tensorName.optional(),
     stream: section,
   })
   .strict();
@@ -93,7 +99,7 @@ const ecsqTensorSchema = z
 export const dnqManifestSchema = z
   .object({
     format: z.literal('dnq'),
-    version: z.literal(DNQ_VERSION),
+    version: z.union([z.literal(2), z.literal(3)]),
     model: z.record(z.string(), scalar),
     quantizer: z.object({ method: z.string().min(1).max(64), params: z.record(z.string(), scalar) }).strict(),
     budget: z.object({ bitsPerWeight: z.number().positive().nullable() }).strict(),
@@ -156,6 +162,7 @@ export function writeDnq(input: DnqInput): Uint8Array {
     return s;
   };
   const names = new Set<string>();
+  const coded = new Map<string, EcsqMatrix>();
   const tensors: DnqManifest['tensors'] = [];
   for (const t of input.tensors) {
     if (names.has(t.name)) throw new QuantInputError(where, `tensor name "${t.name}" appears twice`);
@@ -169,7 +176,12 @@ export function writeDnq(input: DnqInput): Uint8Array {
     }
     if (t.kind === 'ecsq') {
       const e = t.matrix;
-      tensors.push({ name: t.name, kind: 'ecsq', shape: [e.rows, e.cols], scaleExp: e.scaleExp, stream: add(encodeEcsqStream(e.codes, e.rows, e.cols, e.stepCodes, `tensor "${t.name}"`)) });
+      const ref = e.stepsFrom === undefined ? undefined : coded.get(e.stepsFrom);
+      if (e.stepsFrom !== undefined && !ref) throw new QuantInputError(where, `tensor "${t.name}": its steps are coded against "${e.stepsFrom}", which is not an ecsq tensor before it`);
+      if (ref && ref.cols !== e.cols) throw new QuantInputError(where, `tensor "${t.name}": ${e.cols} columns, but "${e.stepsFrom}" (its steps' reference) has ${ref.cols}`);
+      const stream = add(encodeEcsqStream(e.codes, e.rows, e.cols, e.stepCodes, `tensor "${t.name}"`, { reference: ref?.stepCodes }));
+      tensors.push({ name: t.name, kind: 'ecsq', shape: [e.rows, e.cols], scaleExp: e.scaleExp, ...(ref ? { stepsFrom: e.stepsFrom } : {}), stream });
+      coded.set(t.name, e);
       continue;
     }
     const m = t.matrix;
@@ -260,8 +272,8 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     fail('manifest', `not valid UTF-8 JSON (${(err as Error).message})`);
   }
   const version = (json as { version?: unknown } | null)?.version;
-  if (typeof version === 'number' && version !== DNQ_VERSION)
-    fail('version', `${version} is not read by this dnarchive (it reads version ${DNQ_VERSION}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`);
+  if (typeof version === 'number' && !READ_VERSIONS.includes(version))
+    fail('version', `${version} is not read by this dnarchive (it reads versions ${READ_VERSIONS.join(' and ')}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`);
   const parsed = dnqManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -288,6 +300,7 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   if (end !== payload.length) fail('payload.bytes', `sections end at ${end}, payload has ${payload.length} bytes`);
 
   const names = new Set<string>();
+  const decoded = new Map<string, EcsqMatrix>();
   const tensors: DnqTensor[] = manifest.tensors.map((t, i): DnqTensor => {
     const f = `tensors.${i}`;
     if (names.has(t.name)) fail(`${f}.name`, `tensor name "${t.name}" appears twice`);
@@ -306,9 +319,14 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     }
     if (t.kind === 'ecsq') {
       const [rows, cols] = t.shape;
+      const ref = t.stepsFrom === undefined ? undefined : decoded.get(t.stepsFrom);
+      if (t.stepsFrom !== undefined && !ref) fail(`${f}.stepsFrom`, `"${t.stepsFrom}" is not an ecsq tensor before this one`);
+      if (ref && ref.cols !== cols) fail(`${f}.stepsFrom`, `"${t.stepsFrom}" has ${ref.cols} columns, this tensor ${cols}`);
       try {
-        const { codes, stepCodes } = decodeEcsqStream(slice(t.stream), rows, cols, `${f}.stream`);
-        return { kind: 'ecsq', name: t.name, shape: [rows, cols], streamBytes: t.stream.length, matrix: { rows, cols, scaleExp: t.scaleExp, stepCodes, codes } };
+        const { codes, stepCodes } = decodeEcsqStream(slice(t.stream), rows, cols, `${f}.stream`, { reference: ref?.stepCodes });
+        const matrix: EcsqMatrix = { rows, cols, scaleExp: t.scaleExp, stepCodes, codes, ...(ref ? { stepsFrom: t.stepsFrom } : {}) };
+        decoded.set(t.name, matrix);
+        return { kind: 'ecsq', name: t.name, shape: [rows, cols], streamBytes: t.stream.length, matrix };
       } catch (err) {
         if (err instanceof EntropyStreamError) fail(`${f}.stream`, err.message);
         throw err;

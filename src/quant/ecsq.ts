@@ -33,6 +33,12 @@ export interface EcsqMatrix {
   stepCodes: Uint8Array;
   /** One signed integer per weight, row-major. */
   codes: Int32Array;
+  /**
+   * The matrix (coded before this one) whose step codes this one's stream is coded against: one
+   * with the same Hessian, so whose steps differ from these by one factor (wk and wv against wq,
+   * w3 against w1: the same input). Only the coding depends on it, never the values.
+   */
+  stepsFrom?: string;
 }
 
 export interface EcsqOptions {
@@ -44,6 +50,13 @@ export interface EcsqOptions {
   blockSize?: number;
   /** Retries with 10× the dampening when Cholesky fails. Default 3. */
   dampRetries?: number;
+  /**
+   * A matrix with the same Hessian, quantized with step scale `stepScale`: this one's step codes
+   * become its codes shifted by one offset (the steps' ratio on the ladder), so that they cost
+   * next to nothing to code against them (entropy/ecsq-stream.ts), for at most one more half rung
+   * of mismatch per column.
+   */
+  stepsLike?: { scaleExp: number; stepCodes: Uint8Array; stepScale: number };
   where?: string;
 }
 
@@ -63,8 +76,11 @@ export function ecsqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
   const ladder = scaleLadder(scaleExp);
   const stepCodes = new Uint8Array(cols);
   const step = new Float64Array(cols);
+  const like = options.stepsLike;
+  if (like && like.stepCodes.length !== cols) throw new QuantInputError(where, `stepsLike has ${like.stepCodes.length} step codes for ${cols} columns`);
+  const shift = like ? Math.round(SCALE_STEPS_PER_OCTAVE * (scaleExp - like.scaleExp - Math.log2(options.stepScale / like.stepScale))) : 0;
   for (let j = 0; j < cols; j++) {
-    const c = Math.round(SCALE_STEPS_PER_OCTAVE * (scaleExp - Math.log2(options.stepScale * U[j * cols + j])));
+    const c = like ? like.stepCodes[j] + shift : Math.round(SCALE_STEPS_PER_OCTAVE * (scaleExp - Math.log2(options.stepScale * U[j * cols + j])));
     stepCodes[j] = c < 0 ? 0 : c > SCALE_CODES - 1 ? SCALE_CODES - 1 : c;
     step[j] = ladder[stepCodes[j]];
   }
@@ -129,12 +145,31 @@ export interface EcsqBudgetResult {
   passes: number;
 }
 
+/** For each input, the first earlier one with an equal Hessian (−1: none): siblings share steps. */
+function sameHessianAs(inputs: readonly EcsqInput[]): Int32Array {
+  const out = new Int32Array(inputs.length).fill(-1);
+  inputs.forEach((m, i) => {
+    for (let r = 0; r < i && out[i] < 0; r++) {
+      const o = inputs[r];
+      if (o.cols !== m.cols || out[r] >= 0) continue;
+      let same = o.H === m.H;
+      if (!same) {
+        same = true;
+        for (let k = 0; k < m.H.length && same; k++) same = o.H[k] === m.H[k];
+      }
+      if (same) out[i] = r;
+    }
+  });
+  return out;
+}
+
 /**
  * Quantizes every matrix with Δ_j = s · d_j · √(E / a) and the one s whose coded size is the
  * largest within `budgetBitsPerWeight` (all-in: the streams are everything stored per matrix).
  * The coded rate is close to linear in log s (−1 bit per weight per doubling at high rate), so
  * a safeguarded secant search on log s lands within 0.2 % below the budget in a few passes; the
- * best pass that fits is kept.
+ * best pass that fits is kept. A matrix whose Hessian equals an earlier one's takes that one's
+ * steps shifted by one offset (`stepsLike`) and is coded against them (`stepsFrom`).
  */
 export function ecsqAtBudget(inputs: readonly EcsqInput[], budgetBitsPerWeight: number, options: { percdamp?: number; maxPasses?: number; where?: string } = {}): EcsqBudgetResult {
   const where = options.where ?? 'ecsqAtBudget';
@@ -151,10 +186,19 @@ export function ecsqAtBudget(inputs: readonly EcsqInput[], budgetBitsPerWeight: 
     return Math.sqrt((energy > 0 ? energy : 1) / a);
   });
   const target = budgetBitsPerWeight * weights;
+  const like = sameHessianAs(inputs);
   const pass = (logS: number): { bits: number; matrices: EcsqMatrix[]; streams: Uint8Array[] } => {
     const s = 2 ** logS;
-    const matrices = inputs.map((m, i) => ecsqQuantize(m.W, m.rows, m.cols, m.H, { stepScale: s * factor[i], percdamp: options.percdamp, where: m.name }));
-    const streams = matrices.map((q, i) => encodeEcsqStream(q.codes, q.rows, q.cols, q.stepCodes, inputs[i].name));
+    const matrices: EcsqMatrix[] = [];
+    const streams: Uint8Array[] = [];
+    inputs.forEach((m, i) => {
+      const r = like[i];
+      const ref = r < 0 ? undefined : matrices[r];
+      const q = ecsqQuantize(m.W, m.rows, m.cols, m.H, { stepScale: s * factor[i], percdamp: options.percdamp, where: m.name, ...(ref ? { stepsLike: { scaleExp: ref.scaleExp, stepCodes: ref.stepCodes, stepScale: s * factor[r] } } : {}) });
+      if (ref) q.stepsFrom = inputs[r].name;
+      matrices.push(q);
+      streams.push(encodeEcsqStream(q.codes, q.rows, q.cols, q.stepCodes, m.name, { reference: ref?.stepCodes }));
+    });
     return { bits: 8 * streams.reduce((n, b) => n + b.length, 0), matrices, streams };
   };
   const maxPasses = options.maxPasses ?? 14;

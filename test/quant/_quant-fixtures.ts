@@ -37,3 +37,17 @@ export function correlatedHessian(rng: Rng, n: number, tokens: number): { H: Flo
   acc.addBatch(X);
   return { H: acc.hessian(), acc, X };
 }
+
+/** Rewrites the manifest of a .dnq byte string through `edit` (payload untouched). */
+export function editManifest(bytes: Uint8Array, edit: (m: Record<string, any>) => void): Uint8Array {
+  const M = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+  const m = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + M)));
+  edit(m);
+  const json = new TextEncoder().encode(JSON.stringify(m));
+  const out = new Uint8Array(8 + json.length + bytes.length - 8 - M);
+  out.set(bytes.subarray(0, 4));
+  new DataView(out.buffer).setUint32(4, json.length, true);
+  out.set(json, 8);
+  out.set(bytes.subarray(8 + M), 8 + json.length);
+  return out;
+}

@@ -9,7 +9,7 @@ import { allocateBits, measureGroupCosts } from '../../src/quant/allocate.js';
 import { dequantizeMatrix, groupsPerRow } from '../../src/quant/groups.js';
 import { F16_TABLE, f32ToF16 } from '../../src/quant/f16.js';
 import { DnqFormatError, QuantInputError } from '../../src/quant/errors.js';
-import { correlatedHessian, randomMatrix } from './_quant-fixtures.js';
+import { correlatedHessian, editManifest, randomMatrix } from './_quant-fixtures.js';
 
 function sample(seed = 1): DnqInput {
   const rng = new Rng(seed);
@@ -31,20 +31,6 @@ function sample(seed = 1): DnqInput {
       { kind: 'raw', name: 'scalar', shape: [], data: new Float32Array([3.5]) },
     ],
   };
-}
-
-/** Rewrites the manifest of a .dnq byte string through `edit` (payload untouched). */
-function editManifest(bytes: Uint8Array, edit: (m: Record<string, any>) => void): Uint8Array {
-  const M = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
-  const m = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + M)));
-  edit(m);
-  const json = new TextEncoder().encode(JSON.stringify(m));
-  const out = new Uint8Array(8 + json.length + bytes.length - 8 - M);
-  out.set(bytes.subarray(0, 4));
-  new DataView(out.buffer).setUint32(4, json.length, true);
-  out.set(json, 8);
-  out.set(bytes.subarray(8 + M), 8 + json.length);
-  return out;
 }
 
 function expectDnqError(bytes: Uint8Array, field: string, pattern?: RegExp): void {
@@ -139,7 +125,9 @@ describe('.dnq container', () => {
     const longLen = Uint8Array.from(good);
     new DataView(longLen.buffer).setUint32(4, 1e9, true);
     expectDnqError(longLen, 'manifest', /exceeds the file/);
-    expectDnqError(editManifest(good, (m) => (m.version = 3)), 'version', /3 is not read by this dnarchive/);
+    expectDnqError(editManifest(good, (m) => (m.version = 4)), 'version', /4 is not read by this dnarchive \(it reads versions 2 and 3\)/);
+    // Version 2 (before format-2 ECSQ streams) is still read.
+    expect(readDnq(editManifest(good, (m) => (m.version = 2)), 'model.dnq').tensors.length).toBe(readDnq(good).tensors.length);
     expectDnqError(editManifest(good, (m) => (m.version = 1)), 'version', /version 1 had f16 grids: quantize the model again/);
     expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 400)), 'tensors.1.scaleExp');
     expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 1.5)), 'tensors.1.scaleExp');

@@ -11,7 +11,8 @@
  * move 1/32 of the way towards each coded bit (integer shifts, identical on every engine).
  *
  * A context is one Uint16 probability in a caller's table; tables are plain typed arrays so a
- * model of many contexts allocates nothing per bit.
+ * model of many contexts allocates nothing per bit. `encodeP16` / `decodeP16` code one bit at a
+ * probability of 16 bits that the caller adapts (adaptive-bits.ts: count-based adaptation).
  */
 import { EntropyStreamError } from './errors.js';
 
@@ -47,6 +48,22 @@ export class RangeEncoder {
       this.low += bound;
       this.range -= bound;
       probs[ctx] = p - (p >>> MOVE_BITS);
+    }
+    if (this.low >= TWO32) this.carry();
+    while (this.range < TOP) {
+      this.push(Math.floor(this.low / TOP) & 0xff);
+      this.low = (this.low % TOP) * 256;
+      this.range = (this.range * 256) >>> 0;
+    }
+  }
+
+  /** Codes `bit` at probability p0 / 2^16 of a 0 (1 ≤ p0 < 2^16); the caller adapts p0. */
+  encodeP16(p0: number, bit: number): void {
+    const bound = (this.range >>> 16) * p0;
+    if (bit === 0) this.range = bound;
+    else {
+      this.low += bound;
+      this.range -= bound;
     }
     if (this.low >= TWO32) this.carry();
     while (this.range < TOP) {
@@ -129,6 +146,20 @@ export class RangeDecoder {
       this.code -= bound;
       this.range -= bound;
       probs[ctx] = p - (p >>> MOVE_BITS);
+      bit = 1;
+    }
+    while (this.range < TOP) this.shift();
+    return bit;
+  }
+
+  /** Decodes a bit coded by encodeP16 with the same p0. */
+  decodeP16(p0: number): number {
+    const bound = (this.range >>> 16) * p0;
+    let bit = 0;
+    if (this.code < bound) this.range = bound;
+    else {
+      this.code -= bound;
+      this.range -= bound;
       bit = 1;
     }
     while (this.range < TOP) this.shift();

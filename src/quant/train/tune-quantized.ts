@@ -57,6 +57,12 @@ export async function tuneQuantized(teacher: LlamaModel, start: LlamaModel, line
   }
 }
 
+/** For each linear, the index of the one its step codes are coded against (−1: none). */
+function stepReferences(linears: readonly QuantizedLinear[]): Int32Array {
+  const index = new Map(linears.map((q, i) => [`layers.${q.layer}.${q.name}`, i]));
+  return Int32Array.from(linears, (q) => (q.kind === 'ecsq' && q.matrix.stepsFrom !== undefined ? (index.get(q.matrix.stepsFrom) ?? -1) : -1));
+}
+
 /**
  * Undoes changed codes until the entropy-coded streams fit within budgetBits, writing the start
  * value back into each undone latent; returns how many were undone. Only changes that cost bits
@@ -69,10 +75,11 @@ export async function tuneQuantized(teacher: LlamaModel, start: LlamaModel, line
 export function fitToBudget(linears: readonly QuantizedLinear[], grids: readonly WeightGrid[], startCodes: readonly Int32Array[], latents: readonly Float32Array[], budgetBits: number): { undone: number; bits: number } {
   const now = grids.map((g, m) => gridCodes(g, latents[m]));
   const codes = now.map((c) => c.slice());
+  const refs = stepReferences(linears);
   const streamBits = (): number => {
     let bits = 0;
     linears.forEach((q, i) => {
-      if (q.kind === 'ecsq') bits += 8 * encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, grids[i].units.codes).length;
+      if (q.kind === 'ecsq') bits += 8 * encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, grids[i].units.codes, q.name, { reference: refs[i] < 0 ? undefined : grids[refs[i]].units.codes }).length;
     });
     return bits;
   };
