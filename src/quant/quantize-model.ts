@@ -218,7 +218,9 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   let final = quantized;
   if (options.tune && options.tune.steps > 0) {
     const weights = inputs.reduce((a, m) => a + m.rows * m.cols, 0);
-    const t = await tuneQuantized(model, quantized, linears, options.tune, ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity);
+    // The calibration stories, as calibration saw them, are the tuner's real text.
+    const texts = calibration.map((s) => Int32Array.from(tokenizer.encode(s, true).slice(0, Math.min(c.seqLen, options.tokensPerStory ?? 512))));
+    const t = await tuneQuantized(model, quantized, linears, { texts, ...options.tune }, ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity);
     linears = t.linears;
     tune = t.report;
     stored = final = t.model;

@@ -149,6 +149,26 @@ describe('fineTune', () => {
     expect(other.model.tokenEmbedding).not.toEqual(r.model.tokenEmbedding);
   }, 60_000);
 
+  it('distils on windows of real text when given them: the same on worker threads, and not the same as on samples alone', async () => {
+    const tok = readTokenizer(TOKENIZER, model.config.vocabSize);
+    const texts = readStories(TEXT).calibration.map((s) => Int32Array.from(tok.encode(s, true)));
+    const withText = { ...options, steps: 8, texts, textShare: 0.5 };
+    const mixed = await fineTune(model, start, targets, withText);
+    const samplesOnly = await fineTune(model, start, targets, { ...options, steps: 8 });
+    expect(mixed.model.tokenEmbedding).not.toEqual(samplesOnly.model.tokenEmbedding);
+    // A share of 0 ignores the texts.
+    expect((await fineTune(model, start, targets, { ...withText, textShare: 0 })).model.tokenEmbedding).toEqual(samplesOnly.model.tokenEmbedding);
+    const workers = new TuneWorkers(2);
+    try {
+      const threaded = await fineTune(model, start, targets, withText, workers.runner(model, options.maxTokens));
+      expect(threaded.codes).toEqual(mixed.codes);
+      expect(threaded.model.tokenEmbedding).toEqual(mixed.model.tokenEmbedding);
+    } finally {
+      await workers.close();
+    }
+    await expect(fineTune(model, start, targets, { ...withText, textShare: 1.5 })).rejects.toThrow(/textShare 1.5 must be between 0 and 1/);
+  }, 60_000);
+
   it('keeps the starting model when tuning makes things worse', async () => {
     // A rate far too high throws the codes around: the validation KL rises and nothing is kept.
     const bad = await fineTune(model, start, targets, { ...options, steps: 3, latentRate: 20, floatRate: 0.5 });

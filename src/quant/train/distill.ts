@@ -60,6 +60,16 @@ export interface TuneOptions {
    * per bit; 0 turns the term off. Default DEFAULT_RATE_PRESSURE.
    */
   ratePressure?: number;
+  /**
+   * Real text to distil on besides the teacher's samples: token sequences (BOS first), the
+   * calibration split's stories, never the evaluation's. Default: none.
+   */
+  texts?: readonly Int32Array[];
+  /**
+   * The share of each step's sequences taken from `texts` (windows of up to maxTokens at a seeded
+   * start); the rest are sampled. Default DEFAULT_TEXT_SHARE when texts are given.
+   */
+  textShare?: number;
   /** Threads for the sequences of a step (tune-workers.ts; the result does not depend on it). Default: every core. */
   threads?: number;
   /** Called after each step with the step's mean KL on its own samples. */
@@ -100,6 +110,20 @@ interface Sample {
 /** The seed of sequence `index` of step `step` (step −1: the validation set): independent of how sequences are spread over threads. */
 export function sequenceSeed(seed: number, step: number, index: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(step + 2, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
+}
+
+/** What one sequence of a step is: sampled from the teacher by its seed, or a window of real text. */
+export interface SequenceSource {
+  seed: number;
+  text?: Int32Array;
+}
+
+/** The teacher's log-probabilities along a given token sequence. */
+function teacherSequence(teacher: Transformer, tokens: Int32Array, vocab: number): Sample {
+  const T = tokens.length;
+  const logp = new Float32Array(T * vocab);
+  for (let pos = 0; pos < T; pos++) logSoftmaxInto(teacher.forward(tokens[pos], pos), 0, vocab, logp, pos * vocab);
+  return { tokens, T, logp };
 }
 
 /** Samples one sequence from the teacher at temperature 1, keeping its log-probabilities. */
@@ -149,9 +173,9 @@ function klAndGradient(logits: Float32Array, s: Sample, vocab: number, dLogits?:
  * runs forward and back, and `grads` (a flat model buffer, zeroed here) receives the gradient of
  * the summed KL over its positions. The same on any thread: tune-worker.ts runs exactly this.
  */
-export function sequenceGradient(teacher: Transformer, student: LlamaModel, grad: LlamaGrad, seed: number, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
+export function sequenceGradient(teacher: Transformer, student: LlamaModel, grad: LlamaGrad, source: SequenceSource, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
   const V = student.config.vocabSize;
-  const s = sampleSequence(teacher, new Rng(seed), maxTokens, V);
+  const s = source.text ? teacherSequence(teacher, source.text.subarray(0, maxTokens), V) : sampleSequence(teacher, new Rng(source.seed), maxTokens, V);
   const dLogits = new Float32Array(s.T * V);
   grad.forward(student, s.tokens, s.T);
   const kl = klAndGradient(grad.logits, s, V, dLogits);
@@ -209,8 +233,27 @@ export interface TuneConstraint {
   fit?(latents: Float32Array[], grids: readonly WeightGrid[]): void;
 }
 
-/** Computes the gradients of a batch of sequences, each by its seed (tune-workers.ts spreads them over threads). */
-export type SequenceRunner = (student: Float32Array, seeds: readonly number[]) => Promise<{ grads: Float32Array; kl: number; positions: number }[]>;
+/** Computes the gradients of a batch of sequences, each from its source (tune-workers.ts spreads them over threads). */
+export type SequenceRunner = (student: Float32Array, sources: readonly SequenceSource[]) => Promise<{ grads: Float32Array; kl: number; positions: number }[]>;
+
+/** fineTune's default textShare. */
+export const DEFAULT_TEXT_SHARE = 0;
+
+/**
+ * The sources of step `step`: the first round(share · perStep) are windows of `texts` (a text and
+ * a start drawn from the sequence's seed), the rest samples.
+ */
+function stepSources(seed: number, step: number, perStep: number, texts: readonly Int32Array[], share: number, maxTokens: number): SequenceSource[] {
+  const fromText = texts.length > 0 ? Math.round(share * perStep) : 0;
+  return Array.from({ length: perStep }, (_, i) => {
+    const sd = sequenceSeed(seed, step, i);
+    if (i >= fromText) return { seed: sd };
+    const rng = new Rng(sd);
+    const text = texts[rng.below(texts.length)];
+    const start = text.length > maxTokens ? rng.below(text.length - maxTokens + 1) : 0;
+    return { seed: sd, text: text.subarray(start, start + maxTokens) };
+  });
+}
 
 /**
  * Tunes `start` (the dequantized model: its targets' arrays on their grids) towards `teacher`.
@@ -234,17 +277,20 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   if (!(pressure >= 0 && Number.isFinite(pressure))) throw new QuantInputError('fineTune', `ratePressure ${pressure} must be a finite number ≥ 0`);
   const floatRate = options.floatRate ?? 2e-3;
   const seed = options.seed ?? 1;
+  const texts = (options.texts ?? []).filter((t) => t.length >= 2);
+  const textShare = options.textShare ?? DEFAULT_TEXT_SHARE;
+  if (!(textShare >= 0 && textShare <= 1)) throw new QuantInputError('fineTune', `textShare ${textShare} must be between 0 and 1`);
 
   const { buf: studentBuf, model } = flattenModel(start);
   const grad = new LlamaGrad(c, maxTokens);
   const teacherT = new Transformer(teacher);
   const run: SequenceRunner =
     runner ??
-    (async (student, seeds) => {
+    (async (student, sources) => {
       const m = viewModel(c, student);
-      return seeds.map((sd) => {
+      return sources.map((src) => {
         const grads = new Float32Array(student.length);
-        return { ...sequenceGradient(teacherT, m, grad, sd, maxTokens, grads), grads };
+        return { ...sequenceGradient(teacherT, m, grad, src, maxTokens, grads), grads };
       });
     });
   const valid = Array.from({ length: options.validationSequences ?? 8 }, (_, i) => sampleSequence(teacherT, new Rng(sequenceSeed(seed, -1, i)), maxTokens, V));
@@ -267,8 +313,7 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   let tokens = 0;
   const warmup = Math.max(1, Math.round(steps / 20));
   for (let step = 0; step < steps; step++) {
-    const seeds = Array.from({ length: perStep }, (_, i) => sequenceSeed(seed, step, i));
-    const parts = await run(studentBuf, seeds);
+    const parts = await run(studentBuf, stepSources(seed, step, perStep, texts, textShare, maxTokens));
     total.fill(0);
     let kl = 0;
     let positions = 0;

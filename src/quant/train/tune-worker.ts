@@ -6,7 +6,7 @@
 import { DnarchiveError } from '../../errors.js';
 import type { LlamaConfig } from '../model/llama.js';
 import { Transformer } from '../model/transformer.js';
-import { sequenceGradient } from './distill.js';
+import { sequenceGradient, type SequenceSource } from './distill.js';
 import { viewModel } from './flat-model.js';
 import { LlamaGrad } from './llama-grad.js';
 
@@ -14,7 +14,7 @@ export interface TuneJob {
   config: LlamaConfig;
   teacher: Float32Array;
   student: Float32Array;
-  seed: number;
+  source: SequenceSource;
   maxTokens: number;
 }
 
@@ -27,7 +27,7 @@ export default function run(job: TuneJob): TuneJobResult {
     const key = `${JSON.stringify(job.config)}:${job.maxTokens}`;
     if (cached?.key !== key) cached = { key, grad: new LlamaGrad(job.config, job.maxTokens) };
     const grads = new Float32Array(job.student.length);
-    const r = sequenceGradient(new Transformer(viewModel(job.config, job.teacher)), viewModel(job.config, job.student), cached.grad, job.seed, job.maxTokens, grads);
+    const r = sequenceGradient(new Transformer(viewModel(job.config, job.teacher)), viewModel(job.config, job.student), cached.grad, job.source, job.maxTokens, grads);
     return { ok: true, grads, ...r };
   } catch (err) {
     if (err instanceof DnarchiveError) return { ok: false, code: err.code, message: err.message };

@@ -1,5 +1,5 @@
 /**
- * Fine-tuning's sequences on all cores: each step's sampled sequences go to piscina workers, one
+ * Fine-tuning's sequences on all cores: each step's sequences go to piscina workers, one
  * each, and come back as gradients that fineTune sums in sequence order — so the tuned container
  * is byte-identical whatever the number of threads.
  */
@@ -27,11 +27,11 @@ export class TuneWorkers {
   runner(teacher: LlamaModel, maxTokens: number): SequenceRunner | undefined {
     if (this.threads === 1) return undefined;
     const { buf } = flattenModel(teacher);
-    return async (student, seeds) =>
+    return async (student, sources) =>
       Promise.all(
-        seeds.map(async (seed) => {
+        sources.map(async (source) => {
           this.pool ??= new Piscina<TuneJob, TuneJobResult>({ filename: workerPath(import.meta.url, './tune-worker.js', 'fine-tuning'), minThreads: 1, maxThreads: this.threads, idleTimeout: 30_000 });
-          const r = await this.pool.run({ config: teacher.config, teacher: buf, student, seed, maxTokens });
+          const r = await this.pool.run({ config: teacher.config, teacher: buf, student, source, maxTokens });
           if (!r.ok) throw new TuneWorkerError(r.code, r.message);
           return r;
         }),
