@@ -9,10 +9,11 @@
  * uses its grid projection and the gradient passes straight through the rounding (the
  * straight-through estimator). Adam moves latents in units of their own grid step, so a weight
  * changes code only after consistent pressure. The loss is KL(fp32 ‖ quantized) per position,
- * on text the fp32 model itself samples (temperature 1, seeded): no data beyond the calibration
- * split's role is needed, the evaluation stories are never seen, and the teacher's distribution is
- * known at every position for free. A fixed set of further samples (another seed) measures the KL
- * before and after; the tuned parameters are kept only if it fell.
+ * on text the fp32 model itself samples (temperature 1, seeded) and, when `texts` are given, on
+ * windows of real text (the calibration stories; `textShare` of each step's sequences): the
+ * evaluation stories are never seen, and the teacher's distribution is known at every position.
+ * A fixed set of further samples (another seed) measures the KL before and after; the tuned
+ * parameters are kept only if it fell.
  */
 import { QuantInputError } from '../errors.js';
 import { cloneModel, type LinearName, type LlamaModel } from '../model/llama.js';
