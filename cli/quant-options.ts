@@ -1,13 +1,13 @@
 /**
  * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
- * `--calib-tokens`, `--device`, `--tune`, `--tune-text`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * `--calib-tokens`, `--device`, `--tune`), defined once for every command that quantizes (`quantize`, `archive`), and
  * the tokenizer lookup shared with `eval` and `generate`.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_TEXT_SHARE, DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
@@ -23,11 +23,6 @@ const tuneSteps = z
   .regex(/^\d+$/, '--tune must be a whole number of steps')
   .transform(Number)
   .pipe(z.number().max(100_000, '--tune must be at most 100000 steps'));
-const tuneText = z
-  .string()
-  .regex(/^\d*\.?\d+$/, '--tune-text must be a number from 0 to 1')
-  .transform(Number)
-  .pipe(z.number().max(1, '--tune-text must be at most 1'));
 const device = z.enum(DEVICE_CHOICES, { message: "--device must be 'auto', 'gpu' or 'cpu'" });
 
 /** What commander hands over for the options addQuantizeOptions defines. */
@@ -41,7 +36,6 @@ export interface QuantizeCli {
   calibTokens: string;
   device: string;
   tune: string;
-  tuneText: string;
 }
 
 /** Adds the quantizer's options, with their defaults, to a command. */
@@ -55,7 +49,6 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
     .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (2 sequences of up to 256 tokens per step; about 1 s per step for stories260K on one core; 0 = none)', '0')
-    .option('--tune-text <share>', "the share of each tuning step's sequences taken from the calibration stories instead of the fp32 model's samples (0 to 1)", String(DEFAULT_TEXT_SHARE))
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }
 
@@ -69,7 +62,7 @@ export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & {
     allocate: !o.uniform,
     tokensPerStory: parseOption(calibTokens, o.calibTokens, '--calib-tokens'),
     device: parseOption(device, o.device, '--device'),
-    ...(o.tune !== undefined && o.tune !== '0' ? { tune: { steps: parseOption(tuneSteps, o.tune, '--tune'), textShare: parseOption(tuneText, o.tuneText ?? String(DEFAULT_TEXT_SHARE), '--tune-text') } } : {}),
+    ...(o.tune !== undefined && o.tune !== '0' ? { tune: { steps: parseOption(tuneSteps, o.tune, '--tune') } } : {}),
   };
 }
 
