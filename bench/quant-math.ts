@@ -135,11 +135,17 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   const te = measure(() => (ecsq = ecsqQuantize(WE, nE, nE, HE, { stepScale })), quick ? once : timing);
   rows.push({ what: 'GPTQ onto ECSQ steps', size: `${nE}×${nE}`, seconds: te.seconds, rate: `${si((nE * nE) / te.seconds)} weights/s`, note: '' });
   let stream: Uint8Array = new Uint8Array(0);
+  // Baseline in the same process: format 1 (one context moving 1/32 per bit), which format 2 replaced.
+  let old: Uint8Array = new Uint8Array(0);
+  const tco = measure(() => (old = encodeEcsqStream(ecsq.codes, nE, nE, ecsq.stepCodes, 'bench', { format: 1 })), timing);
+  const tcdo = measure(() => decodeEcsqStream(old, nE, nE), timing);
   const tce = measure(() => (stream = encodeEcsqStream(ecsq.codes, nE, nE, ecsq.stepCodes)), timing);
   const tcd = measure(() => decodeEcsqStream(stream, nE, nE), timing);
-  const codeBits = fixed((8 * stream.length) / (nE * nE), 3);
-  rows.push({ what: 'range-code ECSQ stream', size: `${nE}×${nE}`, seconds: tce.seconds, rate: `${si((nE * nE) / tce.seconds)} codes/s`, note: `${codeBits} bits/weight` });
-  rows.push({ what: 'range-decode ECSQ stream', size: `${nE}×${nE}`, seconds: tcd.seconds, rate: `${si((nE * nE) / tcd.seconds)} codes/s`, note: '' });
+  const bitsOf = (b: Uint8Array): number => (8 * b.length) / (nE * nE);
+  rows.push({ what: 'range-code ECSQ stream, format 1 (baseline)', size: `${nE}×${nE}`, seconds: tco.seconds, rate: `${si((nE * nE) / tco.seconds)} codes/s`, note: `${fixed(bitsOf(old), 3)} bits/weight` });
+  rows.push({ what: 'range-decode ECSQ stream, format 1 (baseline)', size: `${nE}×${nE}`, seconds: tcdo.seconds, rate: `${si((nE * nE) / tcdo.seconds)} codes/s`, note: '' });
+  rows.push({ what: 'range-code ECSQ stream', size: `${nE}×${nE}`, seconds: tce.seconds, rate: `${si((nE * nE) / tce.seconds)} codes/s`, note: `${fixed(bitsOf(stream), 3)} bits/weight (${fixed(bitsOf(stream) / bitsOf(old), 3)}× format 1's); time ${fixed(tce.seconds / tco.seconds, 2)}× format 1's` });
+  rows.push({ what: 'range-decode ECSQ stream', size: `${nE}×${nE}`, seconds: tcd.seconds, rate: `${si((nE * nE) / tcd.seconds)} codes/s`, note: `time ${fixed(tcd.seconds / tcdo.seconds, 2)}× format 1's` });
 
   console.log('Quantization math (src/quant), one core, main thread');
   console.log(
