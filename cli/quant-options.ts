@@ -1,13 +1,13 @@
 /**
  * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
- * `--calib-tokens`, `--device`, `--tune`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`), defined once for every command that quantizes (`quantize`, `archive`), and
  * the tokenizer lookup shared with `eval` and `generate`.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
@@ -23,6 +23,15 @@ const tuneSteps = z
   .regex(/^\d+$/, '--tune must be a whole number of steps')
   .transform(Number)
   .pipe(z.number().max(100_000, '--tune must be at most 100000 steps'));
+const tuneTemperature = z.string().transform((v, ctx): number | 'match' => {
+  if (v === 'match') return v;
+  const t = /^\d*\.?\d+$/.test(v) ? Number(v) : NaN;
+  if (!(t >= 0.25 && t <= 4)) {
+    ctx.addIssue({ code: 'custom', message: "--tune-temperature must be 'match' or a number from 0.25 to 4" });
+    return z.NEVER;
+  }
+  return t;
+});
 const device = z.enum(DEVICE_CHOICES, { message: "--device must be 'auto', 'gpu' or 'cpu'" });
 
 /** What commander hands over for the options addQuantizeOptions defines. */
@@ -36,6 +45,7 @@ export interface QuantizeCli {
   calibTokens: string;
   device: string;
   tune: string;
+  tuneTemperature: string;
 }
 
 /** Adds the quantizer's options, with their defaults, to a command. */
@@ -48,7 +58,8 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--entropy', 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)')
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
-    .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (2 sequences of up to 256 tokens per step; about 1 s per step for stories260K on one core; 0 = none)', '0')
+    .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 1 s per step for stories260K on one core; 0 = none)', '0')
+    .option('--tune-temperature <t>', "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories", String(DEFAULT_SAMPLE_TEMPERATURE))
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }
 
@@ -62,7 +73,7 @@ export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & {
     allocate: !o.uniform,
     tokensPerStory: parseOption(calibTokens, o.calibTokens, '--calib-tokens'),
     device: parseOption(device, o.device, '--device'),
-    ...(o.tune !== undefined && o.tune !== '0' ? { tune: { steps: parseOption(tuneSteps, o.tune, '--tune') } } : {}),
+    ...(o.tune !== undefined && o.tune !== '0' ? { tune: { steps: parseOption(tuneSteps, o.tune, '--tune'), sampleTemperature: parseOption(tuneTemperature, o.tuneTemperature ?? String(DEFAULT_SAMPLE_TEMPERATURE), '--tune-temperature') } } : {}),
   };
 }
 

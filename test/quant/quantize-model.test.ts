@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
+import { DEFAULT_SAMPLE_TEMPERATURE, evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 
 const SHARED = resolve(__dirname, '../../../shared');
@@ -66,6 +66,7 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['eval', TEXT, '--text', TEXT]), /header field/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', 'many', '-o', '/tmp/never.dnq']), /--tune must be a whole number of steps/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '1000000', '-o', '/tmp/never.dnq']), /--tune must be at most 100000 steps/);
+    for (const t of ['hot', '9', '0.1']) expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']), /--tune-temperature must be 'match' or a number from 0.25 to 4/);
   });
 });
 
@@ -75,13 +76,18 @@ describe('dnarchive quantize --tune', () => {
     const args = ['--calib', TEXT, '--bits', '3', '--method', 'rtn', '--uniform', '--calib-tokens', '64', '--tune', '3'];
     const a = runCli(['quantize', MODEL, '-o', join(dir, 'a.dnq'), ...args, '--json']);
     expect(a.code, a.stderr).toBe(0);
-    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number } };
+    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number; sampleTemperature: number } };
     expect(summary.tune.steps).toBe(3);
+    expect(summary.tune.sampleTemperature).toBe(DEFAULT_SAMPLE_TEMPERATURE);
     expect(summary.tune.tokens).toBeGreaterThan(3);
     expect(summary.tune.klBefore).toBeGreaterThan(0);
     const b = runCli(['quantize', MODEL, '-o', join(dir, 'b.dnq'), ...args]);
     expect(b.code, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/fine-tun/);
     expect(readFileSync(join(dir, 'a.dnq')).equals(readFileSync(join(dir, 'b.dnq')))).toBe(true);
-  }, 120_000);
+    const hot = runCli(['quantize', MODEL, '-o', join(dir, 'c.dnq'), ...args, '--tune-temperature', '1.7', '--json']);
+    expect(hot.code, hot.stderr).toBe(0);
+    expect((JSON.parse(hot.stdout) as typeof summary).tune.sampleTemperature).toBe(1.7);
+    expect(readFileSync(join(dir, 'c.dnq')).equals(readFileSync(join(dir, 'a.dnq')))).toBe(false);
+  }, 180_000);
 });

@@ -25,7 +25,11 @@ import {
   type LlamaModel,
   type EcsqMatrix,
 } from '../../src/quant/index.js';
-import { fineTune } from '../../src/quant/train/distill.js';
+import { DEFAULT_SAMPLE_TEMPERATURE, fineTune, matchedTemperature, sampleSequence } from '../../src/quant/train/distill.js';
+import { matchTemperature } from '../../src/quant/train/sample-temperature.js';
+import { Transformer } from '../../src/quant/model/transformer.js';
+import { logSoftmaxInto } from '../../src/quant/model/log-softmax.js';
+import { Rng } from '../../src/random.js';
 import { TuneWorkers } from '../../src/quant/train/tune-workers.js';
 import { cloneGrid, ecsqGrid, gridCodes, groupGrid, moveScale, projectToGrid } from '../../src/quant/train/weight-grid.js';
 import { tuneQuantized, type QuantizedLinear } from '../../src/quant/train/tune-quantized.js';
@@ -168,6 +172,84 @@ describe('fineTune', () => {
     }
     await expect(fineTune(model, start, targets, { ...withText, textShare: 1.5 })).rejects.toThrow(/textShare 1.5 must be between 0 and 1/);
   }, 60_000);
+
+  it('samples contexts at a temperature while the targets stay the untempered distributions', async () => {
+    const teacher = new Transformer(model);
+    const V = model.config.vocabSize;
+    // Mean teacher NLL of the sampled tokens: the temperature moves it (cooler: likelier tokens).
+    const nll = (temperature: number): number => {
+      let sum = 0;
+      let n = 0;
+      for (let seed = 1; seed <= 6; seed++) {
+        const s = sampleSequence(teacher, new Rng(seed), 64, V, temperature);
+        for (let t = 0; t + 1 < s.T; t++, n++) sum -= s.logp[t * V + s.tokens[t + 1]];
+        // The stored targets are the teacher's own log-probabilities at each position.
+        const fresh = new Transformer(model);
+        for (let t = 0; t < s.T; t++) {
+          const want = new Float32Array(V);
+          logSoftmaxInto(fresh.forward(s.tokens[t], t), 0, V, want, 0);
+          expect(s.logp.subarray(t * V, (t + 1) * V)).toEqual(want);
+        }
+      }
+      return sum / n;
+    };
+    const cool = nll(0.7);
+    const plain = nll(1);
+    const hot = nll(1.4);
+    expect(cool).toBeLessThan(plain);
+    expect(hot).toBeGreaterThan(plain);
+    // DEFAULT_SAMPLE_TEMPERATURE is the default, and another one changes the tuning, the same on worker threads.
+    expect((await fineTune(model, start, targets, { ...options, steps: 6, sampleTemperature: DEFAULT_SAMPLE_TEMPERATURE })).model.tokenEmbedding).toEqual((await fineTune(model, start, targets, { ...options, steps: 6 })).model.tokenEmbedding);
+    const warm = { ...options, steps: 6, sampleTemperature: 1.7 };
+    const single = await fineTune(model, start, targets, warm);
+    expect(single.model.tokenEmbedding).not.toEqual((await fineTune(model, start, targets, { ...options, steps: 6 })).model.tokenEmbedding);
+    const workers = new TuneWorkers(2);
+    try {
+      expect((await fineTune(model, start, targets, warm, workers.runner(model, options.maxTokens))).model.tokenEmbedding).toEqual(single.model.tokenEmbedding);
+    } finally {
+      await workers.close();
+    }
+    await expect(fineTune(model, start, targets, { ...options, sampleTemperature: 0 })).rejects.toThrow(/sampleTemperature 0 must be 'match' or between 0.25 and 4/);
+  }, 60_000);
+
+  it('matchTemperature finds the temperature whose expected NLL meets the target, and stops at its range', () => {
+    // A source whose every position has the same distribution p: the expected NLL of a draw at
+    // temperature t is Σ q_t(i)·(−log p(i)), q_t ∝ p^(1/t), known in closed form.
+    const p = [0.5, 0.2, 0.12, 0.08, 0.05, 0.03, 0.015, 0.005];
+    const V = p.length;
+    const logp = new Float32Array(10 * V).map((_, k) => Math.log(p[k % V]));
+    const sampler = () => ({ tokens: new Int32Array(10), T: 10, logp });
+    const expected = (t: number): number => {
+      const q = p.map((x) => x ** (1 / t));
+      const z = q.reduce((a, b) => a + b);
+      return q.reduce((a, x, i) => a - (x / z) * Math.fround(Math.log(p[i])), 0);
+    };
+    for (const want of [0.8, 1.3, 1.7]) {
+      const m = matchTemperature(sampler, expected(want), V, { seed: 1, sequences: 2, iterations: 8 });
+      expect(Math.abs(m.temperature - want)).toBeLessThan(1 / 256 + 1e-9);
+      expect(m.sampleNll).toBeCloseTo(expected(m.temperature), 6);
+    }
+    expect(matchTemperature(sampler, 100, V, { seed: 1, sequences: 2, iterations: 8 }).temperature).toBeGreaterThan(1.99);
+    expect(matchTemperature(sampler, 0, V, { seed: 1, sequences: 2, iterations: 8 }).temperature).toBeLessThan(0.51);
+  });
+
+  it("'match' samples at the temperature where the teacher finds its samples as hard as the calibration stories", async () => {
+    const teacher = new Transformer(model);
+    const V = model.config.vocabSize;
+    const split = readStories(TEXT);
+    const tok = readTokenizer(TOKENIZER, V);
+    const texts = split.calibration.map((s) => Int32Array.from(tok.encode(s, true).slice(0, 96)));
+    const m = matchedTemperature(teacher, texts, 96, V, options.seed);
+    // The calibration stories' first 96 tokens are harder for stories260K (1.50 nats) than its own
+    // samples at temperature 1: the match samples hotter, and meets their NLL.
+    expect(m.temperature).toBeGreaterThan(1.05);
+    expect(m.temperature).toBeLessThan(1.4);
+    expect(Math.abs(m.sampleNll - m.textNll)).toBeLessThan(0.05);
+    const tuned = await fineTune(model, start, targets, { ...options, steps: 2, texts, maxTokens: 96, sampleTemperature: 'match' });
+    expect(tuned.sampleTemperature).toBe(m.temperature);
+    expect((await fineTune(model, start, targets, { ...options, steps: 2, texts, maxTokens: 96, sampleTemperature: m.temperature })).model.tokenEmbedding).toEqual(tuned.model.tokenEmbedding);
+    await expect(fineTune(model, start, targets, { ...options, steps: 2, sampleTemperature: 'match' })).rejects.toThrow(/matching needs real text/);
+  }, 120_000);
 
   it('keeps the starting model when tuning makes things worse', async () => {
     // A rate far too high throws the codes around: the validation KL rises and nothing is kept.

@@ -31,6 +31,8 @@ export interface TuneReport {
   changedCodes: number;
   /** Scales (group scale codes or archive-mode column steps) moved to another rung of their ladder. */
   changedScales: number;
+  /** The temperature the teacher sampled the tuning text at (distill.ts; the matched one under 'match'). */
+  sampleTemperature: number;
   /** Code changes undone during training to keep entropy-coded streams within the budget (counted even when the tuning is not kept). */
   revertedCodes: number;
   /** Archive mode: the rate term's multiplier λ at the end (mean KL in nats per bit; rate-pressure.ts). */
@@ -166,6 +168,6 @@ async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: reado
   return {
     model,
     linears: out,
-    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
+    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, sampleTemperature: r.sampleTemperature, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
   };
 }
