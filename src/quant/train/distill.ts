@@ -415,6 +415,6 @@ const MATCH_ITERATIONS = 8;
 
 /** fineTune's 'match': the temperature at which the teacher's samples are as hard for it as `texts`. */
 export function matchedTemperature(teacher: Transformer, texts: readonly Int32Array[], maxTokens: number, vocab: number, seed: number): MatchedTemperature {
-  const target = textNll(teacher, texts, maxTokens, (logits, out) => logSoftmaxInto(logits, 0, vocab, out, 0), vocab);
+  const target = textNll(teacher, texts, maxTokens, vocab);
   return matchTemperature((rng, t) => sampleSequence(teacher, rng, maxTokens, vocab, t), target, vocab, { seed: sequenceSeed(seed, -2, 0), sequences: MATCH_SEQUENCES, iterations: MATCH_ITERATIONS });
 }

@@ -10,6 +10,7 @@
 import type { Transformer } from '../model/transformer.js';
 import { Rng } from '../../random.js';
 import { QuantInputError } from '../errors.js';
+import { logSoftmaxInto } from '../model/log-softmax.js';
 
 /** Any sampling source with sampleSequence's shape (distill.ts passes its own). */
 export type TemperatureSampler = (rng: Rng, temperature: number) => { tokens: Int32Array; T: number; logp: Float32Array };
@@ -26,14 +27,14 @@ export interface MatchedTemperature {
 export const MATCH_TEMPERATURE_RANGE: readonly [number, number] = [0.5, 2];
 
 /** The teacher's mean NLL per predicted token along `texts` (each cut to maxTokens). */
-export function textNll(teacher: Transformer, texts: readonly Int32Array[], maxTokens: number, logSoftmax: (logits: Float32Array, out: Float64Array) => void, vocab: number): number {
+export function textNll(teacher: Transformer, texts: readonly Int32Array[], maxTokens: number, vocab: number): number {
   const lp = new Float64Array(vocab);
   let nll = 0;
   let n = 0;
   for (const text of texts) {
     const T = Math.min(text.length, maxTokens);
     for (let pos = 0; pos + 1 < T; pos++) {
-      logSoftmax(teacher.forward(text[pos], pos), lp);
+      logSoftmaxInto(teacher.forward(text[pos], pos), 0, vocab, lp, 0);
       nll -= lp[text[pos + 1]];
       n++;
     }
