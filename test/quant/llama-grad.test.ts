@@ -11,11 +11,12 @@ import { LlamaGrad, zeroGrads } from '../../src/quant/train/llama-grad.js';
 import { Rng } from '../../src/random.js';
 import { MODEL } from './_model-fixtures.js';
 
-function randomModel(seed: number, shared: boolean): LlamaModel {
+/** vocab 11 keeps the TS loops (a width not a multiple of 4); 12 runs the SIMD kernels. */
+function randomModel(seed: number, shared: boolean, vocab = 11): LlamaModel {
   const rng = new Rng(seed);
-  const config = { dim: 8, hiddenDim: 12, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: 11, seqLen: 7, sharedClassifier: shared };
+  const config = { dim: 8, hiddenDim: 12, nLayers: 2, nHeads: 4, nKvHeads: 2, vocabSize: vocab, seqLen: 7, sharedClassifier: shared };
   const r = (n: number, s: number, base = 0): Float32Array => Float32Array.from({ length: n }, () => base + s * (2 * rng.next() - 1));
-  const tokenEmbedding = r(11 * 8, 1);
+  const tokenEmbedding = r(vocab * 8, 1);
   return {
     config,
     tokenEmbedding,
@@ -31,7 +32,7 @@ function randomModel(seed: number, shared: boolean): LlamaModel {
       w3: r(96, 0.5),
     })),
     finalNorm: r(8, 0.3, 1),
-    wcls: shared ? tokenEmbedding : r(11 * 8, 1),
+    wcls: shared ? tokenEmbedding : r(vocab * 8, 1),
   };
 }
 
@@ -66,14 +67,14 @@ describe('LlamaGrad', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  for (const shared of [false, true]) {
-    it(`matches central differences for every parameter (${shared ? 'shared' : 'separate'} classifier)`, () => {
+  for (const [shared, vocab] of [[false, 11], [true, 11], [false, 12], [true, 12]] as const) {
+    it(`matches central differences for every parameter (${shared ? 'shared' : 'separate'} classifier, ${vocab === 12 ? 'SIMD kernels' : 'TS loops'})`, () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2, max: 7 }), (seed, T) => {
-          const m = randomModel(seed, shared);
+          const m = randomModel(seed, shared, vocab);
           const rng = new Rng(seed + 7);
-          const tokens = Array.from({ length: T }, () => rng.below(11));
-          const R = Float32Array.from({ length: T * 11 }, () => 2 * rng.next() - 1);
+          const tokens = Array.from({ length: T }, () => rng.below(vocab));
+          const R = Float32Array.from({ length: T * vocab }, () => 2 * rng.next() - 1);
           const g = new LlamaGrad(m.config, 7);
           const grads = zeroGrads(m);
           loss(g, m, tokens, R);

@@ -11,8 +11,9 @@
  * 3-bit loss needs tuning, not for billions of parameters.
  */
 import { QuantInputError } from '../errors.js';
-import type { LlamaConfig, LlamaModel } from '../model/llama.js';
+import { LINEAR_NAMES, type LinearName, type LlamaConfig, type LlamaModel } from '../model/llama.js';
 import { ropeTables, rotatePairs } from '../model/batched-forward.js';
+import { padToLanes, TrainSimd, type AttentionShape } from './train-simd.js';
 
 const EPS = 1e-5;
 
@@ -35,7 +36,7 @@ interface LayerCache {
 }
 
 /** Y[t,o] = Σ_i X[t,i] W[o,i], four outputs per pass over the input row. */
-function linearForward(Y: Float32Array, X: Float32Array, W: Float32Array, T: number, nIn: number, nOut: number): void {
+export function linearForward(Y: Float32Array, X: Float32Array, W: Float32Array, T: number, nIn: number, nOut: number): void {
   const o4 = nOut - (nOut % 4);
   for (let t = 0; t < T; t++) {
     const xo = t * nIn;
@@ -72,7 +73,7 @@ function linearForward(Y: Float32Array, X: Float32Array, W: Float32Array, T: num
 }
 
 /** dX[t,i] (+)= Σ_o dY[t,o] W[o,i]; dW[o,i] += Σ_t dY[t,o] X[t,i]. Four rows of the sum per pass. */
-function linearBackward(dX: Float32Array, accumulate: boolean, dW: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, T: number, nIn: number, nOut: number): void {
+export function linearBackward(dX: Float32Array, accumulate: boolean, dW: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, T: number, nIn: number, nOut: number): void {
   if (!accumulate) dX.fill(0, 0, T * nIn);
   const o4 = nOut - (nOut % 4);
   for (let t = 0; t < T; t++) {
@@ -145,6 +146,44 @@ function rmsnormBackward(dx: Float32Array, dw: Float32Array, dy: Float32Array, x
   }
 }
 
+/** A linear weight in the SIMD arena: a copy of it, its transpose, and its gradient. */
+interface SimdMatrix {
+  w: Float32Array;
+  wt: Float32Array;
+  dw: Float32Array;
+}
+
+/** Whether the SIMD kernels' shapes (every width a multiple of 4) hold for this model. */
+function simdShapes(c: LlamaConfig): boolean {
+  const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
+  return [c.dim / c.nHeads, c.dim, kvDim, c.hiddenDim, c.vocabSize].every((n) => n % 4 === 0);
+}
+
+/** Floats of each transposed operand in SIMD backward: the widest matrix side times T padded. */
+function scratchFloats(c: LlamaConfig, T: number): number {
+  return Math.max(c.dim, c.hiddenDim, c.vocabSize) * padToLanes(T);
+}
+
+/** The arena LlamaGrad's constructor allocates from, view by view (TrainSimd.alloc's order). */
+function arenaFloats(c: LlamaConfig, T: number): number {
+  const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
+  const perLayer = [T * c.dim, T * c.dim, T * kvDim, T * kvDim, c.nHeads * T * T, T * c.dim, T * c.dim, T * c.hiddenDim, T * c.hiddenDim, T * c.hiddenDim];
+  const activations = [T * c.dim, T * c.vocabSize, ...[c.dim, c.dim, c.dim, kvDim, kvDim, c.dim, c.hiddenDim, c.hiddenDim, c.hiddenDim].map((n) => T * n)];
+  const matrix = (n: number): number[] => [n, n, n];
+  const layerWeights = [c.dim * c.dim, kvDim * c.dim, kvDim * c.dim, c.dim * c.dim, c.hiddenDim * c.dim, c.dim * c.hiddenDim, c.hiddenDim * c.dim].flatMap(matrix);
+  const lengths = [
+    ...Array.from({ length: c.nLayers }, () => perLayer).flat(),
+    ...activations,
+    ...Array.from({ length: c.nLayers }, () => layerWeights).flat(),
+    ...matrix(c.vocabSize * c.dim),
+    T * c.vocabSize,
+    scratchFloats(c, T),
+    scratchFloats(c, T),
+    T,
+  ];
+  return TrainSimd.plan(lengths);
+}
+
 export class LlamaGrad {
   /** Logits of the last forward, T × vocab. */
   readonly logits: Float32Array;
@@ -167,124 +206,215 @@ export class LlamaGrad {
   private readonly dP: Float64Array;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
+  /** The SIMD kernels and their arena, or null: the TS loops. */
+  private readonly simd: TrainSimd | null;
+  /** SIMD only: per layer, copies of the linear weights, their transposes and their gradients. */
+  private readonly wc: Record<LinearName, SimdMatrix>[] = [];
+  private readonly wcls: SimdMatrix | null = null;
+  private readonly dLogits: Float32Array | null = null;
+  private readonly scratchA: Float32Array | null = null;
+  private readonly scratchB: Float32Array | null = null;
+  private readonly dPf: Float32Array | null = null;
+  private readonly attn: AttentionShape;
 
-  constructor(readonly config: LlamaConfig, readonly maxT: number) {
+  /** `simd: false` forces the plain-TS loops (the reference the SIMD kernels are tested against). */
+  constructor(readonly config: LlamaConfig, readonly maxT: number, options: { simd?: boolean } = {}) {
     const c = config;
     if (!Number.isInteger(maxT) || maxT < 1 || maxT > c.seqLen) throw new QuantInputError('LlamaGrad', `sequence length ${maxT} must be 1 … ${c.seqLen}`);
     const head = c.dim / c.nHeads;
     const kvDim = head * c.nKvHeads;
     const T = maxT;
+    this.simd = options.simd === false || !simdShapes(c) ? null : TrainSimd.create(arenaFloats(c, T));
+    const simd = this.simd;
+    const f32 = (n: number): Float32Array => (simd ? simd.alloc(n) : new Float32Array(n));
     this.layers = Array.from({ length: c.nLayers }, () => ({
       xIn: new Float32Array(T * c.dim),
       r1: new Float64Array(T),
-      xn1: new Float32Array(T * c.dim),
-      q: new Float32Array(T * c.dim),
-      k: new Float32Array(T * kvDim),
-      v: new Float32Array(T * kvDim),
-      P: new Float32Array(c.nHeads * T * T),
-      ao: new Float32Array(T * c.dim),
+      xn1: f32(T * c.dim),
+      q: f32(T * c.dim),
+      k: f32(T * kvDim),
+      v: f32(T * kvDim),
+      P: f32(c.nHeads * T * T),
+      ao: f32(T * c.dim),
       xMid: new Float32Array(T * c.dim),
       r2: new Float64Array(T),
-      xn2: new Float32Array(T * c.dim),
-      h1: new Float32Array(T * c.hiddenDim),
-      h3: new Float32Array(T * c.hiddenDim),
-      g: new Float32Array(T * c.hiddenDim),
+      xn2: f32(T * c.dim),
+      h1: f32(T * c.hiddenDim),
+      h3: f32(T * c.hiddenDim),
+      g: f32(T * c.hiddenDim),
     }));
     this.xF = new Float32Array(T * c.dim);
     this.rF = new Float64Array(T);
-    this.xnF = new Float32Array(T * c.dim);
-    this.logits = new Float32Array(T * c.vocabSize);
+    this.xnF = f32(T * c.dim);
+    this.logits = f32(T * c.vocabSize);
     this.tokens = new Int32Array(T);
-    this.dx = new Float32Array(T * c.dim);
-    this.dxn = new Float32Array(T * c.dim);
-    this.dq = new Float32Array(T * c.dim);
-    this.dk = new Float32Array(T * kvDim);
-    this.dv = new Float32Array(T * kvDim);
-    this.dao = new Float32Array(T * c.dim);
-    this.dg = new Float32Array(T * c.hiddenDim);
-    this.dh1 = new Float32Array(T * c.hiddenDim);
-    this.dh3 = new Float32Array(T * c.hiddenDim);
+    this.dx = f32(T * c.dim);
+    this.dxn = f32(T * c.dim);
+    this.dq = f32(T * c.dim);
+    this.dk = f32(T * kvDim);
+    this.dv = f32(T * kvDim);
+    this.dao = f32(T * c.dim);
+    this.dg = f32(T * c.hiddenDim);
+    this.dh1 = f32(T * c.hiddenDim);
+    this.dh3 = f32(T * c.hiddenDim);
     this.dP = new Float64Array(T);
+    if (simd) {
+      const weights = (n: number): SimdMatrix => ({ w: simd.alloc(n), wt: simd.alloc(n), dw: simd.alloc(n) });
+      for (let l = 0; l < c.nLayers; l++) {
+        this.wc.push({ wq: weights(c.dim * c.dim), wk: weights(kvDim * c.dim), wv: weights(kvDim * c.dim), wo: weights(c.dim * c.dim), w1: weights(c.hiddenDim * c.dim), w2: weights(c.dim * c.hiddenDim), w3: weights(c.hiddenDim * c.dim) });
+      }
+      this.wcls = weights(c.vocabSize * c.dim);
+      this.dLogits = simd.alloc(T * c.vocabSize);
+      const scratch = scratchFloats(c, T);
+      this.scratchA = simd.alloc(scratch);
+      this.scratchB = simd.alloc(scratch);
+      this.dPf = simd.alloc(T);
+    }
+    this.attn = { pStride: T, dim: c.dim, kvDim, nHeads: c.nHeads, kvMul: c.nHeads / c.nKvHeads, head, scale: 1 / Math.sqrt(head) };
     ({ cos: this.cos, sin: this.sin } = ropeTables(c.seqLen, head));
   }
 
   /** Runs tokens[0 … T−1] from position 0; logits[t] predicts token t + 1. */
   forward(model: LlamaModel, tokens: ArrayLike<number>, T: number): Float32Array {
-    const c = this.config;
     if (!Number.isInteger(T) || T < 1 || T > this.maxT || T > tokens.length) throw new QuantInputError('LlamaGrad', `sequence length ${T} must be 1 … ${Math.min(this.maxT, tokens.length)}`);
+    for (let t = 0; t < T; t++) this.tokens[t] = this.checkToken(tokens[t]);
+    this.copyWeights(model);
+    this.rows(model, 0, T);
+    this.T = T;
+    return this.logits;
+  }
+
+  /**
+   * One position of an autoregressive run: the logits after `token` at `pos`, the positions
+   * before it having been stepped with the same model (pos 0 starts a sequence). They equal
+   * forward's on the same tokens exactly, since every row is computed by the same operations.
+   */
+  step(model: LlamaModel, token: number, pos: number): Float32Array {
+    if (!Number.isInteger(pos) || pos < 0 || pos >= this.maxT || (pos > 0 && pos !== this.T)) throw new QuantInputError('LlamaGrad', `step at position ${pos}: expected ${pos === 0 ? 0 : this.T} (positions in order, below ${this.maxT})`);
+    this.tokens[pos] = this.checkToken(token);
+    if (pos === 0) this.copyWeights(model);
+    this.rows(model, pos, pos + 1);
+    this.T = pos + 1;
+    const V = this.config.vocabSize;
+    return this.logits.subarray(pos * V, (pos + 1) * V);
+  }
+
+  private checkToken(tok: number): number {
+    const V = this.config.vocabSize;
+    if (!(Number.isInteger(tok) && tok >= 0 && tok < V)) throw new QuantInputError('LlamaGrad', `token ${tok} is outside the vocabulary of ${V}`);
+    return tok;
+  }
+
+  private copyWeights(model: LlamaModel): void {
+    if (!this.simd) return;
+    this.wc.forEach((S, l) => LINEAR_NAMES.forEach((n) => S[n].w.set(model.layers[l][n])));
+    this.wcls!.w.set(model.wcls);
+  }
+
+  /** The forward pass of positions t0 … t1−1 (this.tokens set; every earlier position's keys and values in place). */
+  private rows(model: LlamaModel, t0: number, t1: number): void {
+    const c = this.config;
     const dim = c.dim;
     const head = dim / c.nHeads;
     const kvDim = head * c.nKvHeads;
     const kvMul = c.nHeads / c.nKvHeads;
     const hidden = c.hiddenDim;
     const scale = 1 / Math.sqrt(head);
-    this.T = T;
-    const x = this.dx; // the residual stream; dx is free until backward
-    for (let t = 0; t < T; t++) {
-      const tok = tokens[t];
-      if (!(Number.isInteger(tok) && tok >= 0 && tok < c.vocabSize)) throw new QuantInputError('LlamaGrad', `token ${tok} is outside the vocabulary of ${c.vocabSize}`);
-      this.tokens[t] = tok;
-      x.set(model.tokenEmbedding.subarray(tok * dim, (tok + 1) * dim), t * dim);
-    }
+    const n = t1 - t0;
+    const at = (a: Float32Array, width: number): Float32Array => a.subarray(t0 * width, t1 * width);
+    const x = at(this.dx, dim); // the residual stream; dx is free until backward
+    const dxn = at(this.dxn, dim);
+    for (let t = t0; t < t1; t++) x.set(model.tokenEmbedding.subarray(this.tokens[t] * dim, (this.tokens[t] + 1) * dim), (t - t0) * dim);
     for (let l = 0; l < c.nLayers; l++) {
       const L = model.layers[l];
       const C = this.layers[l];
-      C.xIn.set(x.subarray(0, T * dim));
-      rmsnormForward(C.xn1, C.r1, x, L.attnNorm, T, dim);
-      linearForward(C.q, C.xn1, L.wq, T, dim, dim);
-      linearForward(C.k, C.xn1, L.wk, T, dim, kvDim);
-      linearForward(C.v, C.xn1, L.wv, T, dim, kvDim);
-      for (let pos = 0; pos < T; pos++) {
+      const S = this.wc[l];
+      at(C.xIn, dim).set(x);
+      const xn1 = at(C.xn1, dim);
+      rmsnormForward(xn1, C.r1.subarray(t0), x, L.attnNorm, n, dim);
+      this.linear(at(C.q, dim), xn1, L.wq, S?.wq, n, dim, dim);
+      this.linear(at(C.k, kvDim), xn1, L.wk, S?.wk, n, dim, kvDim);
+      this.linear(at(C.v, kvDim), xn1, L.wv, S?.wv, n, dim, kvDim);
+      for (let pos = t0; pos < t1; pos++) {
         rotatePairs(C.q, pos * dim, dim, head, this.cos, this.sin, pos, 1);
         rotatePairs(C.k, pos * kvDim, kvDim, head, this.cos, this.sin, pos, 1);
       }
-      for (let h = 0; h < c.nHeads; h++) {
-        const kvo = ((h / kvMul) | 0) * head;
-        for (let i = 0; i < T; i++) {
-          const qo = i * dim + h * head;
-          const po = (h * T + i) * T;
-          let max = -Infinity;
-          for (let t = 0; t <= i; t++) {
-            const kt = t * kvDim + kvo;
-            let sc = 0;
-            for (let d = 0; d < head; d++) sc += C.q[qo + d] * C.k[kt + d];
-            sc *= scale;
-            C.P[po + t] = sc;
-            if (sc > max) max = sc;
-          }
-          let sum = 0;
-          for (let t = 0; t <= i; t++) {
-            const e = Math.exp(C.P[po + t] - max);
-            C.P[po + t] = e;
-            sum += e;
-          }
-          const inv = 1 / sum;
-          for (let d = 0; d < head; d++) C.ao[qo + d] = 0;
-          for (let t = 0; t <= i; t++) {
-            const w = C.P[po + t] * inv;
-            C.P[po + t] = w;
-            const vt = t * kvDim + kvo;
-            for (let d = 0; d < head; d++) C.ao[qo + d] += w * C.v[vt + d];
+      if (this.simd) this.simd.attention(C.P, C.ao, C.q, C.k, C.v, t0, t1, this.attn);
+      else {
+        for (let h = 0; h < c.nHeads; h++) {
+          const kvo = ((h / kvMul) | 0) * head;
+          for (let i = t0; i < t1; i++) {
+            const qo = i * dim + h * head;
+            const po = (h * this.maxT + i) * this.maxT;
+            let max = -Infinity;
+            for (let t = 0; t <= i; t++) {
+              const kt = t * kvDim + kvo;
+              let sc = 0;
+              for (let d = 0; d < head; d++) sc += C.q[qo + d] * C.k[kt + d];
+              sc *= scale;
+              C.P[po + t] = sc;
+              if (sc > max) max = sc;
+            }
+            let sum = 0;
+            for (let t = 0; t <= i; t++) {
+              const e = Math.exp(C.P[po + t] - max);
+              C.P[po + t] = e;
+              sum += e;
+            }
+            const inv = 1 / sum;
+            for (let d = 0; d < head; d++) C.ao[qo + d] = 0;
+            for (let t = 0; t <= i; t++) {
+              const w = C.P[po + t] * inv;
+              C.P[po + t] = w;
+              const vt = t * kvDim + kvo;
+              for (let d = 0; d < head; d++) C.ao[qo + d] += w * C.v[vt + d];
+            }
           }
         }
       }
-      linearForward(this.dxn, C.ao, L.wo, T, dim, dim);
-      for (let i = 0; i < T * dim; i++) x[i] += this.dxn[i];
-      C.xMid.set(x.subarray(0, T * dim));
-      rmsnormForward(C.xn2, C.r2, x, L.ffnNorm, T, dim);
-      linearForward(C.h1, C.xn2, L.w1, T, dim, hidden);
-      linearForward(C.h3, C.xn2, L.w3, T, dim, hidden);
-      for (let i = 0; i < T * hidden; i++) {
-        const h1 = C.h1[i];
-        C.g[i] = (h1 / (1 + Math.exp(-h1))) * C.h3[i];
+      this.linear(dxn, at(C.ao, dim), L.wo, S?.wo, n, dim, dim);
+      for (let i = 0; i < n * dim; i++) x[i] += dxn[i];
+      at(C.xMid, dim).set(x);
+      const xn2 = at(C.xn2, dim);
+      rmsnormForward(xn2, C.r2.subarray(t0), x, L.ffnNorm, n, dim);
+      const h1s = at(C.h1, hidden);
+      const h3s = at(C.h3, hidden);
+      const gs = at(C.g, hidden);
+      this.linear(h1s, xn2, L.w1, S?.w1, n, dim, hidden);
+      this.linear(h3s, xn2, L.w3, S?.w3, n, dim, hidden);
+      for (let i = 0; i < n * hidden; i++) {
+        const h1 = h1s[i];
+        gs[i] = (h1 / (1 + Math.exp(-h1))) * h3s[i];
       }
-      linearForward(this.dxn, C.g, L.w2, T, hidden, dim);
-      for (let i = 0; i < T * dim; i++) x[i] += this.dxn[i];
+      this.linear(dxn, gs, L.w2, S?.w2, n, hidden, dim);
+      for (let i = 0; i < n * dim; i++) x[i] += dxn[i];
     }
-    this.xF.set(x.subarray(0, T * dim));
-    rmsnormForward(this.xnF, this.rF, this.xF, model.finalNorm, T, dim);
-    linearForward(this.logits, this.xnF, model.wcls, T, dim, c.vocabSize);
-    return this.logits;
+    at(this.xF, dim).set(x);
+    const xnF = at(this.xnF, dim);
+    rmsnormForward(xnF, this.rF.subarray(t0), x, model.finalNorm, n, dim);
+    this.linear(at(this.logits, c.vocabSize), xnF, model.wcls, this.wcls ?? undefined, n, dim, c.vocabSize);
+  }
+
+  /** Y = X·Wᵀ: on the SIMD kernels from W's copy m when there are any, else the TS loops. */
+  private linear(Y: Float32Array, X: Float32Array, W: Float32Array, m: SimdMatrix | undefined, T: number, nIn: number, nOut: number): void {
+    if (this.simd && m) this.simd.forward(Y, X, m.w, T, nIn, nOut);
+    else linearForward(Y, X, W, T, nIn, nOut);
+  }
+
+  /** linearBackward on the SIMD kernels (dW into m.dw, added to the caller's gradient at the end of backward) or the TS loops (dW straight into G). */
+  private linearBack(dX: Float32Array, accumulate: boolean, G: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, m: SimdMatrix | undefined, T: number, nIn: number, nOut: number): void {
+    if (this.simd && m) this.simd.backward(dX, accumulate, m.dw, dY, X, m.wt, T, nIn, nOut, this.scratchA!, this.scratchB!);
+    else linearBackward(dX, accumulate, G, dY, X, W, T, nIn, nOut);
+  }
+
+  /** The SIMD matrices with their [rows, columns] and the model's and gradient's arrays. */
+  private simdMatrices(model: LlamaModel, grads: LlamaModel): { m: SimdMatrix; w: Float32Array; g: Float32Array; rows: number; cols: number }[] {
+    const c = this.config;
+    const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
+    const shape: Record<LinearName, [number, number]> = { wq: [c.dim, c.dim], wk: [kvDim, c.dim], wv: [kvDim, c.dim], wo: [c.dim, c.dim], w1: [c.hiddenDim, c.dim], w2: [c.dim, c.hiddenDim], w3: [c.hiddenDim, c.dim] };
+    const out = this.wc.flatMap((S, l) => LINEAR_NAMES.map((n) => ({ m: S[n], w: model.layers[l][n], g: grads.layers[l][n], rows: shape[n][0], cols: shape[n][1] })));
+    if (this.wcls) out.push({ m: this.wcls, w: model.wcls, g: grads.wcls, rows: c.vocabSize, cols: c.dim });
+    return out;
   }
 
   /**
@@ -304,7 +434,18 @@ export class LlamaGrad {
     const scale = 1 / Math.sqrt(head);
     const { dx, dxn, dq, dk, dv, dao, dg, dh1, dh3, dP } = this;
 
-    linearBackward(dxn, false, grads.wcls, dLogits, this.xnF, model.wcls, T, dim, c.vocabSize);
+    const simdMatrices = this.simd ? this.simdMatrices(model, grads) : [];
+    for (const { m, w, rows, cols } of simdMatrices) {
+      m.w.set(w);
+      this.simd!.transpose(m.wt, m.w, rows, cols);
+      m.dw.fill(0);
+    }
+    let dL = dLogits;
+    if (this.dLogits) {
+      this.dLogits.set(dLogits.subarray(0, T * c.vocabSize));
+      dL = this.dLogits;
+    }
+    this.linearBack(dxn, false, grads.wcls, dL, this.xnF, model.wcls, this.wcls ?? undefined, T, dim, c.vocabSize);
     dx.fill(0, 0, T * dim);
     rmsnormBackward(dx, grads.finalNorm, dxn, this.xF, this.rF, model.finalNorm, T, dim);
 
@@ -312,46 +453,50 @@ export class LlamaGrad {
       const L = model.layers[l];
       const G = grads.layers[l];
       const C = this.layers[l];
+      const S = this.wc[l];
       // x_out = xMid + W2·g
-      linearBackward(dg, false, G.w2, dx, C.g, L.w2, T, hidden, dim);
+      this.linearBack(dg, false, G.w2, dx, C.g, L.w2, S?.w2, T, hidden, dim);
       for (let i = 0; i < T * hidden; i++) {
         const z = C.h1[i];
         const sg = 1 / (1 + Math.exp(-z));
         dh3[i] = dg[i] * z * sg;
         dh1[i] = dg[i] * C.h3[i] * sg * (1 + z * (1 - sg));
       }
-      linearBackward(dxn, false, G.w1, dh1, C.xn2, L.w1, T, dim, hidden);
-      linearBackward(dxn, true, G.w3, dh3, C.xn2, L.w3, T, dim, hidden);
+      this.linearBack(dxn, false, G.w1, dh1, C.xn2, L.w1, S?.w1, T, dim, hidden);
+      this.linearBack(dxn, true, G.w3, dh3, C.xn2, L.w3, S?.w3, T, dim, hidden);
       rmsnormBackward(dx, G.ffnNorm, dxn, C.xMid, C.r2, L.ffnNorm, T, dim);
       // xMid = xIn + Wo·ao
-      linearBackward(dao, false, G.wo, dx, C.ao, L.wo, T, dim, dim);
+      this.linearBack(dao, false, G.wo, dx, C.ao, L.wo, S?.wo, T, dim, dim);
       dq.fill(0, 0, T * dim);
       dk.fill(0, 0, T * kvDim);
       dv.fill(0, 0, T * kvDim);
-      for (let h = 0; h < c.nHeads; h++) {
-        const kvo = ((h / kvMul) | 0) * head;
-        for (let i = 0; i < T; i++) {
-          const qo = i * dim + h * head;
-          const po = (h * T + i) * T;
-          let mean = 0;
-          for (let t = 0; t <= i; t++) {
-            const vt = t * kvDim + kvo;
-            const p = C.P[po + t];
-            let s = 0;
-            for (let d = 0; d < head; d++) {
-              s += dao[qo + d] * C.v[vt + d];
-              dv[vt + d] += p * dao[qo + d];
+      if (this.simd) this.simd.attentionBackward(C.P, dao, C.q, C.k, C.v, dq, dk, dv, this.dPf!, T, this.attn);
+      else {
+        for (let h = 0; h < c.nHeads; h++) {
+          const kvo = ((h / kvMul) | 0) * head;
+          for (let i = 0; i < T; i++) {
+            const qo = i * dim + h * head;
+            const po = (h * this.maxT + i) * this.maxT;
+            let mean = 0;
+            for (let t = 0; t <= i; t++) {
+              const vt = t * kvDim + kvo;
+              const p = C.P[po + t];
+              let s = 0;
+              for (let d = 0; d < head; d++) {
+                s += dao[qo + d] * C.v[vt + d];
+                dv[vt + d] += p * dao[qo + d];
+              }
+              dP[t] = s;
+              mean += p * s;
             }
-            dP[t] = s;
-            mean += p * s;
-          }
-          for (let t = 0; t <= i; t++) {
-            const ds = C.P[po + t] * (dP[t] - mean) * scale;
-            if (ds === 0) continue;
-            const kt = t * kvDim + kvo;
-            for (let d = 0; d < head; d++) {
-              dq[qo + d] += ds * C.k[kt + d];
-              dk[kt + d] += ds * C.q[qo + d];
+            for (let t = 0; t <= i; t++) {
+              const ds = C.P[po + t] * (dP[t] - mean) * scale;
+              if (ds === 0) continue;
+              const kt = t * kvDim + kvo;
+              for (let d = 0; d < head; d++) {
+                dq[qo + d] += ds * C.k[kt + d];
+                dk[kt + d] += ds * C.q[qo + d];
+              }
             }
           }
         }
@@ -361,15 +506,16 @@ export class LlamaGrad {
         rotatePairs(dq, pos * dim, dim, head, this.cos, this.sin, pos, -1);
         rotatePairs(dk, pos * kvDim, kvDim, head, this.cos, this.sin, pos, -1);
       }
-      linearBackward(dxn, false, G.wq, dq, C.xn1, L.wq, T, dim, dim);
-      linearBackward(dxn, true, G.wk, dk, C.xn1, L.wk, T, dim, kvDim);
-      linearBackward(dxn, true, G.wv, dv, C.xn1, L.wv, T, dim, kvDim);
+      this.linearBack(dxn, false, G.wq, dq, C.xn1, L.wq, S?.wq, T, dim, dim);
+      this.linearBack(dxn, true, G.wk, dk, C.xn1, L.wk, S?.wk, T, dim, kvDim);
+      this.linearBack(dxn, true, G.wv, dv, C.xn1, L.wv, S?.wv, T, dim, kvDim);
       rmsnormBackward(dx, G.attnNorm, dxn, C.xIn, C.r1, L.attnNorm, T, dim);
     }
     for (let t = 0; t < T; t++) {
       const o = this.tokens[t] * dim;
       for (let i = 0; i < dim; i++) grads.tokenEmbedding[o + i] += dx[t * dim + i];
     }
+    for (const { m, g } of simdMatrices) for (let i = 0; i < g.length; i++) g[i] += m.dw[i];
   }
 }
 
