@@ -5,7 +5,9 @@
  *   b. tokenizer encode throughput (bytes/s) on the TinyStories sample;
  *   c. the whole evaluation (last 9 stories, 4,372 scored tokens) of the model against itself;
  *   d. fine-tuning's training pass (forward with every activation kept, then backward) over 256
- *      tokens, as a ratio to the inference forward over the same positions, and whole fine-tuning
+ *      tokens on the TS loops (baseline) and on the WebAssembly SIMD kernels, as ratios to each
+ *      other and to the inference forward over the same positions; the tuner's teacher stepping
+ *      those positions on the SIMD pass against the inference forward; and whole fine-tuning
  *      steps on one thread against worker threads (the same result either way).
  * Usage: `benchModel({ quick })` prints its table and returns the rows.
  */
@@ -18,6 +20,7 @@ import { LINEAR_NAMES, linearShape } from '../src/quant/model/llama.js';
 import { rtnQuantize } from '../src/quant/rtn.js';
 import { LlamaGrad, zeroGrads } from '../src/quant/train/llama-grad.js';
 import { fineTune } from '../src/quant/train/distill.js';
+import { teacherStepper } from '../src/quant/train/teacher-stepper.js';
 import { TuneWorkers } from '../src/quant/train/tune-workers.js';
 import { groupGrid } from '../src/quant/train/weight-grid.js';
 import { readTokenizer } from '../src/quant/tokenizer/index.js';
@@ -61,14 +64,25 @@ export async function benchModel(options: { quick?: boolean } = {}): Promise<Mod
   const inference = measure(() => {
     for (let p = 0; p < T; p++) t.forward(tokens[p], p);
   }, timing);
-  const grad = new LlamaGrad(model.config, T);
   const grads = zeroGrads(model);
   const dLogits = new Float32Array(T * model.config.vocabSize).fill(1e-4);
-  const training = measure(() => {
-    grad.forward(model, tokens, T);
-    grad.backward(model, dLogits, grads);
+  const pass = (simd: boolean): ReturnType<typeof measure> => {
+    const grad = new LlamaGrad(model.config, T, { simd });
+    return measure(() => {
+      grad.forward(model, tokens, T);
+      grad.backward(model, dLogits, grads);
+    }, timing);
+  };
+  const trainingTs = pass(false);
+  const training = pass(true);
+  rows.push({ what: 'training pass, TS loops', size: `${T} tokens`, seconds: trainingTs.seconds, rate: `${si(T / trainingTs.seconds)} tok/s`, note: `baseline; ${fixed(trainingTs.seconds / inference.seconds, 2)}× the inference forward (${fixed(inference.seconds, 4)} s)` });
+  rows.push({ what: 'training pass, WASM SIMD', size: `${T} tokens`, seconds: training.seconds, rate: `${si(T / training.seconds)} tok/s`, note: `${fixed(trainingTs.seconds / training.seconds, 2)}× the baseline; ${fixed(training.seconds / inference.seconds, 2)}× the inference forward` });
+  // The tuner's teacher steps position by position like the inference forward, on the SIMD pass.
+  const teacher = teacherStepper(model, T);
+  const stepping = measure(() => {
+    for (let p = 0; p < T; p++) teacher.forward(tokens[p], p);
   }, timing);
-  rows.push({ what: 'training pass', size: `${T} tokens`, seconds: training.seconds, rate: `${si(T / training.seconds)} tok/s`, note: `${fixed(training.seconds / inference.seconds, 2)}× the inference forward (${fixed(inference.seconds, 4)} s)` });
+  rows.push({ what: 'teacher stepping, WASM SIMD', size: `${T} tokens`, seconds: stepping.seconds, rate: `${si(T / stepping.seconds)} tok/s`, note: `${fixed(inference.seconds / stepping.seconds, 2)}× the inference forward (Transformer, the fallback)` });
   const targets = LINEAR_NAMES.flatMap((name) =>
     model.layers.map((_, layer) => {
       const [r, c] = linearShape(model.config, name);

@@ -58,7 +58,7 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--entropy', 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)')
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
-    .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 1 s per step for stories260K on one core; 0 = none)', '0')
+    .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 0.3 s per step for stories260K on two cores; 0 = none)', '0')
     .option('--tune-temperature <t>', "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories", String(DEFAULT_SAMPLE_TEMPERATURE))
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }

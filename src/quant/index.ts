@@ -63,6 +63,8 @@ export { Adam } from './train/adam.js';
 export { fineTune, sequenceGradient, sequenceSeed, matchedTemperature, DEFAULT_TEXT_SHARE, DEFAULT_SAMPLE_TEMPERATURE, type TuneOptions, type TuneResult, type TuneTarget, type SequenceRunner, type SequenceSource } from './train/distill.js';
 export { matchTemperature, textNll, MATCH_TEMPERATURE_RANGE, type MatchedTemperature, type TemperatureSampler } from './train/sample-temperature.js';
 export { TuneWorkers, TuneWorkerError } from './train/tune-workers.js';
+export { teacherStepper, GradStepper, type TokenStepper } from './train/teacher-stepper.js';
+export { TrainSimd, simdAvailable } from './train/train-simd.js';
 export { flattenModel, viewModel, flatLength } from './train/flat-model.js';
 export { groupGrid, ecsqGrid, gridCodes, projectToGrid, type WeightGrid } from './train/weight-grid.js';
 export { tuneQuantized, type QuantizedLinear, type TuneReport, type TunedQuantized } from './train/tune-quantized.js';

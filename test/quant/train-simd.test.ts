@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { readLlama2c } from '../../src/quant/index.js';
+import { readLlama2c, Transformer } from '../../src/quant/index.js';
+import { teacherStepper } from '../../src/quant/train/teacher-stepper.js';
 import { LlamaGrad, linearBackward, linearForward, zeroGrads } from '../../src/quant/train/llama-grad.js';
 import { padToLanes, simdAvailable, TrainSimd } from '../../src/quant/train/train-simd.js';
 import { WASM_BASE64 } from '../../src/quant/train/train-simd-bytes.js';
@@ -129,5 +130,21 @@ describe('SIMD kernels of the training pass', () => {
     a.grads.layers.forEach((L, l) => {
       for (const n of ['attnNorm', 'wq', 'wk', 'wv', 'wo', 'ffnNorm', 'w1', 'w2', 'w3'] as const) expect(rel(L[n], b.grads.layers[l][n])).toBeLessThan(1e-4);
     });
+  });
+
+  it('run the tuner\'s teacher on stories260K, close to the per-token Transformer', () => {
+    const model = readLlama2c(MODEL);
+    const V = model.config.vocabSize;
+    const teacher = teacherStepper(model, 48);
+    expect(teacher).not.toBeInstanceOf(Transformer);
+    const ref = new Transformer(model);
+    const rng = new Rng(11);
+    for (let run = 0; run < 2; run++) {
+      const tokens = [1, ...Array.from({ length: 47 }, () => 3 + rng.below(V - 3))];
+      tokens.forEach((tok, pos) => expect(worst(teacher.forward(tok, pos), ref.forward(tok, pos))).toBeLessThan(1e-5));
+    }
+    // A shape the kernels cannot take (vocabulary not a multiple of 4) gets the Transformer.
+    const odd = { ...model, config: { ...model.config, vocabSize: V - 1 }, tokenEmbedding: model.tokenEmbedding.subarray(0, (V - 1) * model.config.dim), wcls: model.wcls.subarray(0, (V - 1) * model.config.dim) };
+    expect(teacherStepper(odd, 48)).toBeInstanceOf(Transformer);
   });
 });

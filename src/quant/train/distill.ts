@@ -18,7 +18,6 @@
  */
 import { QuantInputError } from '../errors.js';
 import { cloneModel, type LinearName, type LlamaModel } from '../model/llama.js';
-import { Transformer } from '../model/transformer.js';
 import { BOS } from '../tokenizer/index.js';
 import { Rng } from '../../random.js';
 import { Adam } from './adam.js';
@@ -26,6 +25,7 @@ import { LlamaGrad } from './llama-grad.js';
 import { cloneGrid, gridCodes, moveScale, projectToGrid, type ScaleUnits, type WeightGrid } from './weight-grid.js';
 import { flattenModel, viewModel } from './flat-model.js';
 import { logSoftmaxInto } from '../model/log-softmax.js';
+import { teacherStepper, type TokenStepper } from './teacher-stepper.js';
 import { matchTemperature, textNll, type MatchedTemperature } from './sample-temperature.js';
 
 export interface TuneTarget {
@@ -132,7 +132,7 @@ export interface SequenceSource {
 }
 
 /** The teacher's log-probabilities along a given token sequence. */
-function teacherSequence(teacher: Transformer, tokens: Int32Array, vocab: number): Sample {
+function teacherSequence(teacher: TokenStepper, tokens: Int32Array, vocab: number): Sample {
   const T = tokens.length;
   const logp = new Float32Array(T * vocab);
   for (let pos = 0; pos < T; pos++) logSoftmaxInto(teacher.forward(tokens[pos], pos), 0, vocab, logp, pos * vocab);
@@ -144,7 +144,7 @@ function teacherSequence(teacher: Transformer, tokens: Int32Array, vocab: number
  * log-probabilities (the target at every position stays the teacher's own distribution; the
  * temperature only chooses which contexts are visited).
  */
-export function sampleSequence(teacher: Transformer, rng: Rng, maxTokens: number, vocab: number, temperature = 1): Sample {
+export function sampleSequence(teacher: TokenStepper, rng: Rng, maxTokens: number, vocab: number, temperature = 1): Sample {
   const tokens = new Int32Array(maxTokens);
   const logp = new Float32Array(maxTokens * vocab);
   const tempered = temperature === 1 ? null : new Float64Array(vocab);
@@ -197,7 +197,7 @@ function klAndGradient(logits: Float32Array, s: Sample, vocab: number, dLogits?:
  * runs forward and back, and `grads` (a flat model buffer, zeroed here) receives the gradient of
  * the summed KL over its positions. The same on any thread: tune-worker.ts runs exactly this.
  */
-export function sequenceGradient(teacher: Transformer, student: LlamaModel, grad: LlamaGrad, source: SequenceSource, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
+export function sequenceGradient(teacher: TokenStepper, student: LlamaModel, grad: LlamaGrad, source: SequenceSource, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
   const V = student.config.vocabSize;
   const s = source.text ? teacherSequence(teacher, source.text.subarray(0, maxTokens), V) : sampleSequence(teacher, new Rng(source.seed), maxTokens, V, source.temperature);
   const dLogits = new Float32Array(s.T * V);
@@ -316,7 +316,7 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
 
   const { buf: studentBuf, model } = flattenModel(start);
   const grad = new LlamaGrad(c, maxTokens);
-  const teacherT = new Transformer(teacher);
+  const teacherT = teacherStepper(teacher, maxTokens);
   const temperature = asked === 'match' ? matchedTemperature(teacherT, texts, maxTokens, V, seed).temperature : asked;
   const run: SequenceRunner =
     runner ??
@@ -414,7 +414,7 @@ const MATCH_SEQUENCES = 24;
 const MATCH_ITERATIONS = 8;
 
 /** fineTune's 'match': the temperature at which the teacher's samples are as hard for it as `texts`. */
-export function matchedTemperature(teacher: Transformer, texts: readonly Int32Array[], maxTokens: number, vocab: number, seed: number): MatchedTemperature {
+export function matchedTemperature(teacher: TokenStepper, texts: readonly Int32Array[], maxTokens: number, vocab: number, seed: number): MatchedTemperature {
   const target = textNll(teacher, texts, maxTokens, vocab);
   return matchTemperature((rng, t) => sampleSequence(teacher, rng, maxTokens, vocab, t), target, vocab, { seed: sequenceSeed(seed, -2, 0), sequences: MATCH_SEQUENCES, iterations: MATCH_ITERATIONS });
 }

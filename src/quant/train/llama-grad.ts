@@ -274,6 +274,11 @@ export class LlamaGrad {
     ({ cos: this.cos, sin: this.sin } = ropeTables(c.seqLen, head));
   }
 
+  /** Whether the WebAssembly SIMD kernels run this pass (false: the plain-TS loops). */
+  get usesSimd(): boolean {
+    return this.simd !== null;
+  }
+
   /** Runs tokens[0 … T−1] from position 0; logits[t] predicts token t + 1. */
   forward(model: LlamaModel, tokens: ArrayLike<number>, T: number): Float32Array {
     if (!Number.isInteger(T) || T < 1 || T > this.maxT || T > tokens.length) throw new QuantInputError('LlamaGrad', `sequence length ${T} must be 1 … ${Math.min(this.maxT, tokens.length)}`);

@@ -7,7 +7,7 @@
  * negative log-likelihood on its samples equals its negative log-likelihood on real text (the
  * calibration stories, cut to the tuner's sequence length).
  */
-import type { Transformer } from '../model/transformer.js';
+import type { TokenStepper } from './teacher-stepper.js';
 import { Rng } from '../../random.js';
 import { QuantInputError } from '../errors.js';
 import { logSoftmaxInto } from '../model/log-softmax.js';
@@ -27,7 +27,7 @@ export interface MatchedTemperature {
 export const MATCH_TEMPERATURE_RANGE: readonly [number, number] = [0.5, 2];
 
 /** The teacher's mean NLL per predicted token along `texts` (each cut to maxTokens). */
-export function textNll(teacher: Transformer, texts: readonly Int32Array[], maxTokens: number, vocab: number): number {
+export function textNll(teacher: TokenStepper, texts: readonly Int32Array[], maxTokens: number, vocab: number): number {
   const lp = new Float64Array(vocab);
   let nll = 0;
   let n = 0;

@@ -6,6 +6,7 @@
 import { DnarchiveError } from '../../errors.js';
 import type { LlamaConfig } from '../model/llama.js';
 import { Transformer } from '../model/transformer.js';
+import { GradStepper, type TokenStepper } from './teacher-stepper.js';
 import { sequenceGradient, type SequenceSource } from './distill.js';
 import { viewModel } from './flat-model.js';
 import { LlamaGrad } from './llama-grad.js';
@@ -20,14 +21,17 @@ export interface TuneJob {
 
 export type TuneJobResult = { ok: true; grads: Float32Array; kl: number; positions: number } | { ok: false; code: string; message: string };
 
-let cached: { key: string; grad: LlamaGrad } | undefined;
+let cached: { key: string; grad: LlamaGrad; teacher: LlamaGrad } | undefined;
 
 export default function run(job: TuneJob): TuneJobResult {
   try {
     const key = `${JSON.stringify(job.config)}:${job.maxTokens}`;
-    if (cached?.key !== key) cached = { key, grad: new LlamaGrad(job.config, job.maxTokens) };
+    if (cached?.key !== key) cached = { key, grad: new LlamaGrad(job.config, job.maxTokens), teacher: new LlamaGrad(job.config, job.maxTokens) };
     const grads = new Float32Array(job.student.length);
-    const r = sequenceGradient(new Transformer(viewModel(job.config, job.teacher)), viewModel(job.config, job.student), cached.grad, job.source, job.maxTokens, grads);
+    // The same choice as teacherStepper's, with the teacher's pass kept between jobs.
+    const teacherModel = viewModel(job.config, job.teacher);
+    const teacher: TokenStepper = cached.teacher.usesSimd ? new GradStepper(cached.teacher, teacherModel) : new Transformer(teacherModel);
+    const r = sequenceGradient(teacher, viewModel(job.config, job.student), cached.grad, job.source, job.maxTokens, grads);
     return { ok: true, grads, ...r };
   } catch (err) {
     if (err instanceof DnarchiveError) return { ok: false, code: err.code, message: err.message };
