@@ -15,13 +15,15 @@ export interface TokenStepper {
   forward(token: number, pos: number): Float32Array;
 }
 
-/** The fastest stepper for `model` over sequences of at most maxT tokens. */
-export function teacherStepper(model: LlamaModel, maxT: number): TokenStepper {
-  const grad = new LlamaGrad(model.config, maxT);
+/**
+ * The fastest stepper for `model` over sequences of at most maxT tokens; `grad` lets a caller that
+ * swaps models (a tuning worker) keep one training pass between them.
+ */
+export function teacherStepper(model: LlamaModel, maxT: number, grad = new LlamaGrad(model.config, maxT)): TokenStepper {
   return grad.usesSimd ? new GradStepper(grad, model) : new Transformer(model);
 }
 
-/** LlamaGrad.step behind the TokenStepper interface (a worker keeps the LlamaGrad and swaps the model per job). */
+/** LlamaGrad.step behind the TokenStepper interface. */
 export class GradStepper implements TokenStepper {
   constructor(
     private readonly grad: LlamaGrad,

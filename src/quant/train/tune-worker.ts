@@ -5,8 +5,7 @@
  */
 import { DnarchiveError } from '../../errors.js';
 import type { LlamaConfig } from '../model/llama.js';
-import { Transformer } from '../model/transformer.js';
-import { GradStepper, type TokenStepper } from './teacher-stepper.js';
+import { teacherStepper } from './teacher-stepper.js';
 import { sequenceGradient, type SequenceSource } from './distill.js';
 import { viewModel } from './flat-model.js';
 import { LlamaGrad } from './llama-grad.js';
@@ -28,9 +27,7 @@ export default function run(job: TuneJob): TuneJobResult {
     const key = `${JSON.stringify(job.config)}:${job.maxTokens}`;
     if (cached?.key !== key) cached = { key, grad: new LlamaGrad(job.config, job.maxTokens), teacher: new LlamaGrad(job.config, job.maxTokens) };
     const grads = new Float32Array(job.student.length);
-    // The same choice as teacherStepper's, with the teacher's pass kept between jobs.
-    const teacherModel = viewModel(job.config, job.teacher);
-    const teacher: TokenStepper = cached.teacher.usesSimd ? new GradStepper(cached.teacher, teacherModel) : new Transformer(teacherModel);
+    const teacher = teacherStepper(viewModel(job.config, job.teacher), job.maxTokens, cached.teacher);
     const r = sequenceGradient(teacher, viewModel(job.config, job.student), cached.grad, job.source, job.maxTokens, grads);
     return { ok: true, grads, ...r };
   } catch (err) {
