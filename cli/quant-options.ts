@@ -1,13 +1,13 @@
 /**
  * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
- * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`, `--tune-rate`, `--tune-seed`), defined once for every command that quantizes (`quantize`, `archive`), and
  * the tokenizer lookup shared with `eval` and `generate`.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { DEFAULT_LATENT_RATE, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
@@ -32,6 +32,16 @@ const tuneTemperature = z.string().transform((v, ctx): number | 'match' => {
   }
   return t;
 });
+const tuneRate = z
+  .string()
+  .regex(/^\d*\.?\d+$/, '--tune-rate must be a number')
+  .transform(Number)
+  .pipe(z.number().min(1e-4, '--tune-rate must be at least 0.0001').max(0.1, '--tune-rate must be at most 0.1'));
+const tuneSeed = z
+  .string()
+  .regex(/^\d+$/, '--tune-seed must be a whole number')
+  .transform(Number)
+  .pipe(z.number().max(0xffffffff, '--tune-seed must be at most 4294967295'));
 const device = z.enum(DEVICE_CHOICES, { message: "--device must be 'auto', 'gpu' or 'cpu'" });
 
 /** What commander hands over for the options addQuantizeOptions defines. */
@@ -46,6 +56,8 @@ export interface QuantizeCli {
   device: string;
   tune: string;
   tuneTemperature: string;
+  tuneRate: string;
+  tuneSeed: string;
 }
 
 /** Adds the quantizer's options, with their defaults, to a command. */
@@ -60,6 +72,8 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
     .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 0.3 s per step for stories260K on two cores; 0 = none)', '0')
     .option('--tune-temperature <t>', "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories", String(DEFAULT_SAMPLE_TEMPERATURE))
+    .option('--tune-rate <r>', 'peak step of a quantized weight per tuning step, in units of its grid step (lower moves fewer codes, more surely)', String(DEFAULT_LATENT_RATE))
+    .option('--tune-seed <n>', 'seed of the tuning text the fp32 model samples (the same seed gives the same container)', '1')
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }
 
@@ -73,7 +87,16 @@ export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & {
     allocate: !o.uniform,
     tokensPerStory: parseOption(calibTokens, o.calibTokens, '--calib-tokens'),
     device: parseOption(device, o.device, '--device'),
-    ...(o.tune !== undefined && o.tune !== '0' ? { tune: { steps: parseOption(tuneSteps, o.tune, '--tune'), sampleTemperature: parseOption(tuneTemperature, o.tuneTemperature ?? String(DEFAULT_SAMPLE_TEMPERATURE), '--tune-temperature') } } : {}),
+    ...(o.tune !== undefined && o.tune !== '0'
+      ? {
+          tune: {
+            steps: parseOption(tuneSteps, o.tune, '--tune'),
+            sampleTemperature: parseOption(tuneTemperature, o.tuneTemperature ?? String(DEFAULT_SAMPLE_TEMPERATURE), '--tune-temperature'),
+            latentRate: parseOption(tuneRate, o.tuneRate ?? String(DEFAULT_LATENT_RATE), '--tune-rate'),
+            seed: parseOption(tuneSeed, o.tuneSeed ?? '1', '--tune-seed'),
+          },
+        }
+      : {}),
   };
 }
 

@@ -60,7 +60,7 @@ export {
 export { forwardBatched, type BatchedLinear, type BatchedInputHook } from './model/batched-forward.js';
 export { LlamaGrad, zeroGrads } from './train/llama-grad.js';
 export { Adam } from './train/adam.js';
-export { fineTune, sequenceGradient, sequenceSeed, matchedTemperature, DEFAULT_TEXT_SHARE, DEFAULT_SAMPLE_TEMPERATURE, type TuneOptions, type TuneResult, type TuneTarget, type SequenceRunner, type SequenceSource } from './train/distill.js';
+export { fineTune, sequenceGradient, sequenceSeed, matchedTemperature, DEFAULT_TEXT_SHARE, DEFAULT_SAMPLE_TEMPERATURE, DEFAULT_LATENT_RATE, type TuneOptions, type TuneResult, type TuneTarget, type SequenceRunner, type SequenceSource } from './train/distill.js';
 export { matchTemperature, textNll, MATCH_TEMPERATURE_RANGE, type MatchedTemperature, type TemperatureSampler } from './train/sample-temperature.js';
 export { TuneWorkers, TuneWorkerError } from './train/tune-workers.js';
 export { teacherStepper, GradStepper, type TokenStepper } from './train/teacher-stepper.js';

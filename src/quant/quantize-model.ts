@@ -236,7 +236,7 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   }
   tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: stored.finalNorm });
   if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: stored.wcls });
-  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature } : {};
+  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate } : {};
   const dnq = writeDnq({
     model: configRecord(c),
     quantizer: ecsq

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SAMPLE_TEMPERATURE, evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
+import { DEFAULT_LATENT_RATE, DEFAULT_SAMPLE_TEMPERATURE, evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 
 const SHARED = resolve(__dirname, '../../../shared');
@@ -66,6 +66,9 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['eval', TEXT, '--text', TEXT]), /header field/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', 'many', '-o', '/tmp/never.dnq']), /--tune must be a whole number of steps/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '1000000', '-o', '/tmp/never.dnq']), /--tune must be at most 100000 steps/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', 'fast', '-o', '/tmp/never.dnq']), /--tune-rate must be a number/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', '0.5', '-o', '/tmp/never.dnq']), /--tune-rate must be at most 0.1/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-seed', '2.5', '-o', '/tmp/never.dnq']), /--tune-seed must be a whole number/);
     for (const t of ['hot', '9', '0.1']) expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']), /--tune-temperature must be 'match' or a number from 0.25 to 4/);
   });
 });
@@ -76,8 +79,10 @@ describe('dnarchive quantize --tune', () => {
     const args = ['--calib', TEXT, '--bits', '3', '--method', 'rtn', '--uniform', '--calib-tokens', '64', '--tune', '3'];
     const a = runCli(['quantize', MODEL, '-o', join(dir, 'a.dnq'), ...args, '--json']);
     expect(a.code, a.stderr).toBe(0);
-    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number; sampleTemperature: number } };
+    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number; sampleTemperature: number; latentRate: number; seed: number } };
     expect(summary.tune.steps).toBe(3);
+    expect(summary.tune.latentRate).toBe(DEFAULT_LATENT_RATE);
+    expect(summary.tune.seed).toBe(1);
     expect(summary.tune.sampleTemperature).toBe(DEFAULT_SAMPLE_TEMPERATURE);
     expect(summary.tune.tokens).toBeGreaterThan(3);
     expect(summary.tune.klBefore).toBeGreaterThan(0);
@@ -89,5 +94,12 @@ describe('dnarchive quantize --tune', () => {
     expect(hot.code, hot.stderr).toBe(0);
     expect((JSON.parse(hot.stdout) as typeof summary).tune.sampleTemperature).toBe(1.7);
     expect(readFileSync(join(dir, 'c.dnq')).equals(readFileSync(join(dir, 'a.dnq')))).toBe(false);
+    // Another rate or seed gives another container, and the summary says which.
+    for (const [flag, value, key] of [['--tune-rate', '0.05', 'latentRate'], ['--tune-seed', '7', 'seed']] as const) {
+      const other = runCli(['quantize', MODEL, '-o', join(dir, `${key}.dnq`), ...args, flag, value, '--json']);
+      expect(other.code, other.stderr).toBe(0);
+      expect((JSON.parse(other.stdout) as typeof summary).tune[key]).toBe(Number(value));
+      expect(readFileSync(join(dir, `${key}.dnq`)).equals(readFileSync(join(dir, 'a.dnq')))).toBe(false);
+    }
   }, 180_000);
 });

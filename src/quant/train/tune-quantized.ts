@@ -33,6 +33,8 @@ export interface TuneReport {
   changedScales: number;
   /** The temperature the teacher sampled the tuning text at (distill.ts; the matched one under 'match'). */
   sampleTemperature: number;
+  /** The latents' peak step per step, in grid steps (distill.ts latentRate). */
+  latentRate: number;
   /** Code changes undone during training to keep entropy-coded streams within the budget (counted even when the tuning is not kept). */
   revertedCodes: number;
   /** Archive mode: the rate term's multiplier λ at the end (mean KL in nats per bit; rate-pressure.ts). */
@@ -168,6 +170,6 @@ async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: reado
   return {
     model,
     linears: out,
-    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, sampleTemperature: r.sampleTemperature, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
+    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, sampleTemperature: r.sampleTemperature, latentRate: r.latentRate, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
   };
 }
