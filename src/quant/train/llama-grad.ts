@@ -164,57 +164,104 @@ function scratchFloats(c: LlamaConfig, T: number): number {
   return Math.max(c.dim, c.hiddenDim, c.vocabSize) * padToLanes(T);
 }
 
-/** The arena LlamaGrad's constructor allocates from, view by view (TrainSimd.alloc's order). */
-function arenaFloats(c: LlamaConfig, T: number): number {
+/** Every buffer of the pass; the f32 ones live in the SIMD arena when the kernels run. */
+interface Buffers {
+  layers: LayerCache[];
+  xF: Float32Array;
+  rF: Float64Array;
+  xnF: Float32Array;
+  logits: Float32Array;
+  tokens: Int32Array;
+  // Backward scratch.
+  dx: Float32Array;
+  dxn: Float32Array;
+  dq: Float32Array;
+  dk: Float32Array;
+  dv: Float32Array;
+  dao: Float32Array;
+  dg: Float32Array;
+  dh1: Float32Array;
+  dh3: Float32Array;
+  dP: Float64Array;
+  /** SIMD only: per layer, copies of the linear weights, their transposes and their gradients. */
+  wc: Record<LinearName, SimdMatrix>[];
+  wcls: SimdMatrix | null;
+  dLogits: Float32Array | null;
+  scratchA: Float32Array | null;
+  scratchB: Float32Array | null;
+  dPf: Float32Array | null;
+}
+
+/**
+ * Draws every buffer for sequences of up to T tokens, the kernels' views from `f32` in one fixed
+ * order: run once with a counting `f32` to plan the arena, then with the arena's alloc, so the plan
+ * cannot drift from what is drawn.
+ */
+function allocateBuffers(c: LlamaConfig, T: number, f32: (n: number) => Float32Array, simd: boolean): Buffers {
   const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
-  const perLayer = [T * c.dim, T * c.dim, T * kvDim, T * kvDim, c.nHeads * T * T, T * c.dim, T * c.dim, T * c.hiddenDim, T * c.hiddenDim, T * c.hiddenDim];
-  const activations = [T * c.dim, T * c.vocabSize, ...[c.dim, c.dim, c.dim, kvDim, kvDim, c.dim, c.hiddenDim, c.hiddenDim, c.hiddenDim].map((n) => T * n)];
-  const matrix = (n: number): number[] => [n, n, n];
-  const layerWeights = [c.dim * c.dim, kvDim * c.dim, kvDim * c.dim, c.dim * c.dim, c.hiddenDim * c.dim, c.dim * c.hiddenDim, c.hiddenDim * c.dim].flatMap(matrix);
-  const lengths = [
-    ...Array.from({ length: c.nLayers }, () => perLayer).flat(),
-    ...activations,
-    ...Array.from({ length: c.nLayers }, () => layerWeights).flat(),
-    ...matrix(c.vocabSize * c.dim),
-    T * c.vocabSize,
-    scratchFloats(c, T),
-    scratchFloats(c, T),
-    T,
-  ];
-  return TrainSimd.plan(lengths);
+  const layers = Array.from({ length: c.nLayers }, () => ({
+    xIn: new Float32Array(T * c.dim),
+    r1: new Float64Array(T),
+    xn1: f32(T * c.dim),
+    q: f32(T * c.dim),
+    k: f32(T * kvDim),
+    v: f32(T * kvDim),
+    P: f32(c.nHeads * T * T),
+    ao: f32(T * c.dim),
+    xMid: new Float32Array(T * c.dim),
+    r2: new Float64Array(T),
+    xn2: f32(T * c.dim),
+    h1: f32(T * c.hiddenDim),
+    h3: f32(T * c.hiddenDim),
+    g: f32(T * c.hiddenDim),
+  }));
+  const b: Buffers = {
+    layers,
+    xF: new Float32Array(T * c.dim),
+    rF: new Float64Array(T),
+    xnF: f32(T * c.dim),
+    logits: f32(T * c.vocabSize),
+    tokens: new Int32Array(T),
+    dx: f32(T * c.dim),
+    dxn: f32(T * c.dim),
+    dq: f32(T * c.dim),
+    dk: f32(T * kvDim),
+    dv: f32(T * kvDim),
+    dao: f32(T * c.dim),
+    dg: f32(T * c.hiddenDim),
+    dh1: f32(T * c.hiddenDim),
+    dh3: f32(T * c.hiddenDim),
+    dP: new Float64Array(T),
+    wc: [],
+    wcls: null,
+    dLogits: null,
+    scratchA: null,
+    scratchB: null,
+    dPf: null,
+  };
+  if (simd) {
+    const weights = (n: number): SimdMatrix => ({ w: f32(n), wt: f32(n), dw: f32(n) });
+    for (let l = 0; l < c.nLayers; l++) {
+      b.wc.push({ wq: weights(c.dim * c.dim), wk: weights(kvDim * c.dim), wv: weights(kvDim * c.dim), wo: weights(c.dim * c.dim), w1: weights(c.hiddenDim * c.dim), w2: weights(c.dim * c.hiddenDim), w3: weights(c.hiddenDim * c.dim) });
+    }
+    b.wcls = weights(c.vocabSize * c.dim);
+    b.dLogits = f32(T * c.vocabSize);
+    b.scratchA = f32(scratchFloats(c, T));
+    b.scratchB = f32(scratchFloats(c, T));
+    b.dPf = f32(T);
+  }
+  return b;
 }
 
 export class LlamaGrad {
   /** Logits of the last forward, T × vocab. */
   readonly logits: Float32Array;
-  private readonly layers: LayerCache[];
-  private readonly xF: Float32Array;
-  private readonly rF: Float64Array;
-  private readonly xnF: Float32Array;
-  private readonly tokens: Int32Array;
+  private readonly b: Buffers;
   private T = 0;
-  // Backward scratch.
-  private readonly dx: Float32Array;
-  private readonly dxn: Float32Array;
-  private readonly dq: Float32Array;
-  private readonly dk: Float32Array;
-  private readonly dv: Float32Array;
-  private readonly dao: Float32Array;
-  private readonly dg: Float32Array;
-  private readonly dh1: Float32Array;
-  private readonly dh3: Float32Array;
-  private readonly dP: Float64Array;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   /** The SIMD kernels and their arena, or null: the TS loops. */
   private readonly simd: TrainSimd | null;
-  /** SIMD only: per layer, copies of the linear weights, their transposes and their gradients. */
-  private readonly wc: Record<LinearName, SimdMatrix>[] = [];
-  private readonly wcls: SimdMatrix | null = null;
-  private readonly dLogits: Float32Array | null = null;
-  private readonly scratchA: Float32Array | null = null;
-  private readonly scratchB: Float32Array | null = null;
-  private readonly dPf: Float32Array | null = null;
   private readonly attn: AttentionShape;
 
   /** `simd: false` forces the plain-TS loops (the reference the SIMD kernels are tested against). */
@@ -222,55 +269,17 @@ export class LlamaGrad {
     const c = config;
     if (!Number.isInteger(maxT) || maxT < 1 || maxT > c.seqLen) throw new QuantInputError('LlamaGrad', `sequence length ${maxT} must be 1 … ${c.seqLen}`);
     const head = c.dim / c.nHeads;
-    const kvDim = head * c.nKvHeads;
     const T = maxT;
-    this.simd = options.simd === false || !simdShapes(c) ? null : TrainSimd.create(arenaFloats(c, T));
-    const simd = this.simd;
-    const f32 = (n: number): Float32Array => (simd ? simd.alloc(n) : new Float32Array(n));
-    this.layers = Array.from({ length: c.nLayers }, () => ({
-      xIn: new Float32Array(T * c.dim),
-      r1: new Float64Array(T),
-      xn1: f32(T * c.dim),
-      q: f32(T * c.dim),
-      k: f32(T * kvDim),
-      v: f32(T * kvDim),
-      P: f32(c.nHeads * T * T),
-      ao: f32(T * c.dim),
-      xMid: new Float32Array(T * c.dim),
-      r2: new Float64Array(T),
-      xn2: f32(T * c.dim),
-      h1: f32(T * c.hiddenDim),
-      h3: f32(T * c.hiddenDim),
-      g: f32(T * c.hiddenDim),
-    }));
-    this.xF = new Float32Array(T * c.dim);
-    this.rF = new Float64Array(T);
-    this.xnF = f32(T * c.dim);
-    this.logits = f32(T * c.vocabSize);
-    this.tokens = new Int32Array(T);
-    this.dx = f32(T * c.dim);
-    this.dxn = f32(T * c.dim);
-    this.dq = f32(T * c.dim);
-    this.dk = f32(T * kvDim);
-    this.dv = f32(T * kvDim);
-    this.dao = f32(T * c.dim);
-    this.dg = f32(T * c.hiddenDim);
-    this.dh1 = f32(T * c.hiddenDim);
-    this.dh3 = f32(T * c.hiddenDim);
-    this.dP = new Float64Array(T);
-    if (simd) {
-      const weights = (n: number): SimdMatrix => ({ w: simd.alloc(n), wt: simd.alloc(n), dw: simd.alloc(n) });
-      for (let l = 0; l < c.nLayers; l++) {
-        this.wc.push({ wq: weights(c.dim * c.dim), wk: weights(kvDim * c.dim), wv: weights(kvDim * c.dim), wo: weights(c.dim * c.dim), w1: weights(c.hiddenDim * c.dim), w2: weights(c.dim * c.hiddenDim), w3: weights(c.hiddenDim * c.dim) });
-      }
-      this.wcls = weights(c.vocabSize * c.dim);
-      this.dLogits = simd.alloc(T * c.vocabSize);
-      const scratch = scratchFloats(c, T);
-      this.scratchA = simd.alloc(scratch);
-      this.scratchB = simd.alloc(scratch);
-      this.dPf = simd.alloc(T);
+    let simd: TrainSimd | null = null;
+    if (options.simd !== false && simdShapes(c)) {
+      const lengths: number[] = [];
+      allocateBuffers(c, T, (n) => (lengths.push(n), new Float32Array(0)), true);
+      simd = TrainSimd.create(TrainSimd.plan(lengths));
     }
-    this.attn = { pStride: T, dim: c.dim, kvDim, nHeads: c.nHeads, kvMul: c.nHeads / c.nKvHeads, head, scale: 1 / Math.sqrt(head) };
+    this.simd = simd;
+    this.b = allocateBuffers(c, T, simd ? (n) => simd.alloc(n) : (n) => new Float32Array(n), simd !== null);
+    this.logits = this.b.logits;
+    this.attn = { pStride: T, dim: c.dim, kvDim: head * c.nKvHeads, nHeads: c.nHeads, kvMul: c.nHeads / c.nKvHeads, head, scale: 1 / Math.sqrt(head) };
     ({ cos: this.cos, sin: this.sin } = ropeTables(c.seqLen, head));
   }
 
@@ -282,7 +291,7 @@ export class LlamaGrad {
   /** Runs tokens[0 … T−1] from position 0; logits[t] predicts token t + 1. */
   forward(model: LlamaModel, tokens: ArrayLike<number>, T: number): Float32Array {
     if (!Number.isInteger(T) || T < 1 || T > this.maxT || T > tokens.length) throw new QuantInputError('LlamaGrad', `sequence length ${T} must be 1 … ${Math.min(this.maxT, tokens.length)}`);
-    for (let t = 0; t < T; t++) this.tokens[t] = this.checkToken(tokens[t]);
+    for (let t = 0; t < T; t++) this.b.tokens[t] = this.checkToken(tokens[t]);
     this.copyWeights(model);
     this.rows(model, 0, T);
     this.T = T;
@@ -296,7 +305,7 @@ export class LlamaGrad {
    */
   step(model: LlamaModel, token: number, pos: number): Float32Array {
     if (!Number.isInteger(pos) || pos < 0 || pos >= this.maxT || (pos > 0 && pos !== this.T)) throw new QuantInputError('LlamaGrad', `step at position ${pos}: expected ${pos === 0 ? 0 : this.T} (positions in order, below ${this.maxT})`);
-    this.tokens[pos] = this.checkToken(token);
+    this.b.tokens[pos] = this.checkToken(token);
     if (pos === 0) this.copyWeights(model);
     this.rows(model, pos, pos + 1);
     this.T = pos + 1;
@@ -312,11 +321,11 @@ export class LlamaGrad {
 
   private copyWeights(model: LlamaModel): void {
     if (!this.simd) return;
-    this.wc.forEach((S, l) => LINEAR_NAMES.forEach((n) => S[n].w.set(model.layers[l][n])));
-    this.wcls!.w.set(model.wcls);
+    this.b.wc.forEach((S, l) => LINEAR_NAMES.forEach((n) => S[n].w.set(model.layers[l][n])));
+    this.b.wcls!.w.set(model.wcls);
   }
 
-  /** The forward pass of positions t0 … t1−1 (this.tokens set; every earlier position's keys and values in place). */
+  /** The forward pass of positions t0 … t1−1 (this.b.tokens set; every earlier position's keys and values in place). */
   private rows(model: LlamaModel, t0: number, t1: number): void {
     const c = this.config;
     const dim = c.dim;
@@ -327,13 +336,13 @@ export class LlamaGrad {
     const scale = 1 / Math.sqrt(head);
     const n = t1 - t0;
     const at = (a: Float32Array, width: number): Float32Array => a.subarray(t0 * width, t1 * width);
-    const x = at(this.dx, dim); // the residual stream; dx is free until backward
-    const dxn = at(this.dxn, dim);
-    for (let t = t0; t < t1; t++) x.set(model.tokenEmbedding.subarray(this.tokens[t] * dim, (this.tokens[t] + 1) * dim), (t - t0) * dim);
+    const x = at(this.b.dx, dim); // the residual stream; dx is free until backward
+    const dxn = at(this.b.dxn, dim);
+    for (let t = t0; t < t1; t++) x.set(model.tokenEmbedding.subarray(this.b.tokens[t] * dim, (this.b.tokens[t] + 1) * dim), (t - t0) * dim);
     for (let l = 0; l < c.nLayers; l++) {
       const L = model.layers[l];
-      const C = this.layers[l];
-      const S = this.wc[l];
+      const C = this.b.layers[l];
+      const S = this.b.wc[l];
       at(C.xIn, dim).set(x);
       const xn1 = at(C.xn1, dim);
       rmsnormForward(xn1, C.r1.subarray(t0), x, L.attnNorm, n, dim);
@@ -394,10 +403,10 @@ export class LlamaGrad {
       this.linear(dxn, gs, L.w2, S?.w2, n, hidden, dim);
       for (let i = 0; i < n * dim; i++) x[i] += dxn[i];
     }
-    at(this.xF, dim).set(x);
-    const xnF = at(this.xnF, dim);
-    rmsnormForward(xnF, this.rF.subarray(t0), x, model.finalNorm, n, dim);
-    this.linear(at(this.logits, c.vocabSize), xnF, model.wcls, this.wcls ?? undefined, n, dim, c.vocabSize);
+    at(this.b.xF, dim).set(x);
+    const xnF = at(this.b.xnF, dim);
+    rmsnormForward(xnF, this.b.rF.subarray(t0), x, model.finalNorm, n, dim);
+    this.linear(at(this.logits, c.vocabSize), xnF, model.wcls, this.b.wcls ?? undefined, n, dim, c.vocabSize);
   }
 
   /** Y = X·Wᵀ: on the SIMD kernels from W's copy m when there are any, else the TS loops. */
@@ -408,7 +417,7 @@ export class LlamaGrad {
 
   /** linearBackward on the SIMD kernels (dW into m.dw, added to the caller's gradient at the end of backward) or the TS loops (dW straight into G). */
   private linearBack(dX: Float32Array, accumulate: boolean, G: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, m: SimdMatrix | undefined, T: number, nIn: number, nOut: number): void {
-    if (this.simd && m) this.simd.backward(dX, accumulate, m.dw, dY, X, m.wt, T, nIn, nOut, this.scratchA!, this.scratchB!);
+    if (this.simd && m) this.simd.backward(dX, accumulate, m.dw, dY, X, m.wt, T, nIn, nOut, this.b.scratchA!, this.b.scratchB!);
     else linearBackward(dX, accumulate, G, dY, X, W, T, nIn, nOut);
   }
 
@@ -417,8 +426,8 @@ export class LlamaGrad {
     const c = this.config;
     const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
     const shape: Record<LinearName, [number, number]> = { wq: [c.dim, c.dim], wk: [kvDim, c.dim], wv: [kvDim, c.dim], wo: [c.dim, c.dim], w1: [c.hiddenDim, c.dim], w2: [c.dim, c.hiddenDim], w3: [c.hiddenDim, c.dim] };
-    const out = this.wc.flatMap((S, l) => LINEAR_NAMES.map((n) => ({ m: S[n], w: model.layers[l][n], g: grads.layers[l][n], rows: shape[n][0], cols: shape[n][1] })));
-    if (this.wcls) out.push({ m: this.wcls, w: model.wcls, g: grads.wcls, rows: c.vocabSize, cols: c.dim });
+    const out = this.b.wc.flatMap((S, l) => LINEAR_NAMES.map((n) => ({ m: S[n], w: model.layers[l][n], g: grads.layers[l][n], rows: shape[n][0], cols: shape[n][1] })));
+    if (this.b.wcls) out.push({ m: this.b.wcls, w: model.wcls, g: grads.wcls, rows: c.vocabSize, cols: c.dim });
     return out;
   }
 
@@ -437,7 +446,7 @@ export class LlamaGrad {
     const kvMul = c.nHeads / c.nKvHeads;
     const hidden = c.hiddenDim;
     const scale = 1 / Math.sqrt(head);
-    const { dx, dxn, dq, dk, dv, dao, dg, dh1, dh3, dP } = this;
+    const { dx, dxn, dq, dk, dv, dao, dg, dh1, dh3, dP } = this.b;
 
     const simdMatrices = this.simd ? this.simdMatrices(model, grads) : [];
     for (const { m, w, rows, cols } of simdMatrices) {
@@ -446,19 +455,19 @@ export class LlamaGrad {
       m.dw.fill(0);
     }
     let dL = dLogits;
-    if (this.dLogits) {
-      this.dLogits.set(dLogits.subarray(0, T * c.vocabSize));
-      dL = this.dLogits;
+    if (this.b.dLogits) {
+      this.b.dLogits.set(dLogits.subarray(0, T * c.vocabSize));
+      dL = this.b.dLogits;
     }
-    this.linearBack(dxn, false, grads.wcls, dL, this.xnF, model.wcls, this.wcls ?? undefined, T, dim, c.vocabSize);
+    this.linearBack(dxn, false, grads.wcls, dL, this.b.xnF, model.wcls, this.b.wcls ?? undefined, T, dim, c.vocabSize);
     dx.fill(0, 0, T * dim);
-    rmsnormBackward(dx, grads.finalNorm, dxn, this.xF, this.rF, model.finalNorm, T, dim);
+    rmsnormBackward(dx, grads.finalNorm, dxn, this.b.xF, this.b.rF, model.finalNorm, T, dim);
 
     for (let l = c.nLayers - 1; l >= 0; l--) {
       const L = model.layers[l];
       const G = grads.layers[l];
-      const C = this.layers[l];
-      const S = this.wc[l];
+      const C = this.b.layers[l];
+      const S = this.b.wc[l];
       // x_out = xMid + W2·g
       this.linearBack(dg, false, G.w2, dx, C.g, L.w2, S?.w2, T, hidden, dim);
       for (let i = 0; i < T * hidden; i++) {
@@ -475,7 +484,7 @@ export class LlamaGrad {
       dq.fill(0, 0, T * dim);
       dk.fill(0, 0, T * kvDim);
       dv.fill(0, 0, T * kvDim);
-      if (this.simd) this.simd.attentionBackward(C.P, dao, C.q, C.k, C.v, dq, dk, dv, this.dPf!, T, this.attn);
+      if (this.simd) this.simd.attentionBackward(C.P, dao, C.q, C.k, C.v, dq, dk, dv, this.b.dPf!, T, this.attn);
       else {
         for (let h = 0; h < c.nHeads; h++) {
           const kvo = ((h / kvMul) | 0) * head;
@@ -517,7 +526,7 @@ export class LlamaGrad {
       rmsnormBackward(dx, G.attnNorm, dxn, C.xIn, C.r1, L.attnNorm, T, dim);
     }
     for (let t = 0; t < T; t++) {
-      const o = this.tokens[t] * dim;
+      const o = this.b.tokens[t] * dim;
       for (let i = 0; i < dim; i++) grads.tokenEmbedding[o + i] += dx[t * dim + i];
     }
     for (const { m, g } of simdMatrices) for (let i = 0; i < g.length; i++) g[i] += m.dw[i];
