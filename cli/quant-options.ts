@@ -1,13 +1,13 @@
 /**
  * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
- * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`, `--tune-rate`, `--tune-seed`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`, `--tune-rate`, `--tune-headroom`, `--tune-seed`), defined once for every command that quantizes (`quantize`, `archive`), and
  * the tokenizer lookup shared with `eval` and `generate`.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_LATENT_RATE, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { DEFAULT_LATENT_RATE, DEFAULT_RATE_HEADROOM, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, MAX_RATE_HEADROOM, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
@@ -37,6 +37,11 @@ const tuneRate = z
   .regex(/^\d*\.?\d+$/, '--tune-rate must be a number')
   .transform(Number)
   .pipe(z.number().min(1e-4, '--tune-rate must be at least 0.0001').max(0.1, '--tune-rate must be at most 0.1'));
+const tuneHeadroom = z
+  .string()
+  .regex(/^\d*\.?\d+$/, '--tune-headroom must be a number')
+  .transform(Number)
+  .pipe(z.number().max(MAX_RATE_HEADROOM, `--tune-headroom must be at most ${MAX_RATE_HEADROOM}`));
 const tuneSeed = z
   .string()
   .regex(/^\d+$/, '--tune-seed must be a whole number')
@@ -57,6 +62,7 @@ export interface QuantizeCli {
   tune: string;
   tuneTemperature: string;
   tuneRate: string;
+  tuneHeadroom?: string;
   tuneSeed: string;
 }
 
@@ -73,6 +79,7 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 0.3 s per step for stories260K on two cores; 0 = none)', '0')
     .option('--tune-temperature <t>', "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories", String(DEFAULT_SAMPLE_TEMPERATURE))
     .option('--tune-rate <r>', 'peak step of a quantized weight per tuning step, in units of its grid step (lower moves fewer codes, more surely)', String(DEFAULT_LATENT_RATE))
+    .option('--tune-headroom <f>', `archive mode: the fraction of the budget the entropy-coded streams start under, so that codes tuning moves still fit (more frees the tuner, but starts coarser; default ${DEFAULT_RATE_HEADROOM})`)
     .option('--tune-seed <n>', 'seed of the tuning text the fp32 model samples (the same seed gives the same container)', '1')
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }
@@ -80,6 +87,7 @@ export function addQuantizeOptions(command: Command): Command {
 export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & { device: DeviceChoice } {
   const budgetBitsPerWeight = parseOption(budget, o.bits, '--bits');
   if (o.entropy && (o.uniform || o.method !== 'gptq')) throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
+  if (o.tuneHeadroom !== undefined && !o.entropy) throw new OptionError('dnarchive', '--tune-headroom', 'applies to archive mode only (--entropy): fixed-width codes cost the same bits whatever tuning does');
   return {
     entropy: o.entropy === true,
     method: parseOption(method, o.method, '--method'),
@@ -94,6 +102,7 @@ export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & {
             sampleTemperature: parseOption(tuneTemperature, o.tuneTemperature ?? String(DEFAULT_SAMPLE_TEMPERATURE), '--tune-temperature'),
             latentRate: parseOption(tuneRate, o.tuneRate ?? String(DEFAULT_LATENT_RATE), '--tune-rate'),
             seed: parseOption(tuneSeed, o.tuneSeed ?? '1', '--tune-seed'),
+            ...(o.tuneHeadroom !== undefined ? { rateHeadroom: parseOption(tuneHeadroom, o.tuneHeadroom, '--tune-headroom') } : {}),
           },
         }
       : {}),

@@ -94,7 +94,7 @@ export function formatQuantizeSummary(input: string, s: QuantizeSummary): string
     `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s` +
     (s.tune
       ? s.tune.improved
-        ? `; fine-tuned ${s.tune.steps} steps on ${s.tune.tokens} tokens sampled at temperature ${+s.tune.sampleTemperature.toFixed(3)} (seed ${s.tune.seed}, latent rate ${s.tune.latentRate}): KL to fp32 on its validation samples ${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}, ${s.tune.changedCodes} codes changed${s.tune.changedScales ? `, ${s.tune.changedScales} scales moved` : ''}${s.tune.revertedCodes ? ` (${s.tune.revertedCodes} changes undone to stay within the budget)` : ''}`
+        ? `; fine-tuned ${s.tune.steps} steps on ${s.tune.tokens} tokens sampled at temperature ${+s.tune.sampleTemperature.toFixed(3)} (seed ${s.tune.seed}, latent rate ${s.tune.latentRate}${s.tune.rateHeadroom !== undefined ? `, headroom ${s.tune.rateHeadroom}` : ''}): KL to fp32 on its validation samples ${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}, ${s.tune.changedCodes} codes changed${s.tune.changedScales ? `, ${s.tune.changedScales} scales moved` : ''}${s.tune.revertedCodes ? ` (${s.tune.revertedCodes} changes undone to stay within the budget)` : ''}`
         : `; fine-tuning (${s.tune.steps} steps) did not lower the KL on its validation samples (${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}): kept the untuned model`
       : '')
   );

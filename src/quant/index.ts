@@ -43,7 +43,7 @@ export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, typ
 export { evaluate, type EvalResult } from './eval/metrics.js';
 export { ecsqQuantize, dequantizeEcsq, ecsqAtBudget, type EcsqMatrix, type EcsqOptions, type EcsqInput, type EcsqBudgetResult } from './ecsq.js';
 export { encodeEcsqStream, decodeEcsqStream, RangeEncoder, RangeDecoder, contexts as rangeContexts, EntropyInputError, EntropyStreamError, encodeCodes, decodeCodes } from './entropy/index.js';
-export { quantizeModel, measureImportance, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel, type Calibrated } from './quantize-model.js';
+export { quantizeModel, MAX_RATE_HEADROOM, measureImportance, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel, type Calibrated } from './quantize-model.js';
 export * from './tokenizer/index.js';
 export {
   quantizeModelOnDevice,
@@ -60,7 +60,7 @@ export {
 export { forwardBatched, type BatchedLinear, type BatchedInputHook } from './model/batched-forward.js';
 export { LlamaGrad, zeroGrads } from './train/llama-grad.js';
 export { Adam } from './train/adam.js';
-export { fineTune, sequenceGradient, sequenceSeed, matchedTemperature, DEFAULT_TEXT_SHARE, DEFAULT_SAMPLE_TEMPERATURE, DEFAULT_LATENT_RATE, type TuneOptions, type TuneResult, type TuneTarget, type SequenceRunner, type SequenceSource } from './train/distill.js';
+export { fineTune, sequenceGradient, sequenceSeed, matchedTemperature, DEFAULT_TEXT_SHARE, DEFAULT_SAMPLE_TEMPERATURE, DEFAULT_LATENT_RATE, DEFAULT_RATE_HEADROOM, type TuneOptions, type TuneResult, type TuneTarget, type SequenceRunner, type SequenceSource } from './train/distill.js';
 export { matchTemperature, textNll, MATCH_TEMPERATURE_RANGE, type MatchedTemperature, type TemperatureSampler } from './train/sample-temperature.js';
 export { TuneWorkers, TuneWorkerError } from './train/tune-workers.js';
 export { teacherStepper, GradStepper, type TokenStepper } from './train/teacher-stepper.js';

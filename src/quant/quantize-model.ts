@@ -17,7 +17,7 @@ import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfi
 import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
 import { logSoftmaxInto } from './model/log-softmax.js';
-import type { TuneOptions } from './train/distill.js';
+import { DEFAULT_RATE_HEADROOM, type TuneOptions } from './train/distill.js';
 import { tuneQuantized, type QuantizedLinear, type TuneReport } from './train/tune-quantized.js';
 
 export interface QuantizeModelOptions {
@@ -69,6 +69,9 @@ export interface QuantizedModel {
   /** What fine-tuning did, when it ran. */
   tune?: TuneReport;
 }
+
+/** The largest rateHeadroom taken: a tenth of the budget held back already costs more than tuning can win back. */
+export const MAX_RATE_HEADROOM = 0.1;
 
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
 
@@ -158,6 +161,8 @@ export function measureImportance(model: LlamaModel, tokenizer: Tokenizer, calib
 
 export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): Promise<QuantizedModel> {
   const engine = options.engine ?? cpuEngine;
+  const asked = options.tune?.rateHeadroom;
+  if (asked !== undefined && !(asked >= 0 && asked <= MAX_RATE_HEADROOM)) throw new QuantInputError('rateHeadroom', `${asked}: expected a fraction of the budget from 0 to ${MAX_RATE_HEADROOM}`);
   const c = model.config;
   const { collector, tokens } = options.calibrated ?? calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
   const inputs: MatrixInput[] = [];
@@ -186,9 +191,10 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
     if (options.importance ?? true) importance = measureImportance(model, tokenizer, calibration, inputs);
   }
   let ecsq: EcsqBudgetResult | undefined;
+  let headroom = 0;
   let ecsqByName: Map<string, EcsqMatrix> | undefined;
   if (options.entropy) {
-    const headroom = options.tune && options.tune.steps > 0 ? (options.tune.rateHeadroom ?? 0.005) : 0;
+    headroom = options.tune && options.tune.steps > 0 ? (options.tune.rateHeadroom ?? DEFAULT_RATE_HEADROOM) : 0;
     ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight * (1 - headroom), { where: '--bits' });
     const found = ecsq.matrices;
     ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
@@ -222,7 +228,7 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
     const texts = calibration.map((s) => Int32Array.from(tokenizer.encode(s, true).slice(0, Math.min(c.seqLen, options.tokensPerStory ?? 512))));
     const t = await tuneQuantized(model, quantized, linears, { texts, ...options.tune }, ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity);
     linears = t.linears;
-    tune = t.report;
+    tune = ecsq ? { ...t.report, rateHeadroom: headroom } : t.report;
     stored = final = t.model;
   }
   const tensors: DnqTensorInput[] = [{ kind: 'raw', name: 'tok_embeddings', shape: [c.vocabSize, c.dim], data: stored.tokenEmbedding }];
@@ -236,7 +242,7 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   }
   tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: stored.finalNorm });
   if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: stored.wcls });
-  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate } : {};
+  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate, ...(tune.rateHeadroom !== undefined ? { tuneRateHeadroom: tune.rateHeadroom } : {}) } : {};
   const dnq = writeDnq({
     model: configRecord(c),
     quantizer: ecsq

@@ -69,6 +69,9 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', 'fast', '-o', '/tmp/never.dnq']), /--tune-rate must be a number/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', '0.5', '-o', '/tmp/never.dnq']), /--tune-rate must be at most 0.1/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-seed', '2.5', '-o', '/tmp/never.dnq']), /--tune-seed must be a whole number/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', 'some', '-o', '/tmp/never.dnq']), /--tune-headroom must be a number/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', '0.5', '-o', '/tmp/never.dnq']), /--tune-headroom must be at most 0.1/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-headroom', '0.01', '-o', '/tmp/never.dnq']), /--tune-headroom: applies to archive mode only/);
     for (const t of ['hot', '9', '0.1']) expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']), /--tune-temperature must be 'match' or a number from 0.25 to 4/);
   });
 });
@@ -101,5 +104,14 @@ describe('dnarchive quantize --tune', () => {
       expect((JSON.parse(other.stdout) as typeof summary).tune[key]).toBe(Number(value));
       expect(readFileSync(join(dir, `${key}.dnq`)).equals(readFileSync(join(dir, 'a.dnq')))).toBe(false);
     }
+  }, 180_000);
+
+  it('takes --tune-headroom in archive mode and records it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnarchive-tune-headroom-'));
+    const r = runCli(['quantize', MODEL, '-o', join(dir, 'h.dnq'), '--calib', TEXT, '--bits', '3', '--entropy', '--calib-tokens', '64', '--tune', '2', '--tune-headroom', '0.02', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { bitsPerWeight: number; tune: { rateHeadroom: number } };
+    expect(summary.tune.rateHeadroom).toBe(0.02);
+    expect(readDnq(readFileSync(join(dir, 'h.dnq'))).manifest.quantizer.params).toMatchObject({ tuneRateHeadroom: 0.02 });
   }, 180_000);
 });

@@ -14,6 +14,7 @@ import {
   evaluate,
   modelFromDnq,
   quantizeModel,
+  QuantInputError,
   readDnq,
   readLlama2c,
   readStories,
@@ -343,4 +344,23 @@ describe('quantizeModel with tune', () => {
     const stories = split.evaluation.slice(0, 2);
     expect(evaluate(model, tuned.model, tokenizer, stories).meanKl).toBeLessThan(evaluate(model, plain.model, tokenizer, stories).meanKl);
   }, 120_000);
+
+  it('starts archive mode the asked headroom under the budget, records it, and refuses a headroom out of range', async () => {
+    const base = { method: 'gptq' as const, budgetBitsPerWeight: 3, allocate: true, entropy: true, tokensPerStory: 64 };
+    const tune = { steps: 2, sequencesPerStep: 1, maxTokens: 32, validationSequences: 2, threads: 1 };
+    const steps = (dnq: Uint8Array): number => readDnq(dnq).manifest.quantizer.params.stepMultiplier as number;
+    const none = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, rateHeadroom: 0 } });
+    const wide = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, rateHeadroom: 0.05 } });
+    expect(none.tune?.rateHeadroom).toBe(0);
+    expect(wide.tune?.rateHeadroom).toBe(0.05);
+    expect(readDnq(wide.dnq).manifest.quantizer.params).toMatchObject({ tuneRateHeadroom: 0.05 });
+    // 5 % held back: coarser steps, and the streams still within the budget.
+    expect(steps(wide.dnq)).toBeGreaterThan(steps(none.dnq));
+    expect(wide.bitsPerWeight).toBeLessThanOrEqual(3);
+    expect(none.bitsPerWeight).toBeLessThanOrEqual(3);
+    for (const rateHeadroom of [-0.01, 0.2, Number.NaN]) {
+      await expect(quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, rateHeadroom } })).rejects.toThrow(QuantInputError);
+      await expect(quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, rateHeadroom } })).rejects.toThrow(/rateHeadroom/);
+    }
+  }, 180_000);
 });

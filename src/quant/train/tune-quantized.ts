@@ -37,6 +37,8 @@ export interface TuneReport {
   latentRate: number;
   /** Code changes undone during training to keep entropy-coded streams within the budget (counted even when the tuning is not kept). */
   revertedCodes: number;
+  /** Archive mode: the fraction of the budget the streams started under (TuneOptions.rateHeadroom). */
+  rateHeadroom?: number;
   /** Archive mode: the rate term's multiplier λ at the end (mean KL in nats per bit; rate-pressure.ts). */
   ratePressure?: number;
 }
