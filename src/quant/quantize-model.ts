@@ -70,7 +70,7 @@ export interface QuantizedModel {
   tune?: TuneReport;
 }
 
-/** The largest rateHeadroom taken: a tenth of the budget held back already costs more than tuning can win back. */
+/** The largest rateHeadroom taken: a guard against typos, far past what pays (0.01 already did worse than 0.005: DEFAULT_RATE_HEADROOM). */
 export const MAX_RATE_HEADROOM = 0.1;
 
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
