@@ -1,13 +1,13 @@
 /**
  * The quantizer's options (`--calib`, `--bits`, `--method`, `--uniform`, `--entropy`, `--tokenizer`,
- * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`, `--tune-rate`, `--tune-headroom`, `--tune-seed`), defined once for every command that quantizes (`quantize`, `archive`), and
+ * `--calib-tokens`, `--device`, `--tune`, `--tune-temperature`, `--tune-rate`, `--tune-headroom`, `--tune-seed`, `--tune-restarts`), defined once for every command that quantizes (`quantize`, `archive`), and
  * the tokenizer lookup shared with `eval` and `generate`.
  */
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_LATENT_RATE, DEFAULT_RATE_HEADROOM, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, MAX_RATE_HEADROOM, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import { DEFAULT_LATENT_RATE, DEFAULT_RATE_HEADROOM, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, MAX_RATE_HEADROOM, MAX_TUNE_RESTARTS, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
@@ -47,6 +47,11 @@ const tuneSeed = z
   .regex(/^\d+$/, '--tune-seed must be a whole number')
   .transform(Number)
   .pipe(z.number().max(0xffffffff, '--tune-seed must be at most 4294967295'));
+const tuneRestarts = z
+  .string()
+  .regex(/^\d+$/, '--tune-restarts must be a whole number')
+  .transform(Number)
+  .pipe(z.number().min(1, '--tune-restarts must be at least 1').max(MAX_TUNE_RESTARTS, `--tune-restarts must be at most ${MAX_TUNE_RESTARTS}`));
 const device = z.enum(DEVICE_CHOICES, { message: "--device must be 'auto', 'gpu' or 'cpu'" });
 
 /** What commander hands over for the options addQuantizeOptions defines. */
@@ -64,6 +69,7 @@ export interface QuantizeCli {
   tuneRate: string;
   tuneHeadroom?: string;
   tuneSeed: string;
+  tuneRestarts?: string;
 }
 
 /** Adds the quantizer's options, with their defaults, to a command. */
@@ -81,12 +87,14 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--tune-rate <r>', 'peak step of a quantized weight per tuning step, in units of its grid step (lower moves fewer codes, more surely)', String(DEFAULT_LATENT_RATE))
     .option('--tune-headroom <f>', `archive mode: the fraction of the budget the entropy-coded streams start under, so that codes tuning moves still fit (more frees the tuner, but starts coarser; default ${DEFAULT_RATE_HEADROOM})`)
     .option('--tune-seed <n>', 'seed of the tuning text the fp32 model samples (the same seed gives the same container)', '1')
+    .option('--tune-restarts <k>', 'tune k times, with seeds n, n + 1, …, and keep the run closest to the fp32 model (lowest KL) on the calibration stories: k times the tuning time, for less luck of the seed (default 1)')
     .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
 }
 
 export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & { device: DeviceChoice } {
   const budgetBitsPerWeight = parseOption(budget, o.bits, '--bits');
   if (o.entropy && (o.uniform || o.method !== 'gptq')) throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
+  if (o.tuneRestarts !== undefined && (o.tune === undefined || o.tune === '0')) throw new OptionError('dnarchive', '--tune-restarts', 'chooses among tuning runs: give --tune <steps> too');
   if (o.tuneHeadroom !== undefined && !o.entropy) throw new OptionError('dnarchive', '--tune-headroom', 'applies to archive mode only (--entropy): fixed-width codes cost the same bits whatever tuning does');
   return {
     entropy: o.entropy === true,
@@ -103,6 +111,7 @@ export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & {
             latentRate: parseOption(tuneRate, o.tuneRate ?? String(DEFAULT_LATENT_RATE), '--tune-rate'),
             seed: parseOption(tuneSeed, o.tuneSeed ?? '1', '--tune-seed'),
             ...(o.tuneHeadroom !== undefined ? { rateHeadroom: parseOption(tuneHeadroom, o.tuneHeadroom, '--tune-headroom') } : {}),
+            ...(o.tuneRestarts !== undefined ? { restarts: parseOption(tuneRestarts, o.tuneRestarts, '--tune-restarts') } : {}),
           },
         }
       : {}),

@@ -60,7 +60,7 @@ export async function runQuantize(
     // Fine-tuning is the long part (minutes to an hour): a bar with its ETA, on a terminal only.
     // Started when the first step ends, so that its rate and ETA leave out the quantization before it.
     let tuning: Progress | undefined;
-    const steps = options.tune?.steps ?? 0;
+    const steps = (options.tune?.steps ?? 0) * (options.tune?.restarts ?? 1);
     const onStep = (step: number): void => {
       if (tuning) tuning.tick(step + 1);
       else tuning = createProgress('fine-tuning', steps);
@@ -92,12 +92,16 @@ export function formatQuantizeSummary(input: string, s: QuantizeSummary): string
   return (
     `quantized ${input} (${s.method}${s.method === 'gptq+ecsq' ? ', entropy-coded' : `, groups of ${s.groupSize}`}${s.uniformBits !== undefined ? `, ${s.uniformBits}-bit codes` : ''}) to ${s.bitsPerWeight.toFixed(4)} bits/weight all-in (budget ${s.budgetBitsPerWeight}), ` +
     `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s` +
-    (s.tune
-      ? s.tune.improved
-        ? `; fine-tuned ${s.tune.steps} steps on ${s.tune.tokens} tokens sampled at temperature ${+s.tune.sampleTemperature.toFixed(3)} (seed ${s.tune.seed}, latent rate ${s.tune.latentRate}${s.tune.rateHeadroom !== undefined ? `, headroom ${s.tune.rateHeadroom}` : ''}): KL to fp32 on its validation samples ${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}, ${s.tune.changedCodes} codes changed${s.tune.changedScales ? `, ${s.tune.changedScales} scales moved` : ''}${s.tune.revertedCodes ? ` (${s.tune.revertedCodes} changes undone to stay within the budget)` : ''}`
-        : `; fine-tuning (${s.tune.steps} steps) did not lower the KL on its validation samples (${s.tune.klBefore.toFixed(4)} → ${s.tune.klAfter.toFixed(4)}): kept the untuned model`
-      : '')
+    (s.tune ? describeTune(s.tune) : '')
   );
+}
+
+function describeTune(t: TuneReport): string {
+  const chosen = t.restarts ? `; kept seed ${t.seed} of ${t.restarts.length} runs by KL to fp32 on the calibration stories (${t.restarts.map((r) => `seed ${r.seed}: ${r.calibrationKl.toFixed(4)}`).join(', ')})` : '';
+  if (!t.improved) return `; fine-tuning (${t.steps} steps) did not lower the KL on its validation samples (${t.klBefore.toFixed(4)} → ${t.klAfter.toFixed(4)}): kept the untuned model${chosen}`;
+  const settings = `seed ${t.seed}, latent rate ${t.latentRate}${t.rateHeadroom !== undefined ? `, headroom ${t.rateHeadroom}` : ''}`;
+  const moved = `${t.changedCodes} codes changed${t.changedScales ? `, ${t.changedScales} scales moved` : ''}${t.revertedCodes ? ` (${t.revertedCodes} changes undone to stay within the budget)` : ''}`;
+  return `; fine-tuned ${t.steps} steps on ${t.tokens} tokens sampled at temperature ${+t.sampleTemperature.toFixed(3)} (${settings}): KL to fp32 on its validation samples ${t.klBefore.toFixed(4)} → ${t.klAfter.toFixed(4)}, ${moved}${chosen}`;
 }
 
 /** A .dnq container (verified: magic, schema, SHA-256, sections) as a float32 llama2.c checkpoint; `file` names it in errors. */

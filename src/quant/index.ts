@@ -43,7 +43,7 @@ export { splitStories, readStories, CALIBRATION_STORIES, EVALUATION_STORIES, typ
 export { evaluate, type EvalResult } from './eval/metrics.js';
 export { ecsqQuantize, dequantizeEcsq, ecsqAtBudget, type EcsqMatrix, type EcsqOptions, type EcsqInput, type EcsqBudgetResult } from './ecsq.js';
 export { encodeEcsqStream, decodeEcsqStream, RangeEncoder, RangeDecoder, contexts as rangeContexts, EntropyInputError, EntropyStreamError, encodeCodes, decodeCodes } from './entropy/index.js';
-export { quantizeModel, MAX_RATE_HEADROOM, measureImportance, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel, type Calibrated } from './quantize-model.js';
+export { quantizeModel, MAX_RATE_HEADROOM, MAX_TUNE_RESTARTS, measureImportance, calibrate, uniformLayout, linearBitsPerWeight, modelFromDnq, type QuantizeModelOptions, type QuantizedModel, type Calibrated } from './quantize-model.js';
 export * from './tokenizer/index.js';
 export {
   quantizeModelOnDevice,
@@ -67,4 +67,4 @@ export { teacherStepper, GradStepper, type TokenStepper } from './train/teacher-
 export { TrainSimd, simdAvailable } from './train/train-simd.js';
 export { flattenModel, viewModel, flatLength } from './train/flat-model.js';
 export { groupGrid, ecsqGrid, gridCodes, projectToGrid, type WeightGrid } from './train/weight-grid.js';
-export { tuneQuantized, type QuantizedLinear, type TuneReport, type TunedQuantized } from './train/tune-quantized.js';
+export { tuneQuantized, type QuantizedLinear, type TuneCandidate, type TuneReport, type TunedQuantized } from './train/tune-quantized.js';

@@ -18,7 +18,7 @@ import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
 import { logSoftmaxInto } from './model/log-softmax.js';
 import { DEFAULT_RATE_HEADROOM, type TuneOptions } from './train/distill.js';
-import { tuneQuantized, type QuantizedLinear, type TuneReport } from './train/tune-quantized.js';
+import { tuneQuantized, type QuantizedLinear, type TuneCandidate, type TunedQuantized, type TuneReport } from './train/tune-quantized.js';
 
 export interface QuantizeModelOptions {
   method: 'rtn' | 'gptq';
@@ -46,9 +46,11 @@ export interface QuantizeModelOptions {
   /**
    * Quantization-aware fine-tuning after quantization (train/distill.ts): codes move on their
    * grids and the float32 parameters follow, by distillation from the fp32 model on text it
-   * samples itself. Default: none (0 steps).
+   * samples itself. Default: none (0 steps). With `restarts` k > 1 it runs k times, with seeds
+   * seed, seed + 1, …, and keeps the run whose KL to fp32 on the calibration stories is lowest;
+   * `onStep` then counts steps across the runs (step + run · steps).
    */
-  tune?: TuneOptions;
+  tune?: TuneOptions & { restarts?: number };
 }
 
 /** What quantizeModel takes from calibration: each linear layer's Hessian source, and the token count. */
@@ -72,6 +74,32 @@ export interface QuantizedModel {
 
 /** The largest rateHeadroom taken: a guard against typos, far past what pays (0.01 already did worse than 0.005: DEFAULT_RATE_HEADROOM). */
 export const MAX_RATE_HEADROOM = 0.1;
+
+/** The most tuning runs one quantizeModel call chooses among (tune.restarts). */
+export const MAX_TUNE_RESTARTS = 16;
+
+/**
+ * Mean KL(reference ‖ candidate) per position over token sequences, both models run side by side
+ * (nothing per position is kept, so a large vocabulary costs no memory).
+ */
+function meanKlAgainst(reference: LlamaModel, candidate: LlamaModel, seqs: readonly Int32Array[]): number {
+  const ref = new Transformer(reference);
+  const cand = new Transformer(candidate);
+  const V = reference.config.vocabSize;
+  const lr = new Float64Array(V);
+  const lc = new Float64Array(V);
+  let sum = 0;
+  let n = 0;
+  for (const ids of seqs) {
+    for (let pos = 0; pos < ids.length; pos++) {
+      logSoftmaxInto(ref.forward(ids[pos], pos), 0, V, lr, 0);
+      logSoftmaxInto(cand.forward(ids[pos], pos), 0, V, lc, 0);
+      for (let i = 0; i < V; i++) sum += Math.exp(lr[i]) * (lr[i] - lc[i]);
+      n++;
+    }
+  }
+  return sum / n;
+}
 
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
 
@@ -163,6 +191,8 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   const engine = options.engine ?? cpuEngine;
   const asked = options.tune?.rateHeadroom;
   if (asked !== undefined && !(asked >= 0 && asked <= MAX_RATE_HEADROOM)) throw new QuantInputError('rateHeadroom', `${asked}: expected a fraction of the budget from 0 to ${MAX_RATE_HEADROOM}`);
+  const restarts = options.tune?.restarts ?? 1;
+  if (!(Number.isInteger(restarts) && restarts >= 1 && restarts <= MAX_TUNE_RESTARTS)) throw new QuantInputError('restarts', `${restarts}: expected a whole number of tuning runs from 1 to ${MAX_TUNE_RESTARTS}`);
   const c = model.config;
   const { collector, tokens } = options.calibrated ?? calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
   const inputs: MatrixInput[] = [];
@@ -226,10 +256,29 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
     const weights = inputs.reduce((a, m) => a + m.rows * m.cols, 0);
     // The calibration stories, as calibration saw them, are the tuner's real text.
     const texts = calibration.map((s) => Int32Array.from(tokenizer.encode(s, true).slice(0, Math.min(c.seqLen, options.tokensPerStory ?? 512))));
-    const t = await tuneQuantized(model, quantized, linears, { texts, ...options.tune }, ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity);
-    linears = t.linears;
-    tune = ecsq ? { ...t.report, rateHeadroom: headroom } : t.report;
-    stored = final = t.model;
+    const budgetBits = ecsq ? Math.floor(options.budgetBitsPerWeight * weights) : Infinity;
+    const { restarts: _, ...tuneOptions } = options.tune;
+    const steps = tuneOptions.steps;
+    // Seeds differ in real-text perplexity at the same sampled KL (README): with restarts, the
+    // calibration stories (which the quantizer may see) choose among the runs.
+    let t: TunedQuantized | undefined;
+    let best = Infinity;
+    const candidates: TuneCandidate[] = [];
+    for (let run = 0; run < restarts; run++) {
+      const seed = ((tuneOptions.seed ?? 1) + run) >>> 0;
+      const onStep = tuneOptions.onStep && ((step: number, kl: number) => tuneOptions.onStep!(step + run * steps, kl));
+      const r = await tuneQuantized(model, quantized, linears, { texts, ...tuneOptions, seed, onStep }, budgetBits);
+      if (restarts === 1) {
+        t = r;
+        break;
+      }
+      const calibrationKl = meanKlAgainst(model, r.model, texts);
+      candidates.push({ seed, calibrationKl });
+      if (t === undefined || calibrationKl < best) [t, best] = [r, calibrationKl];
+    }
+    linears = t!.linears;
+    tune = { ...t!.report, ...(ecsq ? { rateHeadroom: headroom } : {}), ...(restarts > 1 ? { restarts: candidates } : {}) };
+    stored = final = t!.model;
   }
   const tensors: DnqTensorInput[] = [{ kind: 'raw', name: 'tok_embeddings', shape: [c.vocabSize, c.dim], data: stored.tokenEmbedding }];
   for (let l = 0; l < c.nLayers; l++) {
@@ -242,7 +291,7 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   }
   tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: stored.finalNorm });
   if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: stored.wcls });
-  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate, ...(tune.rateHeadroom !== undefined ? { tuneRateHeadroom: tune.rateHeadroom } : {}) } : {};
+  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate, ...(tune.rateHeadroom !== undefined ? { tuneRateHeadroom: tune.rateHeadroom } : {}), ...(tune.restarts ? { tuneRestarts: tune.restarts.length, tuneCalibrationKl: tune.restarts.find((r) => r.seed === tune!.seed)!.calibrationKl } : {}) } : {};
   const dnq = writeDnq({
     model: configRecord(c),
     quantizer: ecsq

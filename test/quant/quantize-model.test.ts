@@ -72,6 +72,10 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', 'some', '-o', '/tmp/never.dnq']), /--tune-headroom must be a number/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', '0.5', '-o', '/tmp/never.dnq']), /--tune-headroom must be at most 0.1/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-headroom', '0.01', '-o', '/tmp/never.dnq']), /--tune-headroom: applies to archive mode only/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', 'two', '-o', '/tmp/never.dnq']), /--tune-restarts must be a whole number/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '0', '-o', '/tmp/never.dnq']), /--tune-restarts must be at least 1/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '17', '-o', '/tmp/never.dnq']), /--tune-restarts must be at most 16/);
+    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune-restarts', '2', '-o', '/tmp/never.dnq']), /--tune-restarts: chooses among tuning runs: give --tune/);
     for (const t of ['hot', '9', '0.1']) expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']), /--tune-temperature must be 'match' or a number from 0.25 to 4/);
   });
 });
@@ -113,5 +117,16 @@ describe('dnarchive quantize --tune', () => {
     const summary = JSON.parse(r.stdout) as { tune: { rateHeadroom: number } };
     expect(summary.tune.rateHeadroom).toBe(0.02);
     expect(readDnq(readFileSync(join(dir, 'h.dnq'))).manifest.quantizer.params).toMatchObject({ tuneRateHeadroom: 0.02 });
+  }, 180_000);
+
+  it('takes --tune-restarts, says which run it kept and why, and records it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dnarchive-tune-restarts-'));
+    const r = runCli(['quantize', MODEL, '-o', join(dir, 'r.dnq'), '--calib', TEXT, '--bits', '3', '--calib-tokens', '64', '--tune', '2', '--tune-restarts', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    const said = /kept seed (\d) of 2 runs by KL to fp32 on the calibration stories \(seed 1: ([\d.]+), seed 2: ([\d.]+)\)/.exec(r.stderr);
+    expect(said, r.stderr).not.toBeNull();
+    const [kept, kl1, kl2] = [Number(said![1]), Number(said![2]), Number(said![3])];
+    expect(kept).toBe(kl1 <= kl2 ? 1 : 2);
+    expect(readDnq(readFileSync(join(dir, 'r.dnq'))).manifest.quantizer.params).toMatchObject({ tuneRestarts: 2, tuneSeed: kept });
   }, 180_000);
 });

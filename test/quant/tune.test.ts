@@ -345,6 +345,32 @@ describe('quantizeModel with tune', () => {
     expect(evaluate(model, tuned.model, tokenizer, stories).meanKl).toBeLessThan(evaluate(model, plain.model, tokenizer, stories).meanKl);
   }, 120_000);
 
+  it('with restarts, tunes once per seed and keeps the run closest to fp32 on the calibration stories', async () => {
+    const base = { method: 'rtn' as const, budgetBitsPerWeight: 3, allocate: false, tokensPerStory: 64 };
+    const tune = { steps: 6, sequencesPerStep: 1, maxTokens: 32, validationSequences: 2, latentRate: 0.05, threads: 1, seed: 5 };
+    const seen: number[] = [];
+    const best = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, restarts: 3, onStep: (step) => seen.push(step) } });
+    expect(seen).toEqual(Array.from({ length: 18 }, (_, i) => i)); // one count across the runs
+    const runs = best.tune!.restarts!;
+    expect(runs.map((r) => r.seed)).toEqual([5, 6, 7]);
+    const kls = runs.map((r) => r.calibrationKl);
+    expect(new Set(kls).size).toBe(3); // the seeds gave different models: the choice is not trivial
+    const kept = runs.find((r) => r.seed === best.tune!.seed)!;
+    expect(kept.calibrationKl).toBe(Math.min(...kls));
+    expect(kept.seed).not.toBe(5); // with these seeds a later run wins, so keeping the first would fail
+    expect(readDnq(best.dnq).manifest.quantizer.params).toMatchObject({ tuneRestarts: 3, tuneSeed: kept.seed, tuneCalibrationKl: kept.calibrationKl });
+    // The kept run is the one a single tuning with its seed gives.
+    const alone = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, seed: kept.seed } });
+    expect(alone.tune?.restarts).toBeUndefined();
+    expect(best.model.tokenEmbedding).toEqual(alone.model.tokenEmbedding);
+    for (let l = 0; l < model.config.nLayers; l++) for (const name of LINEAR_NAMES) expect(best.model.layers[l][name]).toEqual(alone.model.layers[l][name]);
+    for (const restarts of [0, 17, 1.5]) {
+      const refused = quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { ...tune, restarts } });
+      await expect(refused).rejects.toThrow(QuantInputError);
+      await expect(refused).rejects.toThrow(/restarts/);
+    }
+  }, 180_000);
+
   it('starts archive mode the asked headroom under the budget, records it, and refuses a headroom out of range', async () => {
     const base = { method: 'gptq' as const, budgetBitsPerWeight: 3, allocate: true, entropy: true, tokensPerStory: 64 };
     const tune = { steps: 2, sequencesPerStep: 1, maxTokens: 32, validationSequences: 2, threads: 1 };

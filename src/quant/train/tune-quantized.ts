@@ -20,6 +20,12 @@ export const DEFAULT_RATE_PRESSURE = 0;
 
 export type QuantizedLinear = { layer: number; name: LinearName } & ({ kind: 'quantized'; matrix: QuantizedMatrix } | { kind: 'ecsq'; matrix: EcsqMatrix });
 
+/** One run of a tuning with restarts: its seed and its mean KL to fp32 on the calibration stories. */
+export interface TuneCandidate {
+  seed: number;
+  calibrationKl: number;
+}
+
 export interface TuneReport {
   steps: number;
   seed: number;
@@ -39,6 +45,8 @@ export interface TuneReport {
   revertedCodes: number;
   /** Archive mode: the fraction of the budget the streams started under (TuneOptions.rateHeadroom). */
   rateHeadroom?: number;
+  /** With restarts (quantize-model.ts): every run's seed and KL to fp32 on the calibration stories; `seed` is the one kept (the lowest). */
+  restarts?: TuneCandidate[];
   /** Archive mode: the rate term's multiplier λ at the end (mean KL in nats per bit; rate-pressure.ts). */
   ratePressure?: number;
 }
