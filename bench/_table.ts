@@ -8,9 +8,12 @@ export interface Column {
 
 export function renderTable(columns: Column[], rows: string[][]): string {
   const widths = columns.map((c, i) => Math.max(c.header.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const cell = (text: string, i: number): string =>
-    columns[i].align === 'l' ? text.padEnd(widths[i]) : text.padStart(widths[i]);
-  const line = (cells: string[]): string => cells.map((t, i) => cell(t, i)).join('  ').trimEnd();
+  const cell = (text: string, i: number): string => (columns[i].align === 'l' ? text.padEnd(widths[i]) : text.padStart(widths[i]));
+  const line = (cells: string[]): string =>
+    cells
+      .map((t, i) => cell(t, i))
+      .join('  ')
+      .trimEnd();
   const out = [line(columns.map((c) => c.header)), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const r of rows) out.push(line(columns.map((_, i) => r[i] ?? '')));
   return out.join('\n');

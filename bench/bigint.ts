@@ -59,8 +59,7 @@ export function buildSpecTables(m: number, ell: number): SpecTables {
   const none = 4 * ell;
   const prevOf = (s: number): number => (s === none ? 4 : (s / ell) | 0);
   const runOf = (s: number): number => (s === none ? 0 : (s % ell) + 1);
-  const step = (s: number, a: number): number =>
-    s !== none && a === prevOf(s) ? a * ell + Math.min(runOf(s) + 1, ell) - 1 : a * ell;
+  const step = (s: number, a: number): number => (s !== none && a === prevOf(s) ? a * ell + Math.min(runOf(s) + 1, ell) - 1 : a * ell);
   /** Σ_{k=1..ℓ−run} T(n − k): valid continuations of length n after a run of `run`. */
   const same = (n: number, run: number): bigint => {
     let v = 0n;
@@ -705,8 +704,7 @@ export function summariseBigInt(rows: BigIntRow[]): string {
   const lines: string[] = [];
   for (const m of [...new Set(rows.map((r) => r.m))]) {
     const here = rows.filter((r) => r.m === m);
-    const best = (key: 'rankCodewordsPerSec' | 'unrankCodewordsPerSec'): BigIntRow =>
-      here.reduce((a, b) => (b[key] > a[key] ? b : a));
+    const best = (key: 'rankCodewordsPerSec' | 'unrankCodewordsPerSec'): BigIntRow => here.reduce((a, b) => (b[key] > a[key] ? b : a));
     const r = best('rankCodewordsPerSec');
     const u = best('unrankCodewordsPerSec');
     lines.push(

@@ -54,8 +54,7 @@ export function measureDetection(ell: number, m: number, bridge: BridgeScheme, s
 export function detectionTable(trials: number): DetectionRow[] {
   const rows: DetectionRow[] = [];
   for (const bridge of ['check2', 'sep1'] as const)
-    for (const ell of [1, 2, 3])
-      for (const subs of [1, 2]) rows.push(measureDetection(ell, 48, bridge, subs, trials, 1000 * ell + subs));
+    for (const ell of [1, 2, 3]) for (const subs of [1, 2]) rows.push(measureDetection(ell, 48, bridge, subs, trials, 1000 * ell + subs));
   return rows;
 }
 
@@ -64,6 +63,8 @@ export function printDetection(rows: readonly DetectionRow[]): void {
   console.log('bridge  ℓ  subs  trials   detected   harmless  undetected');
   for (const r of rows) {
     const pct = (x: number) => `${((100 * x) / r.trials).toFixed(2)}%`.padStart(9);
-    console.log(`${r.bridge.padEnd(6)}  ${r.ell}  ${String(r.substitutions).padStart(4)}  ${String(r.trials).padStart(6)}  ${pct(r.detected)}  ${pct(r.harmless)}  ${pct(r.undetected)}`);
+    console.log(
+      `${r.bridge.padEnd(6)}  ${r.ell}  ${String(r.substitutions).padStart(4)}  ${String(r.trials).padStart(6)}  ${pct(r.detected)}  ${pct(r.harmless)}  ${pct(r.undetected)}`,
+    );
   }
 }

@@ -38,7 +38,11 @@ export async function benchErasure(quick = false): Promise<{ rows: ErasureBenchR
       const blockBytes = k * shardBytes;
       // Big blocks take seconds per call: one warm-up call and one sample then; small ones repeat.
       const timing: TimingOptions =
-        blockBytes * r > 1e8 ? { warmupSeconds: 0, minSampleSeconds: 0, samples: 1 } : quick ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 } : { warmupSeconds: 0.2, minSampleSeconds: 0.3, samples: 5 };
+        blockBytes * r > 1e8
+          ? { warmupSeconds: 0, minSampleSeconds: 0, samples: 1 }
+          : quick
+            ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 }
+            : { warmupSeconds: 0.2, minSampleSeconds: 0.3, samples: 5 };
       if (quick && blockBytes * r > 1e9) continue;
       const bytes = randomBytes(blockBytes, k ^ (shardBytes << 16));
       const data = Array.from({ length: k }, (_, j) => bytes.subarray(j * shardBytes, (j + 1) * shardBytes));
@@ -49,12 +53,30 @@ export async function benchErasure(quick = false): Promise<{ rows: ErasureBenchR
       const got = code.decode(slots);
       for (let j = 0; j < k; j++) if (Buffer.compare(got[j], data[j]) !== 0) throw new Error(`erasure bench: decode mismatch at shard ${j} (k=${k}, r=${r})`);
       const dec = measure(() => new ReedSolomonErasure(k, r).decode(slots), timing);
-      rows.push({ k, r, shardBytes, blockBytes, encodeMBps: blockBytes / 1e6 / enc.seconds, decodeMBps: blockBytes / 1e6 / dec.seconds, encodeSeconds: enc.seconds, decodeSeconds: dec.seconds });
+      rows.push({
+        k,
+        r,
+        shardBytes,
+        blockBytes,
+        encodeMBps: blockBytes / 1e6 / enc.seconds,
+        decodeMBps: blockBytes / 1e6 / dec.seconds,
+        encodeSeconds: enc.seconds,
+        decodeSeconds: dec.seconds,
+      });
     }
   }
   console.log(
     renderTable(
-      [{ header: 'k' }, { header: 'r' }, { header: 'shard' }, { header: 'block' }, { header: 'encode MB/s' }, { header: 'decode MB/s' }, { header: 'encode s/block' }, { header: 'decode s/block' }],
+      [
+        { header: 'k' },
+        { header: 'r' },
+        { header: 'shard' },
+        { header: 'block' },
+        { header: 'encode MB/s' },
+        { header: 'decode MB/s' },
+        { header: 'encode s/block' },
+        { header: 'decode s/block' },
+      ],
       rows.map((x) => [
         String(x.k),
         String(x.r),

@@ -154,7 +154,12 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
   const rate = (work: number, call: () => Promise<unknown>) => (kernelOnly ? kernelOnlySeconds(gpu, call).then((s) => work / s) : Promise.resolve(undefined));
 
   // Hessian H += XᵀX: 2·rows·n² flops counted (the full product; the GPU computes only the upper triangle).
-  const hessianSizes: [rows: number, n: number][] = quick ? [[1024, 256], [1024, 1024]] : [[1024, 256], [1024, 1024], [4096, 2048], ...(realGpu ? ([[8192, 4096]] as [number, number][]) : [])];
+  const hessianSizes: [rows: number, n: number][] = quick
+    ? [
+        [1024, 256],
+        [1024, 1024],
+      ]
+    : [[1024, 256], [1024, 1024], [4096, 2048], ...(realGpu ? ([[8192, 4096]] as [number, number][]) : [])];
   for (const [r, n] of hessianSizes) {
     const X = randomFloats(r * n, r + n);
     const H = new Float32Array(n * n);
@@ -169,13 +174,26 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
       const call = () => hessianAccumulate(H, X, { rows: r, n }, o);
       const gpuS = await timeAsync(call, big ? 1 : 3);
       const kernel = await rate(flops / 1e9, call);
-      rows.push({ kernel: `hessian XᵀX, ${name}`, size: `${r} × ${n}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < r, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: kernel });
+      rows.push({
+        kernel: `hessian XᵀX, ${name}`,
+        size: `${r} × ${n}`,
+        unit: 'GFLOP/s',
+        gpu: flops / gpuS / 1e9,
+        twin: flops / twinS / 1e9,
+        twinScaled: sliceRows < r,
+        gpuSeconds: gpuS,
+        twinSeconds: twinS,
+        kernelOnly: kernel,
+      });
     }
   }
 
   // Matmul C = A·B and the batched linear layer Y = X·Wᵀ: 2·m·k·n flops.
   const mmSizes: [label: string, m: number, k: number, n: number, transB: boolean][] = quick
-    ? [['matmul', 512, 512, 512, false], ['linear y=Wx', 512, 64, 172, true]]
+    ? [
+        ['matmul', 512, 512, 512, false],
+        ['linear y=Wx', 512, 64, 172, true],
+      ]
     : [
         ['matmul', 512, 512, 512, false],
         ['matmul', 2048, 2048, 2048, false],
@@ -202,12 +220,27 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
       const call = () => matmul(C, A, B, { m, k, n, transB }, o);
       const gpuS = await timeAsync(call, big ? 1 : 3);
       const kernel = await rate(flops / 1e9, call);
-      rows.push({ kernel: `${label}, ${name}`, size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`, unit: 'GFLOP/s', gpu: flops / gpuS / 1e9, twin: flops / twinS / 1e9, twinScaled: sliceRows < m, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: kernel });
+      rows.push({
+        kernel: `${label}, ${name}`,
+        size: `${m} × ${k} · ${transB ? `(${n} × ${k})ᵀ` : `${k} × ${n}`}`,
+        unit: 'GFLOP/s',
+        gpu: flops / gpuS / 1e9,
+        twin: flops / twinS / 1e9,
+        twinScaled: sliceRows < m,
+        gpuSeconds: gpuS,
+        twinSeconds: twinS,
+        kernelOnly: kernel,
+      });
     }
   }
 
   // Group quantization (4 bits, groups of 32) and dequantization: GB/s of f32 weights.
-  const qSizes: [rows: number, cols: number][] = quick ? [[1024, 1024]] : [[1024, 1024], [4096, 4096]];
+  const qSizes: [rows: number, cols: number][] = quick
+    ? [[1024, 1024]]
+    : [
+        [1024, 1024],
+        [4096, 4096],
+      ];
   for (const [r, c] of qSizes) {
     const W = randomFloats(r * c, r ^ c, 0.2);
     const bytes = r * c * 4;
@@ -215,13 +248,36 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
     const qCall = () => quantizeGroups(W, r, c, { groupSize: 32, bits: 4 }, gpuOpt);
     const qGpu = await timeAsync(qCall, 3);
     const qTwin = timeSync(() => rtnQuantize(W, r, c, { groupSize: 32, bits: 4 }), 3);
-    rows.push({ kernel: 'quantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / qGpu / 1e9, twin: bytes / qTwin / 1e9, twinScaled: false, gpuSeconds: qGpu, twinSeconds: qTwin, kernelOnly: await rate(bytes / 1e9, qCall) });
+    rows.push({
+      kernel: 'quantize 4-bit g32',
+      size: `${r} × ${c}`,
+      unit: 'GB/s',
+      gpu: bytes / qGpu / 1e9,
+      twin: bytes / qTwin / 1e9,
+      twinScaled: false,
+      gpuSeconds: qGpu,
+      twinSeconds: qTwin,
+      kernelOnly: await rate(bytes / 1e9, qCall),
+    });
     const m = rtnQuantize(W, r, c, { groupSize: 32, bits: 4 });
-    await dequantizeGroups({ ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scaleCodes: m.scaleCodes.subarray(0, 16 * (c / 32)), zeros: m.zeros.subarray(0, 16 * (c / 32)) }, gpuOpt);
+    await dequantizeGroups(
+      { ...m, rows: 16, codes: m.codes.subarray(0, 16 * c), scaleCodes: m.scaleCodes.subarray(0, 16 * (c / 32)), zeros: m.zeros.subarray(0, 16 * (c / 32)) },
+      gpuOpt,
+    );
     const dCall = () => dequantizeGroups(m, gpuOpt);
     const dGpu = await timeAsync(dCall, 3);
     const dTwin = timeSync(() => dequantizeMatrix(m), 3);
-    rows.push({ kernel: 'dequantize 4-bit g32', size: `${r} × ${c}`, unit: 'GB/s', gpu: bytes / dGpu / 1e9, twin: bytes / dTwin / 1e9, twinScaled: false, gpuSeconds: dGpu, twinSeconds: dTwin, kernelOnly: await rate(bytes / 1e9, dCall) });
+    rows.push({
+      kernel: 'dequantize 4-bit g32',
+      size: `${r} × ${c}`,
+      unit: 'GB/s',
+      gpu: bytes / dGpu / 1e9,
+      twin: bytes / dTwin / 1e9,
+      twinScaled: false,
+      gpuSeconds: dGpu,
+      twinSeconds: dTwin,
+      kernelOnly: await rate(bytes / 1e9, dCall),
+    });
     // Bit packing at mixed widths 2..6 (GB/s of u8 codes in).
     const rng = new Rng(r + c);
     const widths = Uint8Array.from({ length: m.widths.length }, () => 2 + rng.below(5));
@@ -231,11 +287,26 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
     const pCall = () => packCodes(codes, widths, shape, gpuOpt);
     const pGpu = await timeAsync(pCall, 3);
     const pTwin = timeSync(() => packGroupedCodes(codes, r, c, 32, widths), 3);
-    rows.push({ kernel: 'bit-pack widths 2..6', size: `${r} × ${c}`, unit: 'GB/s', gpu: r * c / pGpu / 1e9, twin: r * c / pTwin / 1e9, twinScaled: false, gpuSeconds: pGpu, twinSeconds: pTwin, kernelOnly: await rate((r * c) / 1e9, pCall) });
+    rows.push({
+      kernel: 'bit-pack widths 2..6',
+      size: `${r} × ${c}`,
+      unit: 'GB/s',
+      gpu: (r * c) / pGpu / 1e9,
+      twin: (r * c) / pTwin / 1e9,
+      twinScaled: false,
+      gpuSeconds: pGpu,
+      twinSeconds: pTwin,
+      kernelOnly: await rate((r * c) / 1e9, pCall),
+    });
   }
 
   // The allocation's measurement (widths 2..8, clipped grids, groups of 64): Mweight/s of the matrix.
-  for (const [r, c] of quick ? [[256, 768]] : [[768, 2048], [2048, 768]]) {
+  for (const [r, c] of quick
+    ? [[256, 768]]
+    : [
+        [768, 2048],
+        [2048, 768],
+      ]) {
     const W = randomFloats(r * c, r * 3 + c, 0.02);
     const h = Float64Array.from(randomFloats(c, c, 1), (x) => 0.1 + x * x);
     const o = { groupSize: 64, minBits: 2, maxBits: 8, clip: true };
@@ -244,7 +315,17 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
     const gpuS = await timeAsync(call, 3);
     const slice = Math.min(r, 128);
     const twinS = (timeSync(() => measureGroupCosts(W.subarray(0, slice * c), slice, c, h, o), 1) * r) / slice;
-    rows.push({ kernel: 'group costs 2..8 g64 clip', size: `${r} × ${c}`, unit: 'Mweight/s', gpu: (r * c) / gpuS / 1e6, twin: (r * c) / twinS / 1e6, twinScaled: slice < r, gpuSeconds: gpuS, twinSeconds: twinS, kernelOnly: await rate((r * c) / 1e6, call) });
+    rows.push({
+      kernel: 'group costs 2..8 g64 clip',
+      size: `${r} × ${c}`,
+      unit: 'Mweight/s',
+      gpu: (r * c) / gpuS / 1e6,
+      twin: (r * c) / twinS / 1e6,
+      twinScaled: slice < r,
+      gpuSeconds: gpuS,
+      twinSeconds: twinS,
+      kernelOnly: await rate((r * c) / 1e6, call),
+    });
   }
 
   // GPTQ (4 bits, groups of 32, correlated Hessian): the whole gptqQuantize against gptqOnDevice.
@@ -262,17 +343,48 @@ export async function benchKernels(options: { quick?: boolean; kernelOnly?: bool
     let twinResult: ReturnType<typeof gptqQuantize> | undefined;
     const twinS = timeSync(() => (twinResult = gptqQuantize(W, n, n, H, opts)), 3);
     const weights = n * n;
-    rows.push({ kernel: 'gptq 4-bit g32', size: `${n} × ${n}`, unit: 'Mweight/s', gpu: weights / gpuS / 1e6, twin: weights / twinS / 1e6, twinScaled: false, gpuSeconds: gpuS, twinSeconds: twinS });
+    rows.push({
+      kernel: 'gptq 4-bit g32',
+      size: `${n} × ${n}`,
+      unit: 'Mweight/s',
+      gpu: weights / gpuS / 1e6,
+      twin: weights / twinS / 1e6,
+      twinScaled: false,
+      gpuSeconds: gpuS,
+      twinSeconds: twinS,
+    });
     let differ = 0;
     for (let i = 0; i < weights; i++) if (gpuResult!.codes[i] !== twinResult!.codes[i]) differ++;
     const loss = (r: { groupLoss: Float64Array }) => r.groupLoss.reduce((a, b) => a + b, 0);
-    parity.push(`${n} × ${n}: ${fixed((100 * differ) / weights, 3)} % of codes differ from the twin's, OBS loss ${fixed(loss(gpuResult!) / loss(twinResult!), 4)}× the twin's`);
+    parity.push(
+      `${n} × ${n}: ${fixed((100 * differ) / weights, 3)} % of codes differ from the twin's, OBS loss ${fixed(loss(gpuResult!) / loss(twinResult!), 4)}× the twin's`,
+    );
   }
 
   console.log(
     renderTable(
-      [{ header: '   kernel', align: 'l' }, { header: 'size', align: 'l' }, { header: 'unit', align: 'l' }, { header: 'GPU' }, { header: 'GPU kernel' }, { header: 'TS twin' }, { header: 'GPU/twin' }, { header: 'GPU s/call' }, { header: 'twin s/call' }],
-      rows.map((x) => [`   ${x.kernel}`, x.size, x.unit, fixed(x.gpu, 2), x.kernelOnly === undefined ? '—' : fixed(x.kernelOnly, 1), `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`, `${fixed(x.gpu / x.twin, 2)}x`, fixed(x.gpuSeconds, 3), fixed(x.twinSeconds, 3)]),
+      [
+        { header: '   kernel', align: 'l' },
+        { header: 'size', align: 'l' },
+        { header: 'unit', align: 'l' },
+        { header: 'GPU' },
+        { header: 'GPU kernel' },
+        { header: 'TS twin' },
+        { header: 'GPU/twin' },
+        { header: 'GPU s/call' },
+        { header: 'twin s/call' },
+      ],
+      rows.map((x) => [
+        `   ${x.kernel}`,
+        x.size,
+        x.unit,
+        fixed(x.gpu, 2),
+        x.kernelOnly === undefined ? '—' : fixed(x.kernelOnly, 1),
+        `${fixed(x.twin, 2)}${x.twinScaled ? '*' : ' '}`,
+        `${fixed(x.gpu / x.twin, 2)}x`,
+        fixed(x.gpuSeconds, 3),
+        fixed(x.twinSeconds, 3),
+      ]),
     ),
   );
   for (const line of parity) console.log(`   gptq parity (f32 GPU vs f64 twin), ${line}`);

@@ -124,15 +124,12 @@ async function main(): Promise<void> {
       `2. Big-integer representations, rank / unrank at ell=3: batches of ${s.bigint.batch} codewords, ` +
         `indices uniform in the message range [0, 2^(bits-1))`,
     );
-    console.log(
-      `   Mbit/s counts bits-1 message bits per codeword; ${describe(s.bigint.timing)}; ` +
-        `${s.bigint.checkSample} indices cross-checked first`,
-    );
+    console.log(`   Mbit/s counts bits-1 message bits per codeword; ${describe(s.bigint.timing)}; ` + `${s.bigint.checkSample} indices cross-checked first`);
     bigint = runBigInt({ lengths: [48, 96], ell: 3, ...s.bigint });
     console.log(formatBigInt(bigint));
     console.log(
       '   Baseline (1.00x) = native BigInt with per-position symbol tables, same process. "pair" = two symbols per\n' +
-        '   table lookup, the hot path\'s table shape. big-integer delegates to BigInt when the engine has it; the\n' +
+        "   table lookup, the hot path's table shape. big-integer delegates to BigInt when the engine has it; the\n" +
         '   "pure JS" rows load a second copy of it with BigInt hidden. The limb rows include copying the index into\n' +
         '   the scratch buffer (unrankFrom consumes it).',
     );
@@ -155,15 +152,48 @@ async function main(): Promise<void> {
 
   if (want('ecc')) {
     console.log('5. EC D-LOCO (src/ecc), ell/m as listed, check2 bridges, balanced, margin 1 unless stated');
-    const builds = runTableBuilds(quick ? [[48, 1], [48, 2], [48, 3]] : [[48, 1], [48, 2], [48, 3], [96, 1], [96, 2], [96, 3]]);
+    const builds = runTableBuilds(
+      quick
+        ? [
+            [48, 1],
+            [48, 2],
+            [48, 3],
+          ]
+        : [
+            [48, 1],
+            [48, 2],
+            [48, 3],
+            [96, 1],
+            [96, 2],
+            [96, 3],
+          ],
+    );
     console.log('   5a. Residue table build (E by window enumeration + modulus search; no disk cache)');
     console.log(
       renderTable(
         [{ header: '  m' }, { header: 'ell' }, { header: '|E|' }, { header: 'R' }, { header: 'bits lost' }, { header: '2·log2 m' }, { header: 'build ms' }],
-        builds.map((b) => [String(b.m), String(b.ell), String(b.differences), String(b.R), String(b.bitsLost), fixed(2 * Math.log2(b.m), 1), fixed(b.buildMs, 0)]),
+        builds.map((b) => [
+          String(b.m),
+          String(b.ell),
+          String(b.differences),
+          String(b.R),
+          String(b.bitsLost),
+          fixed(2 * Math.log2(b.m), 1),
+          fixed(b.buildMs, 0),
+        ]),
       ),
     );
-    const residue = runResidueThroughput(quick ? [[48, 3]] : [[48, 3], [96, 3], [96, 2]], s.payloadBytes / 2, s.codecTiming);
+    const residue = runResidueThroughput(
+      quick
+        ? [[48, 3]]
+        : [
+            [48, 3],
+            [96, 3],
+            [96, 2],
+          ],
+      s.payloadBytes / 2,
+      s.codecTiming,
+    );
     console.log('\n   5b. Residue decoding throughput, one core (Mbit/s of payload)');
     console.log(
       renderTable(
@@ -171,22 +201,66 @@ async function main(): Promise<void> {
         residue.map((r) => [String(r.m), String(r.ell), String(r.messageBits), fixed(r.cleanMbps, 1), fixed(r.oneErrorMbps, 1)]),
       ),
     );
-    const lists = await runListSpeed(quick ? [[48, 3]] : [[48, 3], [96, 3]], quick ? 1000 : 4000);
+    const lists = await runListSpeed(
+      quick
+        ? [[48, 3]]
+        : [
+            [48, 3],
+            [96, 3],
+          ],
+      quick ? 1000 : 4000,
+    );
     console.log('\n   5c. List decoding of double substitutions (codewords/s): one thread vs the piscina pool');
     console.log(
       renderTable(
         [{ header: '  m' }, { header: 'ell' }, { header: 'words' }, { header: '1 thread' }, { header: 'pool' }, { header: 'threads' }, { header: 'scaling' }],
-        lists.map((r) => [String(r.m), String(r.ell), String(r.words), fixed(r.oneThreadPerSecond, 0), fixed(r.poolPerSecond, 0), String(r.threads), `${fixed(r.scaling, 2)}x`]),
+        lists.map((r) => [
+          String(r.m),
+          String(r.ell),
+          String(r.words),
+          fixed(r.oneThreadPerSecond, 0),
+          fixed(r.poolPerSecond, 0),
+          String(r.threads),
+          `${fixed(r.scaling, 2)}x`,
+        ]),
       ),
     );
     const shares = runDoubleShares(
-      quick ? [[48, 3, 1], [48, 3, 2]] : [[48, 1, 1], [48, 1, 4], [48, 1, 8], [48, 2, 1], [48, 2, 2], [48, 3, 1], [48, 3, 2], [96, 3, 1], [96, 3, 2]],
+      quick
+        ? [
+            [48, 3, 1],
+            [48, 3, 2],
+          ]
+        : [
+            [48, 1, 1],
+            [48, 1, 4],
+            [48, 1, 8],
+            [48, 2, 1],
+            [48, 2, 2],
+            [48, 3, 1],
+            [48, 3, 2],
+            [96, 3, 1],
+            [96, 3, 2],
+          ],
       quick ? 500 : 2000,
     );
     console.log('\n   5d. Double substitutions decoded uniquely and correctly (seeded trials; the EC paper reports > 98.20 % on average)');
     console.log(
       renderTable(
-        [{ header: '  m' }, { header: 'ell' }, { header: 'margin' }, { header: 'R' }, { header: 'bits lost' }, { header: 'trials' }, { header: 'unique, no tie-break' }, { header: 'unique, checksum tie-break' }, { header: 'wrong' }, { header: 'sent listed' }, { header: 'codec: unique' }, { header: 'codec: wrong' }],
+        [
+          { header: '  m' },
+          { header: 'ell' },
+          { header: 'margin' },
+          { header: 'R' },
+          { header: 'bits lost' },
+          { header: 'trials' },
+          { header: 'unique, no tie-break' },
+          { header: 'unique, checksum tie-break' },
+          { header: 'wrong' },
+          { header: 'sent listed' },
+          { header: 'codec: unique' },
+          { header: 'codec: wrong' },
+        ],
         shares.map((r) => [
           String(r.m),
           String(r.ell),
@@ -241,7 +315,10 @@ async function main(): Promise<void> {
   console.log(`Total ${seconds.toFixed(1)} s.`);
   if (values.json) {
     const settings = s;
-    writeFileSync(values.json, `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels, scale }, null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels, scale }, null, 2)}\n`,
+    );
     console.log(`Results written to ${values.json}.`);
   }
 }

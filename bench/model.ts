@@ -49,16 +49,34 @@ export async function benchModel(options: { quick?: boolean } = {}): Promise<Mod
     const r = measure(() => {
       for (let p = 0; p < positions; p++) t.forward((p * 37) % model.config.vocabSize, p);
     }, timing);
-    rows.push({ what: 'forward pass', size: `positions 0…${positions - 1}`, seconds: r.seconds, rate: `${si(positions / r.seconds)} tok/s`, note: `spread ${fixed(100 * r.spread, 0)}%` });
+    rows.push({
+      what: 'forward pass',
+      size: `positions 0…${positions - 1}`,
+      seconds: r.seconds,
+      rate: `${si(positions / r.seconds)} tok/s`,
+      note: `spread ${fixed(100 * r.spread, 0)}%`,
+    });
   }
   const bytes = Buffer.byteLength(text);
   const enc = measure(() => text.split('\n').map((l) => tokenizer.encode(l.trim())), timing);
-  rows.push({ what: 'tokenizer encode', size: `${bytes} bytes`, seconds: enc.seconds, rate: `${si(bytes / enc.seconds)} B/s`, note: 'heap BPE, run.c semantics' });
+  rows.push({
+    what: 'tokenizer encode',
+    size: `${bytes} bytes`,
+    seconds: enc.seconds,
+    rate: `${si(bytes / enc.seconds)} B/s`,
+    note: 'heap BPE, run.c semantics',
+  });
   const split = readStories(textPath);
   const started = performance.now();
   const e = evaluate(model, model, tokenizer, quick ? split.evaluation.slice(-1) : split.evaluation);
   const seconds = (performance.now() - started) / 1000;
-  rows.push({ what: 'evaluate (self)', size: `${e.tokens} tokens`, seconds, rate: `${si(e.tokens / seconds)} tok/s`, note: `perplexity ${fixed(e.perplexity, 4)}` });
+  rows.push({
+    what: 'evaluate (self)',
+    size: `${e.tokens} tokens`,
+    seconds,
+    rate: `${si(e.tokens / seconds)} tok/s`,
+    note: `perplexity ${fixed(e.perplexity, 4)}`,
+  });
   const T = 256;
   const tokens = Array.from({ length: T }, (_, p) => (p * 37) % model.config.vocabSize);
   const inference = measure(() => {
@@ -75,14 +93,32 @@ export async function benchModel(options: { quick?: boolean } = {}): Promise<Mod
   };
   const trainingTs = pass(false);
   const training = pass(true);
-  rows.push({ what: 'training pass, TS loops', size: `${T} tokens`, seconds: trainingTs.seconds, rate: `${si(T / trainingTs.seconds)} tok/s`, note: `baseline; ${fixed(trainingTs.seconds / inference.seconds, 2)}× the inference forward (${fixed(inference.seconds, 4)} s)` });
-  rows.push({ what: 'training pass, WASM SIMD', size: `${T} tokens`, seconds: training.seconds, rate: `${si(T / training.seconds)} tok/s`, note: `${fixed(trainingTs.seconds / training.seconds, 2)}× the baseline; ${fixed(training.seconds / inference.seconds, 2)}× the inference forward` });
+  rows.push({
+    what: 'training pass, TS loops',
+    size: `${T} tokens`,
+    seconds: trainingTs.seconds,
+    rate: `${si(T / trainingTs.seconds)} tok/s`,
+    note: `baseline; ${fixed(trainingTs.seconds / inference.seconds, 2)}× the inference forward (${fixed(inference.seconds, 4)} s)`,
+  });
+  rows.push({
+    what: 'training pass, WASM SIMD',
+    size: `${T} tokens`,
+    seconds: training.seconds,
+    rate: `${si(T / training.seconds)} tok/s`,
+    note: `${fixed(trainingTs.seconds / training.seconds, 2)}× the baseline; ${fixed(training.seconds / inference.seconds, 2)}× the inference forward`,
+  });
   // The tuner's teacher steps position by position like the inference forward, on the SIMD pass.
   const teacher = teacherStepper(model, T);
   const stepping = measure(() => {
     for (let p = 0; p < T; p++) teacher.forward(tokens[p], p);
   }, timing);
-  rows.push({ what: 'teacher stepping, WASM SIMD', size: `${T} tokens`, seconds: stepping.seconds, rate: `${si(T / stepping.seconds)} tok/s`, note: `${fixed(inference.seconds / stepping.seconds, 2)}× the inference forward (Transformer, the fallback)` });
+  rows.push({
+    what: 'teacher stepping, WASM SIMD',
+    size: `${T} tokens`,
+    seconds: stepping.seconds,
+    rate: `${si(T / stepping.seconds)} tok/s`,
+    note: `${fixed(inference.seconds / stepping.seconds, 2)}× the inference forward (Transformer, the fallback)`,
+  });
   const targets = LINEAR_NAMES.flatMap((name) =>
     model.layers.map((_, layer) => {
       const [r, c] = linearShape(model.config, name);
@@ -99,9 +135,22 @@ export async function benchModel(options: { quick?: boolean } = {}): Promise<Mod
   const many = await fineTune(model, model, targets, tuneOptions, workers.runner(model, 128));
   const manySeconds = (performance.now() - started2) / 1000;
   await workers.close();
-  const same = one.codes.every((c, i) => c.every((v, k) => v === many.codes[i][k])) && one.model.tokenEmbedding.every((v, k) => v === many.model.tokenEmbedding[k]);
-  rows.push({ what: 'fine-tuning, 1 thread', size: `${steps} steps × 4 seq`, seconds: oneSeconds, rate: `${si(one.tokens / oneSeconds)} tok/s`, note: 'baseline' });
-  rows.push({ what: `fine-tuning, ${workers.threads} threads`, size: `${steps} steps × 4 seq`, seconds: manySeconds, rate: `${si(many.tokens / manySeconds)} tok/s`, note: `${fixed(oneSeconds / manySeconds, 2)}× the baseline; same result: ${same}` });
+  const same =
+    one.codes.every((c, i) => c.every((v, k) => v === many.codes[i][k])) && one.model.tokenEmbedding.every((v, k) => v === many.model.tokenEmbedding[k]);
+  rows.push({
+    what: 'fine-tuning, 1 thread',
+    size: `${steps} steps × 4 seq`,
+    seconds: oneSeconds,
+    rate: `${si(one.tokens / oneSeconds)} tok/s`,
+    note: 'baseline',
+  });
+  rows.push({
+    what: `fine-tuning, ${workers.threads} threads`,
+    size: `${steps} steps × 4 seq`,
+    seconds: manySeconds,
+    rate: `${si(many.tokens / manySeconds)} tok/s`,
+    note: `${fixed(oneSeconds / manySeconds, 2)}× the baseline; same result: ${same}`,
+  });
   console.log(
     renderTable(
       [{ header: 'what', align: 'l' }, { header: 'size', align: 'l' }, { header: 'seconds' }, { header: 'rate' }, { header: 'note', align: 'l' }],

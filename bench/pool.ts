@@ -61,7 +61,9 @@ export async function benchPool(quick: boolean): Promise<unknown> {
   });
   await workers.close();
   const mb = size / 1e6;
-  console.log(`   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`);
+  console.log(
+    `   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`,
+  );
   console.log(
     renderTable(
       [{ header: '   stage', align: 'l' }, { header: '1 thread MB/s' }, { header: `${workers.threads} workers MB/s` }, { header: 'scaling' }],
@@ -71,7 +73,15 @@ export async function benchPool(quick: boolean): Promise<unknown> {
       ],
     ),
   );
-  results.library = { bytes: size, encodeOne: mb / tEnc1, encodeAll: mb / tEncN, decodeOne: mb / tDec1, decodeAll: mb / tDecN, threads: workers.threads, erasureShare: erasures };
+  results.library = {
+    bytes: size,
+    encodeOne: mb / tEnc1,
+    encodeAll: mb / tEncN,
+    decodeOne: mb / tDec1,
+    decodeAll: mb / tDecN,
+    threads: workers.threads,
+    erasureShare: erasures,
+  };
 
   // c. Density of the defaults beside DNA Fountain's 1.57 bits/nt.
   const rep = poolReport(pool.strands);
@@ -106,7 +116,9 @@ export async function benchPool(quick: boolean): Promise<unknown> {
     if (!readFileSync(input).equals(readFileSync(join(dir, 'out2.bin')))) throw new Error('bench: CLI round trip with spilled strands differs');
     const poolMB = statSync(join(dir, 'pool.fasta')).size / 1e6;
     const bmb = big / 1e6;
-    console.log(`\n   d. Whole CLI, ${fixed(bmb, 0)} MB random file → ${fixed(poolMB, 0)} MB pool FASTA → decode, bit-exact (${availableParallelism()} cores; peak RSS from /usr/bin/time)`);
+    console.log(
+      `\n   d. Whole CLI, ${fixed(bmb, 0)} MB random file → ${fixed(poolMB, 0)} MB pool FASTA → decode, bit-exact (${availableParallelism()} cores; peak RSS from /usr/bin/time)`,
+    );
     console.log(
       renderTable(
         [{ header: '   command', align: 'l' }, { header: 'seconds' }, { header: 'MB/s of file' }, { header: 'peak RSS MB' }],
@@ -117,7 +129,16 @@ export async function benchPool(quick: boolean): Promise<unknown> {
         ],
       ),
     );
-    results.cli = { bytes: big, encodeSeconds: enc.s, decodeSeconds: dec.s, spillDecodeSeconds: spill.s, encodeRssMB: enc.rssMB, decodeRssMB: dec.rssMB, spillDecodeRssMB: spill.rssMB, bitExact: same };
+    results.cli = {
+      bytes: big,
+      encodeSeconds: enc.s,
+      decodeSeconds: dec.s,
+      spillDecodeSeconds: spill.s,
+      encodeRssMB: enc.rssMB,
+      decodeRssMB: dec.rssMB,
+      spillDecodeRssMB: spill.rssMB,
+      bitExact: same,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

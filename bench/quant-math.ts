@@ -66,16 +66,28 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   const rows: QuantMathRow[] = [];
 
   // a. Hessian accumulation.
-  for (const [n, T] of [[768, quick ? 256 : 1024], [2048, quick ? 64 : 256]] as const) {
+  for (const [n, T] of [
+    [768, quick ? 256 : 1024],
+    [2048, quick ? 64 : 256],
+  ] as const) {
     const X = new Float32Array(n * T);
     for (let i = 0; i < X.length; i++) X[i] = gaussian(rng);
-    const t = measure(() => {
-      const acc = new HessianAccumulator(n);
-      acc.addBatch(X);
-      return acc.sumMatrix();
-    }, n > 1000 ? once : timing);
+    const t = measure(
+      () => {
+        const acc = new HessianAccumulator(n);
+        acc.addBatch(X);
+        return acc.sumMatrix();
+      },
+      n > 1000 ? once : timing,
+    );
     const flops = T * n * (n + 1);
-    rows.push({ what: 'Hessian Σxxᵀ', size: `n=${n}, ${T} tokens`, seconds: t.seconds, rate: `${fixed(flops / t.seconds / 1e9, 2)} GFLOP/s`, note: `± ${percent(t.spread)}` });
+    rows.push({
+      what: 'Hessian Σxxᵀ',
+      size: `n=${n}, ${T} tokens`,
+      seconds: t.seconds,
+      rate: `${fixed(flops / t.seconds / 1e9, 2)} GFLOP/s`,
+      note: `± ${percent(t.spread)}`,
+    });
   }
 
   // b. chol(H⁻¹) and GPTQ vs RTN.
@@ -84,13 +96,25 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
     const W = randomMatrix(rng, n, n);
     const { H: Hd } = dampHessian(H, n, 0.01);
     const tc = measure(() => inverseUpperCholesky(Hd, n), n > 1000 ? once : { ...timing, samples: 1 });
-    rows.push({ what: 'U = chol(H⁻¹)', size: `${n}×${n}`, seconds: tc.seconds, rate: `${fixed((2 * n ** 3) / 3 / tc.seconds / 1e9, 2)} GFLOP/s`, note: '2n³/3 flops' });
+    rows.push({
+      what: 'U = chol(H⁻¹)',
+      size: `${n}×${n}`,
+      seconds: tc.seconds,
+      rate: `${fixed((2 * n ** 3) / 3 / tc.seconds / 1e9, 2)} GFLOP/s`,
+      note: '2n³/3 flops',
+    });
     let g: ReturnType<typeof gptqQuantize> | undefined;
     const tg = measure(() => (g = gptqQuantize(W, n, n, H, { bits: 4 })), once);
     const tr = measure(() => rtnQuantize(W, n, n, { bits: 4 }), n > 1000 ? once : timing);
     const lossG = layerLoss(W, dequantizeMatrix(g!), n, n, H);
     const lossR = layerLoss(W, dequantizeMatrix(rtnQuantize(W, n, n, { bits: 4 })), n, n, H);
-    rows.push({ what: 'GPTQ 4-bit g32', size: `${n}×${n}`, seconds: tg.seconds, rate: `${si((n * n) / tg.seconds)} weights/s`, note: `loss GPTQ/RTN = ${fixed(lossG / lossR, 3)}` });
+    rows.push({
+      what: 'GPTQ 4-bit g32',
+      size: `${n}×${n}`,
+      seconds: tg.seconds,
+      rate: `${si((n * n) / tg.seconds)} weights/s`,
+      note: `loss GPTQ/RTN = ${fixed(lossG / lossR, 3)}`,
+    });
     rows.push({ what: 'RTN 4-bit g32', size: `${n}×${n}`, seconds: tr.seconds, rate: `${si((n * n) / tr.seconds)} weights/s`, note: '' });
   }
 
@@ -105,7 +129,13 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   }
   let alloc: ReturnType<typeof allocateBits> | undefined;
   const ta = measure(() => (alloc = allocateBits(costs, { budgetBitsPerWeight: 4.1 })), timing);
-  rows.push({ what: 'allocateBits', size: '1e5 groups, 2..8', seconds: ta.seconds, rate: `${si(G / ta.seconds)} groups/s`, note: `${fixed(alloc!.bitsPerWeight, 5)} of 4.1 bpw` });
+  rows.push({
+    what: 'allocateBits',
+    size: '1e5 groups, 2..8',
+    seconds: ta.seconds,
+    rate: `${si(G / ta.seconds)} groups/s`,
+    note: `${fixed(alloc!.bitsPerWeight, 5)} of 4.1 bpw`,
+  });
   const Wm = randomMatrix(rng, 3125, 1024); // 10⁵ groups of 32
   const hd = new Float64Array(1024).fill(1);
   const tm = measure(() => measureGroupCosts(Wm, 3125, 1024, hd), quick ? once : { ...timing, samples: 1 });
@@ -115,13 +145,34 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   let packed: Uint8Array = new Uint8Array(0);
   const tp = measure(() => (packed = packGroupedCodes(q.codes, 3125, 1024, 32, q.widths)), timing);
   const tu = measure(() => unpackGroupedCodes(packed, 3125, 1024, 32, q.widths), timing);
-  rows.push({ what: 'pack codes', size: '3.2M weights, mixed', seconds: tp.seconds, rate: `${si((3125 * 1024) / tp.seconds)} codes/s`, note: `${fixed((8 * packed.length) / (3125 * 1024), 3)} code bits/weight` });
+  rows.push({
+    what: 'pack codes',
+    size: '3.2M weights, mixed',
+    seconds: tp.seconds,
+    rate: `${si((3125 * 1024) / tp.seconds)} codes/s`,
+    note: `${fixed((8 * packed.length) / (3125 * 1024), 3)} code bits/weight`,
+  });
   rows.push({ what: 'unpack codes', size: '3.2M weights, mixed', seconds: tu.seconds, rate: `${si((3125 * 1024) / tu.seconds)} codes/s`, note: '' });
   let file: Uint8Array = new Uint8Array(0);
-  const tw = measure(() => (file = writeDnq({ quantizer: { method: 'rtn' }, tensors: [{ kind: 'quantized', name: 'w', matrix: q, minBits: 2, maxBits: 8 }] })), quick ? once : timing);
+  const tw = measure(
+    () => (file = writeDnq({ quantizer: { method: 'rtn' }, tensors: [{ kind: 'quantized', name: 'w', matrix: q, minBits: 2, maxBits: 8 }] })),
+    quick ? once : timing,
+  );
   const trd = measure(() => readDnq(file), quick ? once : timing);
-  rows.push({ what: 'writeDnq', size: `${fixed(file.length / 1e6, 2)} MB`, seconds: tw.seconds, rate: `${fixed(file.length / tw.seconds / 1e6, 1)} MB/s`, note: 'incl. SHA-256' });
-  rows.push({ what: 'readDnq', size: `${fixed(file.length / 1e6, 2)} MB`, seconds: trd.seconds, rate: `${fixed(file.length / trd.seconds / 1e6, 1)} MB/s`, note: 'verify + unpack' });
+  rows.push({
+    what: 'writeDnq',
+    size: `${fixed(file.length / 1e6, 2)} MB`,
+    seconds: tw.seconds,
+    rate: `${fixed(file.length / tw.seconds / 1e6, 1)} MB/s`,
+    note: 'incl. SHA-256',
+  });
+  rows.push({
+    what: 'readDnq',
+    size: `${fixed(file.length / 1e6, 2)} MB`,
+    seconds: trd.seconds,
+    rate: `${fixed(file.length / trd.seconds / 1e6, 1)} MB/s`,
+    note: 'verify + unpack',
+  });
 
   // Archive mode: GPTQ onto per-column steps, and the range-coded stream both ways.
   const nE = quick ? 256 : 768;
@@ -142,10 +193,34 @@ export async function benchQuantMath(options: { quick?: boolean } = {}): Promise
   const tce = measure(() => (stream = encodeEcsqStream(ecsq.codes, nE, nE, ecsq.stepCodes)), timing);
   const tcd = measure(() => decodeEcsqStream(stream, nE, nE), timing);
   const bitsOf = (b: Uint8Array): number => (8 * b.length) / (nE * nE);
-  rows.push({ what: 'range-code ECSQ stream, format 1 (baseline)', size: `${nE}×${nE}`, seconds: tco.seconds, rate: `${si((nE * nE) / tco.seconds)} codes/s`, note: `${fixed(bitsOf(old), 3)} bits/weight` });
-  rows.push({ what: 'range-decode ECSQ stream, format 1 (baseline)', size: `${nE}×${nE}`, seconds: tcdo.seconds, rate: `${si((nE * nE) / tcdo.seconds)} codes/s`, note: '' });
-  rows.push({ what: 'range-code ECSQ stream', size: `${nE}×${nE}`, seconds: tce.seconds, rate: `${si((nE * nE) / tce.seconds)} codes/s`, note: `${fixed(bitsOf(stream), 3)} bits/weight (${fixed(bitsOf(stream) / bitsOf(old), 3)}× format 1's); time ${fixed(tce.seconds / tco.seconds, 2)}× format 1's` });
-  rows.push({ what: 'range-decode ECSQ stream', size: `${nE}×${nE}`, seconds: tcd.seconds, rate: `${si((nE * nE) / tcd.seconds)} codes/s`, note: `time ${fixed(tcd.seconds / tcdo.seconds, 2)}× format 1's` });
+  rows.push({
+    what: 'range-code ECSQ stream, format 1 (baseline)',
+    size: `${nE}×${nE}`,
+    seconds: tco.seconds,
+    rate: `${si((nE * nE) / tco.seconds)} codes/s`,
+    note: `${fixed(bitsOf(old), 3)} bits/weight`,
+  });
+  rows.push({
+    what: 'range-decode ECSQ stream, format 1 (baseline)',
+    size: `${nE}×${nE}`,
+    seconds: tcdo.seconds,
+    rate: `${si((nE * nE) / tcdo.seconds)} codes/s`,
+    note: '',
+  });
+  rows.push({
+    what: 'range-code ECSQ stream',
+    size: `${nE}×${nE}`,
+    seconds: tce.seconds,
+    rate: `${si((nE * nE) / tce.seconds)} codes/s`,
+    note: `${fixed(bitsOf(stream), 3)} bits/weight (${fixed(bitsOf(stream) / bitsOf(old), 3)}× format 1's); time ${fixed(tce.seconds / tco.seconds, 2)}× format 1's`,
+  });
+  rows.push({
+    what: 'range-decode ECSQ stream',
+    size: `${nE}×${nE}`,
+    seconds: tcd.seconds,
+    rate: `${si((nE * nE) / tcd.seconds)} codes/s`,
+    note: `time ${fixed(tcd.seconds / tcdo.seconds, 2)}× format 1's`,
+  });
 
   console.log('Quantization math (src/quant), one core, main thread');
   console.log(

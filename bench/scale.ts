@@ -51,7 +51,6 @@ import { fixed, renderTable, si } from './_table.js';
 import { SHARED } from './_shared.js';
 import { parameterCount, SCALE_CONFIG, SCALE_CONFIG_QUICK, writeSyntheticModel } from './synthetic-model.js';
 
-
 export interface ScaleRow {
   model: string;
   phase: string;
@@ -70,7 +69,16 @@ export interface ScaleResult {
   load: number[];
   rows: ScaleRow[];
   ratios: { model: string; what: string; wall: number; cpu: number }[];
-  containers?: { differingCodes: number; codes: number; differingWidths: number; maxAbsWeightDiff: number; bytesGpu: number; bytesCpu: number; perplexityGpu: number; perplexityCpu: number };
+  containers?: {
+    differingCodes: number;
+    codes: number;
+    differingWidths: number;
+    maxAbsWeightDiff: number;
+    bytesGpu: number;
+    bytesCpu: number;
+    perplexityGpu: number;
+    perplexityCpu: number;
+  };
 }
 
 // ---- measurement ----
@@ -160,7 +168,9 @@ const BUDGET = 4;
 
 /** Rows as they are measured (the full run takes minutes); the table follows at the end. */
 function progress(x: ScaleRow): void {
-  console.log(`   … ${x.model}, ${x.phase.trim()} (${x.device}): ${fixed(x.wallSeconds, 1)} s wall, ${fixed(x.cpuSeconds, 1)} s CPU, peak RSS ${fixed(x.peakRssMiB, 0)} MiB`);
+  console.log(
+    `   … ${x.model}, ${x.phase.trim()} (${x.device}): ${fixed(x.wallSeconds, 1)} s wall, ${fixed(x.cpuSeconds, 1)} s CPU, peak RSS ${fixed(x.peakRssMiB, 0)} MiB`,
+  );
 }
 
 /**
@@ -188,8 +198,24 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
     const { calibrated } = m.value;
     const tokens = calibrated.tokens;
     cal.set(d, pick(m));
-    rows.push({ model: r.label, phase: 'calibration', device: d, ...pick(m), weightsPerSecond: weights / m.wallSeconds, note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${d === 'cpu' ? 'TypeScript' : where}` });
-    const q = await phase(() => quantizeModel(r.model, r.tokenizer, r.stories, { method: 'gptq', budgetBitsPerWeight: BUDGET, allocate: true, importance: r.importance, calibrated, engine }));
+    rows.push({
+      model: r.label,
+      phase: 'calibration',
+      device: d,
+      ...pick(m),
+      weightsPerSecond: weights / m.wallSeconds,
+      note: `${tokens} tokens, ${si(tokens / m.wallSeconds)} tok/s; ${d === 'cpu' ? 'TypeScript' : where}`,
+    });
+    const q = await phase(() =>
+      quantizeModel(r.model, r.tokenizer, r.stories, {
+        method: 'gptq',
+        budgetBitsPerWeight: BUDGET,
+        allocate: true,
+        importance: r.importance,
+        calibrated,
+        engine,
+      }),
+    );
     rest.set(d, pick(q));
     const groupSize = q.value.groupSize;
     if (r.keep) quantized.set(d, q.value);
@@ -202,7 +228,14 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
       note: `${r.importance ? 'importance probe (TypeScript), ' : ''}allocation, GPTQ (${where}), container: ${fixed(q.value.bitsPerWeight, 4)} bits/weight, groups of ${groupSize}`,
     });
     const alloc = await phase(() => allocationOnly(r.model, calibrated, BUDGET, groupSize, engine));
-    rows.push({ model: r.label, phase: '  of which allocation', device: d, ...pick(alloc), weightsPerSecond: weights / alloc.wallSeconds, note: `measured alone (RD curves (${where}) and allocation) at groups of ${groupSize}` });
+    rows.push({
+      model: r.label,
+      phase: '  of which allocation',
+      device: d,
+      ...pick(alloc),
+      weightsPerSecond: weights / alloc.wallSeconds,
+      note: `measured alone (RD curves (${where}) and allocation) at groups of ${groupSize}`,
+    });
   }
   await workers.close();
   for (const d of devices) {
@@ -228,7 +261,12 @@ async function runModel(r: ModelRun, devices: DeviceChoice[], rowsOut: ScaleRow[
     const gq = rest.get('gpu')!;
     const cq = rest.get('cpu')!;
     ratios.push({ model: r.label, what: 'quantization (allocation + GPTQ)', wall: cq.wallSeconds / gq.wallSeconds, cpu: cq.cpuSeconds / gq.cpuSeconds });
-    ratios.push({ model: r.label, what: 'whole quantization', wall: (c.wallSeconds + cq.wallSeconds) / (g.wallSeconds + gq.wallSeconds), cpu: (c.cpuSeconds + cq.cpuSeconds) / (g.cpuSeconds + gq.cpuSeconds) });
+    ratios.push({
+      model: r.label,
+      what: 'whole quantization',
+      wall: (c.wallSeconds + cq.wallSeconds) / (g.wallSeconds + gq.wallSeconds),
+      cpu: (c.cpuSeconds + cq.cpuSeconds) / (g.cpuSeconds + gq.cpuSeconds),
+    });
   }
   return quantized;
 }
@@ -266,7 +304,9 @@ export async function benchScale(options: { quick?: boolean; devices?: ('gpu' | 
   const adapter = report.kind === 'gpu' ? `${report.adapter} (${report.backend})` : `none: ${report.reason}`;
   const devices: DeviceChoice[] = (options.devices ?? ['gpu', 'cpu']).filter((d) => d === 'cpu' || report.kind === 'gpu');
   const load = (await import('node:os')).loadavg();
-  console.log(`Scale: WebGPU adapter ${adapter}; load average at start ${load.map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+  console.log(
+    `Scale: WebGPU adapter ${adapter}; load average at start ${load.map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+  );
   const rows: ScaleRow[] = [];
   const ratios: ScaleResult['ratios'] = [];
 
@@ -277,7 +317,12 @@ export async function benchScale(options: { quick?: boolean; devices?: ('gpu' | 
   const split = readStories(textPath);
   const storiesTokens = quick ? 64 : 512;
   console.log(`   stories260K: calibration on the first 9 stories, ≤ ${storiesTokens} tokens each; GPTQ + allocation at ${BUDGET} bits/weight all-in`);
-  const q260 = await runModel({ label: 'stories260K', model: stories, tokenizer, stories: split.calibration, tokensPerStory: storiesTokens, importance: true, keep: true }, devices, rows, ratios);
+  const q260 = await runModel(
+    { label: 'stories260K', model: stories, tokenizer, stories: split.calibration, tokensPerStory: storiesTokens, importance: true, keep: true },
+    devices,
+    rows,
+    ratios,
+  );
   let containers: ScaleResult['containers'];
   if (q260.has('gpu') && q260.has('cpu')) {
     const g = q260.get('gpu')!;
@@ -301,19 +346,43 @@ export async function benchScale(options: { quick?: boolean; devices?: ('gpu' | 
         `${fixed(count.total / 1e6, 2)} M parameters of which ${fixed(count.linear / 1e6, 2)} M in linear layers; N(0, 0.02²) weights, seed 1, ` +
         `written in ${fixed(gen.wallSeconds, 1)} s to a temporary directory; calibration on the first 2 stories × ${tokensPerStory} tokens (stories tokenizer), no importance probe`,
     );
-    await runModel({ label, model: big, tokenizer, stories: split.calibration.slice(0, 2), tokensPerStory, importance: false, keep: false }, devices, rows, ratios);
+    await runModel(
+      { label, model: big, tokenizer, stories: split.calibration.slice(0, 2), tokensPerStory, importance: false, keep: false },
+      devices,
+      rows,
+      ratios,
+    );
   } finally {
     gen.value.remove();
   }
 
   console.log(
     renderTable(
-      [{ header: '   model', align: 'l' }, { header: 'phase', align: 'l' }, { header: 'device', align: 'l' }, { header: 'wall s' }, { header: 'CPU s' }, { header: 'weights/s' }, { header: 'peak RSS MiB' }, { header: 'note', align: 'l' }],
-      rows.map((x) => [`   ${x.model}`, x.phase, x.device, fixed(x.wallSeconds, 1), fixed(x.cpuSeconds, 1), si(x.weightsPerSecond), `${fixed(x.peakRssMiB, 0)}${x.peakIsPhase ? '' : '*'}`, x.note]),
+      [
+        { header: '   model', align: 'l' },
+        { header: 'phase', align: 'l' },
+        { header: 'device', align: 'l' },
+        { header: 'wall s' },
+        { header: 'CPU s' },
+        { header: 'weights/s' },
+        { header: 'peak RSS MiB' },
+        { header: 'note', align: 'l' },
+      ],
+      rows.map((x) => [
+        `   ${x.model}`,
+        x.phase,
+        x.device,
+        fixed(x.wallSeconds, 1),
+        fixed(x.cpuSeconds, 1),
+        si(x.weightsPerSecond),
+        `${fixed(x.peakRssMiB, 0)}${x.peakIsPhase ? '' : '*'}`,
+        x.note,
+      ]),
     ),
   );
-  console.log('   CPU s = user + system time of the whole process (lavapipe\'s worker threads included); * = lifetime peak (could not reset).');
-  for (const r of ratios) console.log(`   ${r.model}, ${r.what}: cpu / gpu = ${fixed(r.wall, 2)}x wall-clock, ${fixed(r.cpu, 2)}x CPU time (> 1: the GPU path is faster)`);
+  console.log("   CPU s = user + system time of the whole process (lavapipe's worker threads included); * = lifetime peak (could not reset).");
+  for (const r of ratios)
+    console.log(`   ${r.model}, ${r.what}: cpu / gpu = ${fixed(r.wall, 2)}x wall-clock, ${fixed(r.cpu, 2)}x CPU time (> 1: the GPU path is faster)`);
   if (containers) {
     console.log(
       `   stories260K containers, gpu vs cpu: ${containers.differingCodes} of ${containers.codes} codes differ, ${containers.differingWidths} group widths, ` +

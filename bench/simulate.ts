@@ -83,7 +83,9 @@ export async function benchSimulate(quick = false): Promise<unknown> {
     for (let run = 0; run < 3; run++) {
       const out = join(dir, `reads${run}.fastq`);
       const t = performance.now();
-      const r = spawnSync(process.execPath, [cli, 'simulate', pool, '-o', out, '--coverage', String(coverage), '--seed', String(run + 1), '--no-progress'], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [cli, 'simulate', pool, '-o', out, '--coverage', String(coverage), '--seed', String(run + 1), '--no-progress'], {
+        encoding: 'utf8',
+      });
       walls.push((performance.now() - t) / 1000);
       if (r.status !== 0) throw new Error(`dnarchive simulate failed: ${r.stderr}`);
     }
@@ -94,7 +96,9 @@ export async function benchSimulate(quick = false): Promise<unknown> {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`   channel simulator: ${strandsN} strands × ${len} nt, illumina preset, coverage ${coverage} → ${reads} reads, ${fixed(bytes / 1e6, 1)} MB FASTQ (median of 3)`);
+  console.log(
+    `   channel simulator: ${strandsN} strands × ${len} nt, illumina preset, coverage ${coverage} → ${reads} reads, ${fixed(bytes / 1e6, 1)} MB FASTQ (median of 3)`,
+  );
   console.log(
     renderTable(
       [{ header: '     stage', align: 'l' }, { header: 'seconds' }, { header: 'reads/s' }, { header: 'MB/s out' }],

@@ -22,10 +22,28 @@ export function llamaHidden(dim: number, multipleOf = 32): number {
  * and the stories tokenizer's 512-token vocabulary with a shared classifier, so that the linear
  * layers hold 99 % of the 57.0 M parameters.
  */
-export const SCALE_CONFIG: LlamaConfig = { dim: 768, hiddenDim: llamaHidden(768), nLayers: 8, nHeads: 12, nKvHeads: 12, vocabSize: 512, seqLen: 512, sharedClassifier: true };
+export const SCALE_CONFIG: LlamaConfig = {
+  dim: 768,
+  hiddenDim: llamaHidden(768),
+  nLayers: 8,
+  nHeads: 12,
+  nKvHeads: 12,
+  vocabSize: 512,
+  seqLen: 512,
+  sharedClassifier: true,
+};
 
 /** The --quick variant: the same family at dim 256, 4 layers (3.2 M parameters). */
-export const SCALE_CONFIG_QUICK: LlamaConfig = { dim: 256, hiddenDim: llamaHidden(256), nLayers: 4, nHeads: 8, nKvHeads: 8, vocabSize: 512, seqLen: 512, sharedClassifier: true };
+export const SCALE_CONFIG_QUICK: LlamaConfig = {
+  dim: 256,
+  hiddenDim: llamaHidden(256),
+  nLayers: 4,
+  nHeads: 8,
+  nKvHeads: 8,
+  vocabSize: 512,
+  seqLen: 512,
+  sharedClassifier: true,
+};
 
 /** Parameter counts: all tensors, and the linear layers alone. */
 export function parameterCount(c: LlamaConfig): { total: number; linear: number } {

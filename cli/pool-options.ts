@@ -8,9 +8,17 @@ import type { PoolOptions } from '../src/pack/index.js';
 import { parseOption } from './options.js';
 
 const int = (name: string, min: number, max: number) =>
-  z.string().regex(/^\d+$/, `${name} must be a whole number`).transform(Number).pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 const fraction = (name: string, max: number) =>
-  z.string().regex(/^\d*\.?\d+$/, `${name} must be a number`).transform(Number).pipe(z.number().max(max, `${name} must be at most ${max}`));
+  z
+    .string()
+    .regex(/^\d*\.?\d+$/, `${name} must be a number`)
+    .transform(Number)
+    .pipe(z.number().max(max, `${name} must be at most ${max}`));
 
 /** What commander hands over for the options addPoolEncodeOptions defines. */
 export interface PoolEncodeCli {
@@ -41,12 +49,14 @@ export function addPoolEncodeOptions(command: Command): Command {
 
 export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
   const primers = o.primers === undefined ? undefined : o.primers.split(',');
-  if (primers && primers.length !== 2) parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), o.primers, '--primers');
+  if (primers && primers.length !== 2)
+    parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), o.primers, '--primers');
   const length = parseOption(int('--length', 24, 1024), o.length, '--length');
   let codewords = parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
   if (o.codeword !== undefined) {
     const m = parseOption(int('--codeword', 8, 512), o.codeword, '--codeword');
-    if (length % (m + 2) !== 0) parseOption(z.never({ message: `--codeword ${m}: --length ${length} is not a multiple of m + 2 = ${m + 2}` }), o.codeword, '--codeword');
+    if (length % (m + 2) !== 0)
+      parseOption(z.never({ message: `--codeword ${m}: --length ${length} is not a multiple of m + 2 = ${m + 2}` }), o.codeword, '--codeword');
     codewords = length / (m + 2);
   }
   return {

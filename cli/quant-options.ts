@@ -7,17 +7,37 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_LATENT_RATE, DEFAULT_RATE_HEADROOM, DEFAULT_SAMPLE_TEMPERATURE, DEVICE_CHOICES, MAX_RATE_HEADROOM, MAX_TUNE_RESTARTS, readTokenizer, type DeviceChoice, type QuantizeModelOptions, type Tokenizer } from '../src/quant/index.js';
+import {
+  DEFAULT_LATENT_RATE,
+  DEFAULT_RATE_HEADROOM,
+  DEFAULT_SAMPLE_TEMPERATURE,
+  DEVICE_CHOICES,
+  MAX_RATE_HEADROOM,
+  MAX_TUNE_RESTARTS,
+  readTokenizer,
+  type DeviceChoice,
+  type QuantizeModelOptions,
+  type Tokenizer,
+} from '../src/quant/index.js';
 import { OptionError } from '../src/validate.js';
 import { parseOption } from './options.js';
 
-const budget = z.string().regex(/^\d*\.?\d+$/, '--bits must be a number').transform(Number).pipe(z.number().min(1, '--bits must be at least 1').max(16, '--bits must be at most 16'));
+const budget = z
+  .string()
+  .regex(/^\d*\.?\d+$/, '--bits must be a number')
+  .transform(Number)
+  .pipe(z.number().min(1, '--bits must be at least 1').max(16, '--bits must be at most 16'));
 const method = z.enum(['gptq', 'rtn'], { message: "--method must be 'gptq' or 'rtn'" });
 const calibTokens = z
   .string()
   .regex(/^\d+$/, '--calib-tokens must be a whole number')
   .transform(Number)
-  .pipe(z.number().min(1, '--calib-tokens must be at least 1').max(1 << 20, `--calib-tokens must be at most ${1 << 20}`));
+  .pipe(
+    z
+      .number()
+      .min(1, '--calib-tokens must be at least 1')
+      .max(1 << 20, `--calib-tokens must be at most ${1 << 20}`),
+  );
 const tuneSteps = z
   .string()
   .regex(/^\d+$/, '--tune must be a whole number of steps')
@@ -82,20 +102,49 @@ export function addQuantizeOptions(command: Command): Command {
     .option('--entropy', 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)')
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
-    .option('--tune <steps>', 'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 0.3 s per step for stories260K on two cores; 0 = none)', '0')
-    .option('--tune-temperature <t>', "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories", String(DEFAULT_SAMPLE_TEMPERATURE))
-    .option('--tune-rate <r>', 'peak step of a quantized weight per tuning step, in units of its grid step (lower moves fewer codes, more surely)', String(DEFAULT_LATENT_RATE))
-    .option('--tune-headroom <f>', `archive mode: the fraction of the budget the entropy-coded streams start under, so that codes tuning moves still fit (more frees the tuner, but starts coarser; default ${DEFAULT_RATE_HEADROOM})`)
+    .option(
+      '--tune <steps>',
+      'quantization-aware fine-tuning after quantizing: steps of distillation from the fp32 model on text it samples (see --tune-temperature; 2 sequences of up to 256 tokens per step; about 0.3 s per step for stories260K on two cores; 0 = none)',
+      '0',
+    )
+    .option(
+      '--tune-temperature <t>',
+      "temperature at which the fp32 model samples the tuning text (the targets stay its own distributions; hotter visits harder contexts, closer to real text), or 'match': the temperature at which its samples are as hard for it as the calibration stories",
+      String(DEFAULT_SAMPLE_TEMPERATURE),
+    )
+    .option(
+      '--tune-rate <r>',
+      'peak step of a quantized weight per tuning step, in units of its grid step (lower moves fewer codes, more surely)',
+      String(DEFAULT_LATENT_RATE),
+    )
+    .option(
+      '--tune-headroom <f>',
+      `archive mode: the fraction of the budget the entropy-coded streams start under, so that codes tuning moves still fit (more frees the tuner, but starts coarser; default ${DEFAULT_RATE_HEADROOM})`,
+    )
     .option('--tune-seed <n>', 'seed of the tuning text the fp32 model samples (the same seed gives the same container)', '1')
-    .option('--tune-restarts <k>', 'tune k times, with seeds n, n + 1, …, and keep the run closest to the fp32 model (lowest KL) on the calibration stories: k times the tuning time, for less luck of the seed (default 1)')
-    .option('--device <d>', "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)", 'cpu');
+    .option(
+      '--tune-restarts <k>',
+      'tune k times, with seeds n, n + 1, …, and keep the run closest to the fp32 model (lowest KL) on the calibration stories: k times the tuning time, for less luck of the seed (default 1)',
+    )
+    .option(
+      '--device <d>',
+      "where calibration, the allocation's measurement and GPTQ run: cpu (default: the same container on every machine), gpu, or auto (a WebGPU adapter if there is one, else the CPU)",
+      'cpu',
+    );
 }
 
 export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & { device: DeviceChoice } {
   const budgetBitsPerWeight = parseOption(budget, o.bits, '--bits');
-  if (o.entropy && (o.uniform || o.method !== 'gptq')) throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
-  if (o.tuneRestarts !== undefined && (o.tune === undefined || o.tune === '0')) throw new OptionError('dnarchive', '--tune-restarts', 'chooses among tuning runs: give --tune <steps> too');
-  if (o.tuneHeadroom !== undefined && !o.entropy) throw new OptionError('dnarchive', '--tune-headroom', 'applies to archive mode only (--entropy): fixed-width codes cost the same bits whatever tuning does');
+  if (o.entropy && (o.uniform || o.method !== 'gptq'))
+    throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
+  if (o.tuneRestarts !== undefined && (o.tune === undefined || o.tune === '0'))
+    throw new OptionError('dnarchive', '--tune-restarts', 'chooses among tuning runs: give --tune <steps> too');
+  if (o.tuneHeadroom !== undefined && !o.entropy)
+    throw new OptionError(
+      'dnarchive',
+      '--tune-headroom',
+      'applies to archive mode only (--entropy): fixed-width codes cost the same bits whatever tuning does',
+    );
   return {
     entropy: o.entropy === true,
     method: parseOption(method, o.method, '--method'),

@@ -97,8 +97,11 @@ export function formatQuantizeSummary(input: string, s: QuantizeSummary): string
 }
 
 function describeTune(t: TuneReport): string {
-  const chosen = t.restarts ? `; kept seed ${t.seed} of ${t.restarts.length} runs by KL to fp32 on the calibration stories (${t.restarts.map((r) => `seed ${r.seed}: ${r.calibrationKl.toFixed(4)}`).join(', ')})` : '';
-  if (!t.improved) return `; fine-tuning (${t.steps} steps) did not lower the KL on its validation samples (${t.klBefore.toFixed(4)} → ${t.klAfter.toFixed(4)}): kept the untuned model${chosen}`;
+  const chosen = t.restarts
+    ? `; kept seed ${t.seed} of ${t.restarts.length} runs by KL to fp32 on the calibration stories (${t.restarts.map((r) => `seed ${r.seed}: ${r.calibrationKl.toFixed(4)}`).join(', ')})`
+    : '';
+  if (!t.improved)
+    return `; fine-tuning (${t.steps} steps) did not lower the KL on its validation samples (${t.klBefore.toFixed(4)} → ${t.klAfter.toFixed(4)}): kept the untuned model${chosen}`;
   const settings = `seed ${t.seed}, latent rate ${t.latentRate}${t.rateHeadroom !== undefined ? `, headroom ${t.rateHeadroom}` : ''}`;
   const moved = `${t.changedCodes} codes changed${t.changedScales ? `, ${t.changedScales} scales moved` : ''}${t.revertedCodes ? ` (${t.revertedCodes} changes undone to stay within the budget)` : ''}`;
   return `; fine-tuned ${t.steps} steps on ${t.tokens} tokens sampled at temperature ${+t.sampleTemperature.toFixed(3)} (${settings}): KL to fp32 on its validation samples ${t.klBefore.toFixed(4)} → ${t.klAfter.toFixed(4)}, ${moved}${chosen}`;

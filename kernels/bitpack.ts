@@ -22,7 +22,12 @@ export interface PackShape {
 }
 
 /** Packed code bytes of `codes` (rows × cols) with one width per group (rows·⌈cols/groupSize⌉). */
-export async function packCodes(codes: Uint8Array, widths: Uint8Array, shape: PackShape, options?: KernelOptions): Promise<{ packed: Uint8Array; run: KernelRun }> {
+export async function packCodes(
+  codes: Uint8Array,
+  widths: Uint8Array,
+  shape: PackShape,
+  options?: KernelOptions,
+): Promise<{ packed: Uint8Array; run: KernelRun }> {
   const { rows, cols, groupSize } = shape;
   checkDims(KERNEL, { rows, cols, groupSize });
   if (groupSize < 1) throw new KernelShapeError(KERNEL, 'groupSize', `must be at least 1 (got ${groupSize})`);
@@ -58,7 +63,8 @@ export async function packCodesGpu(
   if (rows === 0 || cols === 0) return new Uint8Array(0);
   // Per row: cols code bytes in, at most 2·cols bytes out (16-bit widths), 8 bytes of metadata per group.
   const rowBytes = 4 * cols + 8 * G;
-  if (rowBytes > limits.maxBindingBytes) throw new KernelLimitError(KERNEL, `one row of ${cols} codes exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
+  if (rowBytes > limits.maxBindingBytes)
+    throw new KernelLimitError(KERNEL, `one row of ${cols} codes exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
   let startBit = 0;
   for (const [r0, rc] of spans(rows, Math.floor(limits.maxBindingBytes / rowBytes))) {
@@ -76,7 +82,13 @@ export async function packCodesGpu(
     const chunkWords = Math.ceil(bit / 32);
     const codeBytes = new Uint8Array(Math.ceil(n / 4) * 4);
     codeBytes.set(codes.subarray(r0 * cols, r0 * cols + n));
-    const bufs = [gpu.upload(new Uint32Array(codeBytes.buffer)), gpu.upload(w32), gpu.upload(offsets), gpu.acquire(chunkWords * 4, 'storage'), gpu.acquire(groups * 4, 'storage')];
+    const bufs = [
+      gpu.upload(new Uint32Array(codeBytes.buffer)),
+      gpu.upload(w32),
+      gpu.upload(offsets),
+      gpu.acquire(chunkWords * 4, 'storage'),
+      gpu.acquire(groups * 4, 'storage'),
+    ];
     const [cBuf, wBuf, oBuf, outBuf, badBuf] = bufs;
     const parts = linearParts(groups, 64, limits.maxWorkgroupsPerDimension);
     const u = gpu.uniforms(parts.map((d) => new Uint32Array([cols, groupSize, G, groups, d.base, 0, 0, 0])));

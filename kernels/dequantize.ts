@@ -43,7 +43,8 @@ export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, l
   const { rows, cols, groupSize } = m;
   const G = groupsPerRow(cols, groupSize);
   const rowBytes = cols * 4;
-  if (rowBytes > limits.maxBindingBytes) throw new KernelLimitError(KERNEL, `one row of ${cols} weights exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
+  if (rowBytes > limits.maxBindingBytes)
+    throw new KernelLimitError(KERNEL, `one row of ${cols} weights exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
   const ladder = scaleLadder(m.scaleExp);
   const out = new Float32Array(rows * cols);
@@ -76,7 +77,14 @@ export async function dequantizeGroupsGpu(gpu: GpuRuntime, m: QuantizedMatrix, l
             parts.forEach((d, i) => {
               pass.setBindGroup(
                 0,
-                gpu.bindGroup(pipeline, [u.slot(i), { buffer: cBuf, size: codeBytes.byteLength }, { buffer: sBuf, size: groups * 4 }, { buffer: mBuf, size: groups * 4 }, { buffer: gBuf, size: cols * 4 }, { buffer: wBuf, size: n * 4 }]),
+                gpu.bindGroup(pipeline, [
+                  u.slot(i),
+                  { buffer: cBuf, size: codeBytes.byteLength },
+                  { buffer: sBuf, size: groups * 4 },
+                  { buffer: mBuf, size: groups * 4 },
+                  { buffer: gBuf, size: cols * 4 },
+                  { buffer: wBuf, size: n * 4 },
+                ]),
               );
               pass.dispatchWorkgroups(d.nx, d.ny);
             });

@@ -68,7 +68,7 @@ export class GpuRuntime {
     readonly device: GPUDevice,
     readonly adapter: AdapterReport,
     /** Dawn's instance: it must outlive the device, or its threads fail once it is collected. */
-    private readonly instance: GPU,
+    readonly instance: GPU,
   ) {
     const l = device.limits;
     this.limits = {

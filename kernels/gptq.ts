@@ -26,7 +26,16 @@
  * not fit. A row of W (cols floats) must fit one binding.
  */
 import { QuantInputError } from '../src/quant/errors.js';
-import { checkGptqInput, dampedInverseFactor, DEFAULT_DAMP_RETRIES, DEFAULT_PERCDAMP, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from '../src/quant/gptq.js';
+import {
+  checkGptqInput,
+  dampedInverseFactor,
+  DEFAULT_DAMP_RETRIES,
+  DEFAULT_PERCDAMP,
+  gptqQuantize,
+  type GptqOptions,
+  type GptqResult,
+  type InverseFactor,
+} from '../src/quant/gptq.js';
 import { groupsPerRow, minWidthOf, scaleExponentFor, scaleLadder, SCALE_CODES } from '../src/quant/groups.js';
 import { gridParts, linearParts, spans } from './_chunks.js';
 import { checkArray, runKernel, sized, type KernelOptions, type KernelRun } from './_run.js';
@@ -87,7 +96,9 @@ export async function gptqOnDevice(
       KERNEL,
       kernelOptions,
       async (gpu, limits) => {
-        const { U, dead, percdamp } = (await factor?.catch(() => undefined)) ?? dampedInverseFactor(H, cols, opts.percdamp ?? DEFAULT_PERCDAMP, opts.dampRetries ?? DEFAULT_DAMP_RETRIES, where);
+        const { U, dead, percdamp } =
+          (await factor?.catch(() => undefined)) ??
+          dampedInverseFactor(H, cols, opts.percdamp ?? DEFAULT_PERCDAMP, opts.dampRetries ?? DEFAULT_DAMP_RETRIES, where);
         const scaleExp = opts.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), where);
         scaleLadder(scaleExp); // the twin's range check
         const Wk = Float32Array.from(W);
@@ -117,7 +128,10 @@ export class GptqOverflowError extends QuantInputError {
     readonly row: number,
     readonly col: number,
   ) {
-    super(where, `weight (${row}, ${col}) is not finite in f32 after GPTQ's error feedback on the GPU (the CPU's f64 may not overflow: use device auto or cpu)`);
+    super(
+      where,
+      `weight (${row}, ${col}) is not finite in f32 after GPTQ's error feedback on the GPU (the CPU's f64 may not overflow: use device auto or cpu)`,
+    );
   }
 }
 
@@ -140,7 +154,8 @@ export async function gptqGpu(
   const L = limits.maxBindingBytes;
   const rowBytes = cols * 4;
   if (rowBytes > L) throw new KernelLimitError(KERNEL, `one row of W or U (${cols} floats, ${rowBytes} bytes) exceeds the device's ${L}-byte storage binding`);
-  if (LADDER_BYTES > L) throw new KernelLimitError(KERNEL, `the ${SCALE_CODES}-rung scale ladder (${LADDER_BYTES} bytes) exceeds the device's ${L}-byte storage binding`);
+  if (LADDER_BYTES > L)
+    throw new KernelLimitError(KERNEL, `the ${SCALE_CODES}-rung scale ladder (${LADDER_BYTES} bytes) exceeds the device's ${L}-byte storage binding`);
   const fitRows = Math.floor(L / rowBytes);
   // Block size: the plan's, or the most whole groups whose rows of U fit one binding.
   let B = Math.min(plan.blockSize, Math.ceil(cols / groupSize) * groupSize);
@@ -151,7 +166,10 @@ export async function gptqGpu(
   }
   const panelRows = cols <= fitRows ? cols : Math.floor(fitRows / B) * B;
   const blocks = spans(cols, B);
-  const [blockPipe, updatePipe] = await Promise.all([gpu.pipeline(BLOCK_KERNEL, wgslSource(BLOCK_KERNEL)), gpu.pipeline(UPDATE_KERNEL, wgslSource(UPDATE_KERNEL))]);
+  const [blockPipe, updatePipe] = await Promise.all([
+    gpu.pipeline(BLOCK_KERNEL, wgslSource(BLOCK_KERNEL)),
+    gpu.pipeline(UPDATE_KERNEL, wgslSource(UPDATE_KERNEL)),
+  ]);
 
   const codes = new Uint8Array(rows * cols);
   const scaleCodes = new Uint8Array(rows * G);

@@ -60,7 +60,14 @@ type ErrorPlan = Pick<ReturnType<typeof costSetup>, 'groupSize' | 'minBits' | 'm
  * The GPU dispatcher: Σ h (w − ŵ)² of every group at every width, err[g·K + b − minBits] (f32),
  * in row chunks whose weights and errors each fit one storage binding.
  */
-export async function groupErrorsGpu(gpu: GpuRuntime, W: Float32Array, rows: number, cols: number, plan: ErrorPlan, limits: ChunkLimits = gpu.limits): Promise<Float32Array> {
+export async function groupErrorsGpu(
+  gpu: GpuRuntime,
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  plan: ErrorPlan,
+  limits: ChunkLimits = gpu.limits,
+): Promise<Float32Array> {
   const { G, K } = plan;
   const L = limits.maxBindingBytes;
   const rowBytes = Math.max(cols, G * K) * 4;
@@ -79,7 +86,11 @@ export async function groupErrorsGpu(gpu: GpuRuntime, W: Float32Array, rows: num
       const owned = [wBuf, eBuf];
       try {
         const parts = linearParts(groups, 64, limits.maxWorkgroupsPerDimension);
-        const u = gpu.uniforms(parts.map((d) => new Uint32Array([cols, plan.groupSize, G, groups, d.base, plan.minBits, plan.maxBits, plan.clip ? 1 : 0, plan.scaleExp >>> 0, 0, 0, 0])));
+        const u = gpu.uniforms(
+          parts.map(
+            (d) => new Uint32Array([cols, plan.groupSize, G, groups, d.base, plan.minBits, plan.maxBits, plan.clip ? 1 : 0, plan.scaleExp >>> 0, 0, 0, 0]),
+          ),
+        );
         owned.push(u.buffer);
         const chunkOut = out.subarray(r0 * G * K, (r0 + R) * G * K);
         await gpu.run(
@@ -88,7 +99,10 @@ export async function groupErrorsGpu(gpu: GpuRuntime, W: Float32Array, rows: num
             const pass = encoder.beginComputePass({ label: KERNEL });
             pass.setPipeline(pipe);
             parts.forEach((d, i) => {
-              pass.setBindGroup(0, gpu.bindGroup(pipe, [u.slot(i), sized(wBuf, R * cols * 4), sized(ladderBuf, LADDER_BYTES), sized(hBuf, cols * 4), sized(eBuf, groups * K * 4)]));
+              pass.setBindGroup(
+                0,
+                gpu.bindGroup(pipe, [u.slot(i), sized(wBuf, R * cols * 4), sized(ladderBuf, LADDER_BYTES), sized(hBuf, cols * 4), sized(eBuf, groups * K * 4)]),
+              );
               pass.dispatchWorkgroups(d.nx, d.ny);
             });
             pass.end();

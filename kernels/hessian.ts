@@ -69,7 +69,14 @@ export function hessianAccumulateTs(H: Float32Array, X: Float32Array, rows: numb
  * it is processed in blocks of rows (without the symmetric shortcut). H is updated only after all
  * blocks came back, so a failure leaves it untouched.
  */
-export async function hessianAccumulateGpu(gpu: GpuRuntime, H: Float32Array, X: Float32Array, rows: number, n: number, limits: ChunkLimits = gpu.limits): Promise<void> {
+export async function hessianAccumulateGpu(
+  gpu: GpuRuntime,
+  H: Float32Array,
+  X: Float32Array,
+  rows: number,
+  n: number,
+  limits: ChunkLimits = gpu.limits,
+): Promise<void> {
   if (n === 0 || rows === 0) return;
   const rowBytes = n * 4;
   if (rowBytes > limits.maxBindingBytes) {

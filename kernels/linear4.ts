@@ -28,7 +28,17 @@ export function linear4Fits(m: number, k: number, n: number, limits: ChunkLimits
  * diagonal are skipped and left as they were in C). A and B may be the same array (bound once).
  * C is written only after the result came back.
  */
-export async function linear4Gpu(gpu: GpuRuntime, C: Float32Array, A: Float32Array, B: Float32Array, m: number, k: number, n: number, limits: ChunkLimits, upper = false): Promise<void> {
+export async function linear4Gpu(
+  gpu: GpuRuntime,
+  C: Float32Array,
+  A: Float32Array,
+  B: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  limits: ChunkLimits,
+  upper = false,
+): Promise<void> {
   const pipeline = await gpu.pipeline(KERNEL, wgslSource(KERNEL));
   const parts = gridParts(Math.ceil(n / COLS), Math.ceil(m / ROWS), limits.maxWorkgroupsPerDimension);
   const aBuf = gpu.upload(A);
@@ -43,7 +53,10 @@ export async function linear4Gpu(gpu: GpuRuntime, C: Float32Array, A: Float32Arr
         const pass = encoder.beginComputePass({ label: KERNEL });
         pass.setPipeline(pipeline);
         parts.forEach((g, i) => {
-          pass.setBindGroup(0, gpu.bindGroup(pipeline, [u.slot(i), { buffer: aBuf, size: m * k * 4 }, { buffer: bBuf, size: n * k * 4 }, { buffer: cBuf, size: m * n * 4 }]));
+          pass.setBindGroup(
+            0,
+            gpu.bindGroup(pipeline, [u.slot(i), { buffer: aBuf, size: m * k * 4 }, { buffer: bBuf, size: n * k * 4 }, { buffer: cBuf, size: m * n * 4 }]),
+          );
           pass.dispatchWorkgroups(g.nx, g.ny);
         });
         pass.end();

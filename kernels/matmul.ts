@@ -126,8 +126,7 @@ export async function matmulGpu(
         const parts = gridParts(Math.ceil(cols / TILE), Math.ceil(mc / TILE), limits.maxWorkgroupsPerDimension);
         const u = gpu.uniforms(
           parts.map(
-            (g) =>
-              new Uint32Array([mc, cols, kc, k, bRowLen, n, transB ? 0 : b0, transB ? b0 : 0, transB ? 1 : 0, !transB && c > 0 ? 1 : 0, g.y0, g.x0]),
+            (g) => new Uint32Array([mc, cols, kc, k, bRowLen, n, transB ? 0 : b0, transB ? b0 : 0, transB ? 1 : 0, !transB && c > 0 ? 1 : 0, g.y0, g.x0]),
           ),
         );
         const read = c === bChunks.length - 1 ? [{ from: cBuf, bytes: mc * n * 4, into: out.subarray(i0 * n, (i0 + mc) * n) }] : [];
@@ -140,7 +139,12 @@ export async function matmulGpu(
               parts.forEach((g, p) => {
                 pass.setBindGroup(
                   0,
-                  gpu.bindGroup(pipeline, [u.slot(p), { buffer: aBuf, size: Math.max(mc * k * 4, 4) }, { buffer: bBuf, size: Math.max(bc * bRowLen * 4, 4) }, { buffer: cBuf, size: mc * n * 4 }]),
+                  gpu.bindGroup(pipeline, [
+                    u.slot(p),
+                    { buffer: aBuf, size: Math.max(mc * k * 4, 4) },
+                    { buffer: bBuf, size: Math.max(bc * bRowLen * 4, 4) },
+                    { buffer: cBuf, size: mc * n * 4 },
+                  ]),
                 );
                 pass.dispatchWorkgroups(g.nx, g.ny);
               });

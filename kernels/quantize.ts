@@ -85,7 +85,8 @@ export async function quantizeGroupsGpu(
 ): Promise<{ matrix: QuantizedMatrix; recomputed: number }> {
   const G = groupsPerRow(cols, groupSize);
   const rowBytes = cols * 4;
-  if (rowBytes > limits.maxBindingBytes) throw new KernelLimitError(KERNEL, `one row of W (${cols} floats) exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
+  if (rowBytes > limits.maxBindingBytes)
+    throw new KernelLimitError(KERNEL, `one row of W (${cols} floats) exceeds the device's ${limits.maxBindingBytes}-byte storage binding`);
   const [minmax, codesPipe] = await Promise.all([
     gpu.pipeline('quantize-minmax', wgslSource('quantize-minmax')),
     gpu.pipeline('quantize-codes', wgslSource('quantize-codes')),
@@ -121,7 +122,10 @@ export async function quantizeGroupsGpu(
             const pass = encoder.beginComputePass();
             pass.setPipeline(minmax);
             parts.forEach((d, i) => {
-              pass.setBindGroup(0, gpu.bindGroup(minmax, [u.slot(i), sized(wBuf, n * 4), sized(loBuf, groups * 4), sized(hiBuf, groups * 4), sized(badBuf, groups * 4)]));
+              pass.setBindGroup(
+                0,
+                gpu.bindGroup(minmax, [u.slot(i), sized(wBuf, n * 4), sized(loBuf, groups * 4), sized(hiBuf, groups * 4), sized(badBuf, groups * 4)]),
+              );
               pass.dispatchWorkgroups(d.nx, d.ny);
             });
             pass.end();
@@ -178,7 +182,16 @@ export async function quantizeGroupsGpu(
             cparts.forEach((d, i) => {
               pass.setBindGroup(
                 0,
-                gpu.bindGroup(codesPipe, [cu.slot(i), sized(wBuf, n * 4), sized(sBuf, groups * 4), sized(mBuf, groups * 4), sized(qBuf, groups * 4), sized(cBuf, words * 4), sized(fBuf, flagWords * 4), sized(gBuf, cols * 4)]),
+                gpu.bindGroup(codesPipe, [
+                  cu.slot(i),
+                  sized(wBuf, n * 4),
+                  sized(sBuf, groups * 4),
+                  sized(mBuf, groups * 4),
+                  sized(qBuf, groups * 4),
+                  sized(cBuf, words * 4),
+                  sized(fBuf, flagWords * 4),
+                  sized(gBuf, cols * 4),
+                ]),
               );
               pass.dispatchWorkgroups(d.nx, d.ny);
             });

@@ -8,7 +8,13 @@ import { parseArgs } from 'node:util';
 import { evaluate, quantizeModel, readLlama2c, readStories, readTokenizer, dnqAccounting } from '../src/quant/index.js';
 
 const SHARED = new URL('../../shared/', import.meta.url);
-const { values } = parseArgs({ options: { budgets: { type: 'string', default: '2.5,3.0,4.0' }, methods: { type: 'string', default: 'rtn,gptq,alloc,ecsq' }, tune: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: {
+    budgets: { type: 'string', default: '2.5,3.0,4.0' },
+    methods: { type: 'string', default: 'rtn,gptq,alloc,ecsq' },
+    tune: { type: 'string', default: '0' },
+  },
+});
 const model = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
 const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, model.config.vocabSize);
 const split = readStories(new URL('data/tinystories-valid-sample.txt', SHARED).pathname);
@@ -25,7 +31,13 @@ for (const budget of values.budgets!.split(',').map(Number)) {
     const kind = kinds[k];
     const t0 = performance.now();
     const tune = Number(values.tune);
-    const q = await quantizeModel(model, tokenizer, split.calibration, { method: kind.method, budgetBitsPerWeight: budget, allocate: kind.allocate, entropy: 'entropy' in kind, ...(tune > 0 ? { tune: { steps: tune } } : {}) });
+    const q = await quantizeModel(model, tokenizer, split.calibration, {
+      method: kind.method,
+      budgetBitsPerWeight: budget,
+      allocate: kind.allocate,
+      entropy: 'entropy' in kind,
+      ...(tune > 0 ? { tune: { steps: tune } } : {}),
+    });
     const seconds = (performance.now() - t0) / 1000;
     const e = evaluate(model, q.model, tokenizer, split.evaluation);
     const layout = 'entropy' in kind ? 'per-column steps' : q.uniform ? `${q.uniform.bits}-bit, groups of ${q.uniform.groupSize}` : `groups of ${q.groupSize}`;

@@ -61,11 +61,17 @@ describe('archive / restore bad input: one line, non-zero exit, no output', () =
   it('restore of a pool that holds some other file says so and points to decode', () => {
     const rng = new Rng(11);
     const other = join(dir, 'notes.bin');
-    writeFileSync(other, Uint8Array.from({ length: 3000 }, () => rng.below(256)));
+    writeFileSync(
+      other,
+      Uint8Array.from({ length: 3000 }, () => rng.below(256)),
+    );
     const otherPool = join(dir, 'notes.fasta');
     expect(run(['encode', other, '-o', otherPool]).code).toBe(0);
     const out = join(dir, 'notes.out');
-    expectOneLineError(run(['restore', otherPool, '-o', out]), /notes\.fasta: the pool holds a 3000-byte file that is not a \.dnq model container.*dnarchive decode/);
+    expectOneLineError(
+      run(['restore', otherPool, '-o', out]),
+      /notes\.fasta: the pool holds a 3000-byte file that is not a \.dnq model container.*dnarchive decode/,
+    );
     expect(existsSync(out)).toBe(false);
     expectOneLineError(run(['restore', otherPool, '-o', out, '--dnq']), /not a \.dnq model container/);
     expect(existsSync(out)).toBe(false);

@@ -8,7 +8,6 @@ import { runCli } from './_cli.js';
 
 const cache = mkdtempSync(join(tmpdir(), 'dnarchive-cache-'));
 
-
 const run = (args: string[]) => runCli(args, undefined, { DNARCHIVE_CACHE_DIR: cache });
 
 describe('dnarchive ecc', () => {

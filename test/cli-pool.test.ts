@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../src/random.js';
 
-
-
-
 const dir = mkdtempSync(join(tmpdir(), 'dnarchive-pool-cli-'));
 const rng = new Rng(77);
 const input = join(dir, 'in.bin');
-writeFileSync(input, Uint8Array.from({ length: 20_001 }, () => rng.below(256)));
+writeFileSync(
+  input,
+  Uint8Array.from({ length: 20_001 }, () => rng.below(256)),
+);
 
 describe('dnarchive encode → simulate → decode', () => {
   it('round-trips through a noisy channel with primers, bit-exactly, with byte-identical pools', () => {

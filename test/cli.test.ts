@@ -6,9 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardinality, formatWord, locoCode } from '../src/loco/index.js';
 
-
-
-
 describe('dnarchive loco', () => {
   it('info reports N(m) as a decimal string and the rate', () => {
     const r = run(['loco', 'info', '--ell', '3', '--length', '48', '--json']);

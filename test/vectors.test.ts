@@ -93,7 +93,10 @@ describe('tampered vectors', () => {
     const d = await copyOfVectors();
     const file = 'loco/sampled-l1-m64.txt';
     const text = await readFile(join(d, file), 'utf8');
-    await writeFile(join(d, file), text.replace(/\t([ATGC])([ATGC])/, (_, a: string) => `\t${a}${a}`));
+    await writeFile(
+      join(d, file),
+      text.replace(/\t([ATGC])([ATGC])/, (_, a: string) => `\t${a}${a}`),
+    );
     const report = await verifyVectors(d);
     expect(failing(report)).toEqual([file]);
     expect(report.files.find((x) => x.file === file)!.firstFailure).toMatch(/sampled-l1-m64\.txt: line 2: unrank/);

@@ -43,7 +43,9 @@ export function registerArchive(program: Command): void {
 
   program
     .command('restore')
-    .description('decode reads of a model pool (as `decode` does, SHA-256-verified) and write the model back as a float32 llama2.c checkpoint (as `dequantize` does)')
+    .description(
+      'decode reads of a model pool (as `decode` does, SHA-256-verified) and write the model back as a float32 llama2.c checkpoint (as `dequantize` does)',
+    )
     .argument('<reads>', "FASTA or FASTQ reads, or '-' for stdin")
     .requiredOption('-o, --output <file>', "output llama2.c .bin (or .dnq with --dnq), or '-' for stdout")
     .option('--dnq', 'write the decoded .dnq container itself instead of a llama2.c checkpoint')

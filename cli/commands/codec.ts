@@ -55,7 +55,9 @@ export function registerCodec(program: Command): void {
       await writeOutput(o.output, report.data, Boolean(o.force));
       if (o.output !== '-') {
         const fixes = report.corrected + report.bridgeErrors;
-        process.stderr.write(`decoded ${report.data.length} bytes${fixes ? `, ${report.corrected} codeword(s) corrected, ${report.bridgeErrors} bridge error(s) ignored` : ''}, SHA-256 verified → ${o.output}\n`);
+        process.stderr.write(
+          `decoded ${report.data.length} bytes${fixes ? `, ${report.corrected} codeword(s) corrected, ${report.bridgeErrors} bridge error(s) ignored` : ''}, SHA-256 verified → ${o.output}\n`,
+        );
       }
     });
 }

@@ -62,7 +62,9 @@ export function registerDemo(program: Command): void {
             `decode: ${d.recovered} of ${d.strands} strands recovered from the reads (${d.byVoting} by per-codeword voting),`,
             `  ${d.erasures} rebuilt by the outer code; ${d.lengthMismatch} reads had indels (${d.discarded} discarded)`,
             '',
-            exact ? `verdict: OK — ${data.length} bytes decoded bit-exactly, SHA-256 verified (${seconds.toFixed(1)} s)` : 'verdict: FAILED — decoded bytes differ from the input',
+            exact
+              ? `verdict: OK — ${data.length} bytes decoded bit-exactly, SHA-256 verified (${seconds.toFixed(1)} s)`
+              : 'verdict: FAILED — decoded bytes differ from the input',
             '',
           ].join('\n'),
         );

@@ -78,34 +78,46 @@ export function registerEcc(program: Command): void {
     .option('--no-tiebreak', 'do not break ties with the bridge checksum')
     .option('--decoder <d>', "'list': the list decoder alone; 'codec': residue decoding first, as the codec decodes", 'list')
     .option('--json', 'print JSON')
-    .action((o: { ell: string; length: string; errors: string; trials: string; seed: string; margin: string; tiebreak: boolean; decoder: string; json?: boolean }) => {
-      const ell = parseOption(ellOption, o.ell, '--ell');
-      const m = parseOption(lengthOption, o.length, '--length');
-      const counts = runTrial({
-        m,
-        ell,
-        errors: parseOption(countOption('--errors', 0, m), o.errors, '--errors'),
-        trials: parseOption(countOption('--trials', 1, 10_000_000), o.trials, '--trials'),
-        seed: parseOption(countOption('--seed', 0, 2 ** 32 - 1), o.seed, '--seed'),
-        margin: parseOption(marginOption, o.margin, '--margin'),
-        tiebreak: o.tiebreak,
-        decoder: parseOption(decoderOption, o.decoder, '--decoder'),
-      });
-      if (o.json) {
-        printJson(counts);
-        return;
-      }
-      const pct = (x: number) => `${((100 * x) / counts.trials).toFixed(2)}%`;
-      process.stdout.write(
-        [
-          `${counts.trials} codewords, m=${m}, ℓ=${ell}, R=${counts.R} (margin ${counts.margin}), ${counts.errors} substitution(s) each, seed ${counts.seed}, checksum tie-break ${counts.tiebreak ? 'on' : 'off'}, decoder ${counts.decoder}`,
-          `  unique-correct   ${counts.uniqueCorrect}  (${pct(counts.uniqueCorrect)})`,
-          `  ambiguous        ${counts.ambiguous}  (${pct(counts.ambiguous)})`,
-          `  empty            ${counts.empty}  (${pct(counts.empty)})`,
-          `  wrong            ${counts.wrong}  (${pct(counts.wrong)})`,
-          `  sent codeword listed in ${counts.sentListed} of ${counts.trials}; ${counts.seconds.toFixed(2)} s`,
-          '',
-        ].join('\n'),
-      );
-    });
+    .action(
+      (o: {
+        ell: string;
+        length: string;
+        errors: string;
+        trials: string;
+        seed: string;
+        margin: string;
+        tiebreak: boolean;
+        decoder: string;
+        json?: boolean;
+      }) => {
+        const ell = parseOption(ellOption, o.ell, '--ell');
+        const m = parseOption(lengthOption, o.length, '--length');
+        const counts = runTrial({
+          m,
+          ell,
+          errors: parseOption(countOption('--errors', 0, m), o.errors, '--errors'),
+          trials: parseOption(countOption('--trials', 1, 10_000_000), o.trials, '--trials'),
+          seed: parseOption(countOption('--seed', 0, 2 ** 32 - 1), o.seed, '--seed'),
+          margin: parseOption(marginOption, o.margin, '--margin'),
+          tiebreak: o.tiebreak,
+          decoder: parseOption(decoderOption, o.decoder, '--decoder'),
+        });
+        if (o.json) {
+          printJson(counts);
+          return;
+        }
+        const pct = (x: number) => `${((100 * x) / counts.trials).toFixed(2)}%`;
+        process.stdout.write(
+          [
+            `${counts.trials} codewords, m=${m}, ℓ=${ell}, R=${counts.R} (margin ${counts.margin}), ${counts.errors} substitution(s) each, seed ${counts.seed}, checksum tie-break ${counts.tiebreak ? 'on' : 'off'}, decoder ${counts.decoder}`,
+            `  unique-correct   ${counts.uniqueCorrect}  (${pct(counts.uniqueCorrect)})`,
+            `  ambiguous        ${counts.ambiguous}  (${pct(counts.ambiguous)})`,
+            `  empty            ${counts.empty}  (${pct(counts.empty)})`,
+            `  wrong            ${counts.wrong}  (${pct(counts.wrong)})`,
+            `  sent codeword listed in ${counts.sentListed} of ${counts.trials}; ${counts.seconds.toFixed(2)} s`,
+            '',
+          ].join('\n'),
+        );
+      },
+    );
 }

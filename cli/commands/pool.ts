@@ -3,7 +3,17 @@ import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { AtomicWriter, createProgress, DEFAULT_CHUNK_MEMORY, FileSource, formatPoolReport, memorySource, poolReport, PoolWorkers, type PoolDecodeReport } from '../../src/pack/index.js';
+import {
+  AtomicWriter,
+  createProgress,
+  DEFAULT_CHUNK_MEMORY,
+  FileSource,
+  formatPoolReport,
+  memorySource,
+  poolReport,
+  PoolWorkers,
+  type PoolDecodeReport,
+} from '../../src/pack/index.js';
 import { printJson, readInput, writeStdoutSync } from '../io.js';
 import { parseOption } from '../options.js';
 import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
@@ -41,11 +51,16 @@ export function registerPool(program: Command): void {
     .argument('<reads>', "FASTA or FASTQ reads, or '-' for stdin")
     .requiredOption('-o, --output <file>', "output file, or '-' for stdout")
     .option('--force', 'overwrite the output file if it exists')
-    .option('--chunk-memory <MiB>', 'keep recovered strands in memory up to this size, beyond it in a temporary file beside the output', String(DEFAULT_CHUNK_MEMORY / 2 ** 20))
+    .option(
+      '--chunk-memory <MiB>',
+      'keep recovered strands in memory up to this size, beyond it in a temporary file beside the output',
+      String(DEFAULT_CHUNK_MEMORY / 2 ** 20),
+    )
     .option('--json', 'print the decoding report as JSON on stdout')
     .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string }) => {
       const chunkMemory = parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20;
-      const { bytes, report } = o.output === '-' ? await decodeToStdout(input, chunkMemory) : await decodeToFile(input, o.output, Boolean(o.force), chunkMemory);
+      const { bytes, report } =
+        o.output === '-' ? await decodeToStdout(input, chunkMemory) : await decodeToFile(input, o.output, Boolean(o.force), chunkMemory);
       if (o.json) printJson(report);
       else if (o.output !== '-') process.stderr.write(`decoded ${bytes} bytes, SHA-256 verified → ${o.output}\n  ${formatDecodeReport(report)}\n`);
     });
@@ -63,7 +78,11 @@ export function registerPool(program: Command): void {
 }
 
 const mebibytes = (name: string) =>
-  z.string().regex(/^\d*\.?\d+$/, `${name} must be a number of MiB`).transform(Number).pipe(z.number().max(2 ** 30, `${name} must be at most ${2 ** 30} MiB`));
+  z
+    .string()
+    .regex(/^\d*\.?\d+$/, `${name} must be a number of MiB`)
+    .transform(Number)
+    .pipe(z.number().max(2 ** 30, `${name} must be at most ${2 ** 30} MiB`));
 
 /**
  * Reads → stdout in bounded memory. Bytes on stdout cannot be taken back, so the payload is

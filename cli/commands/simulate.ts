@@ -6,7 +6,17 @@
 import type { Command } from 'commander';
 import { once } from 'node:events';
 import { z } from 'zod';
-import { AtomicWriter, Channel, PackedStrands, PRESET_NAMES, channelConfig, createProgress, readChunks, readRecords, type ChannelOptions } from '../../src/pack/index.js';
+import {
+  AtomicWriter,
+  Channel,
+  PackedStrands,
+  PRESET_NAMES,
+  channelConfig,
+  createProgress,
+  readChunks,
+  readRecords,
+  type ChannelOptions,
+} from '../../src/pack/index.js';
 import { OptionError } from '../../src/validate.js';
 import { parseOption } from '../options.js';
 import { printJson } from '../io.js';

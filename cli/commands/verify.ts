@@ -18,7 +18,9 @@ export function registerVerify(program: Command): void {
           const status = f.failures === 0 ? 'pass' : 'FAIL';
           process.stdout.write(`${status}  ${f.file}  ${f.checks} checks${f.failures ? `, ${f.failures} failed: ${f.firstFailure ?? ''}` : ''}\n`);
         }
-        process.stdout.write(`\n${report.ok ? 'PASS' : 'FAIL'}: ${report.totalChecks - report.totalFailures} of ${report.totalChecks} checks passed in ${report.files.length} files (${dir})\n`);
+        process.stdout.write(
+          `\n${report.ok ? 'PASS' : 'FAIL'}: ${report.totalChecks - report.totalFailures} of ${report.totalChecks} checks passed in ${report.files.length} files (${dir})\n`,
+        );
       }
       if (!report.ok) process.exitCode = 1;
     });

@@ -32,7 +32,8 @@ for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
   }
   const show = (m, title) => {
     console.log(`\n== ${f}: ${title} (ms of ${total.toFixed(0)} ms sampled)`);
-    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${v.toFixed(0).padStart(9)}  ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`);
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top))
+      console.log(`${v.toFixed(0).padStart(9)}  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
   };
   show(self, 'self time');
   show(incl, 'inclusive time');

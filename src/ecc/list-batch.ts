@@ -43,7 +43,10 @@ export function listDecodeBatch(job: ListJob): ListJobResult {
     throw new ResidueTableMismatchError(`list job: ${job.words.length} symbols for ${n} words of length m = ${job.m} (expected ${n * job.m})`);
   }
   for (let i = 0; i < job.words.length; i++) {
-    if (job.words[i] > 3) throw new ResidueTableMismatchError(`list job: word ${Math.floor(i / job.m)} has symbol value ${job.words[i]} at position ${i % job.m}; symbols are 0..3`);
+    if (job.words[i] > 3)
+      throw new ResidueTableMismatchError(
+        `list job: word ${Math.floor(i / job.m)} has symbol value ${job.words[i]} at position ${i % job.m}; symbols are 0..3`,
+      );
   }
   const dec = decoderFor(job);
   const outcomes = new Uint8Array(n);

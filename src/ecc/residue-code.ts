@@ -138,7 +138,8 @@ export class ResidueCode implements IndexMapper {
     const w = typeof word === 'string' ? parseWord(word, 'received word') : word;
     if (w.length !== this.code.m) throw new InvalidLengthError(w.length, this.code.m, 'received word');
     for (let i = 0; i < w.length; i++) if (w[i] > 3) throw new InvalidSymbolError(String(w[i]), i, 'received word');
-    if (!(Number.isInteger(checksum) && checksum >= -1 && checksum <= 3)) throw new LocoParameterError('checksum', checksum, 'an integer in 0..3, or -1 for none');
+    if (!(Number.isInteger(checksum) && checksum >= -1 && checksum <= 3))
+      throw new LocoParameterError('checksum', checksum, 'an integer in 0..3, or -1 for none');
     const u = this.code.newLimbs();
     const status = this.fromWord(w, 0, u, checksum);
     if (status === DECODE_FAILED) throw new UncorrectableCodewordError(0, 0, this.failure);

@@ -50,8 +50,7 @@ const MUL_ALPHA2 = [0, 3, 1, 2];
 /** CHECK_OF_PAIR[b1·4 + b2] = f(b1, b2); 255 on the diagonal, which no bridge uses. */
 export const CHECK_OF_PAIR: Uint8Array = (() => {
   const t = new Uint8Array(16);
-  for (let b1 = 0; b1 < 4; b1++)
-    for (let b2 = 0; b2 < 4; b2++) t[b1 * 4 + b2] = b1 === b2 ? 255 : MUL_ALPHA[b1] ^ MUL_ALPHA2[b2];
+  for (let b1 = 0; b1 < 4; b1++) for (let b2 = 0; b2 < 4; b2++) t[b1 * 4 + b2] = b1 === b2 ? 255 : MUL_ALPHA[b1] ^ MUL_ALPHA2[b2];
   return t;
 })();
 

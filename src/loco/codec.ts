@@ -17,15 +17,7 @@ import { z } from 'zod';
 import { parseWith } from '../validate.js';
 import { formatWord, parseWord } from './alphabet.js';
 import { readLimbs, writeLimbs, fitsInBits } from './_bits.js';
-import {
-  BRIDGE_LAYOUT,
-  CHECK_OF_PAIR,
-  PAIRS_BY_CHECK,
-  codewordsInStrand,
-  strandLength,
-  symbolDisparity,
-  type BridgeLayout,
-} from './bridge.js';
+import { BRIDGE_LAYOUT, CHECK_OF_PAIR, PAIRS_BY_CHECK, codewordsInStrand, strandLength, symbolDisparity, type BridgeLayout } from './bridge.js';
 import { locoCode, type LocoCode } from './code.js';
 import { ChecksumMismatchError, LocoParameterError, RunLimitError, StrandFormatError, UncorrectableCodewordError } from './errors.js';
 import { MAX_ELL, MAX_LENGTH } from './params.js';
@@ -100,7 +92,12 @@ export const locoCodecOptionsSchema = z
     length: z.number().int().min(1).max(MAX_LENGTH).default(48),
     bridge: z.enum(['sep1', 'check2']).default('check2'),
     balance: z.boolean().default(true),
-    codewordsPerStrand: z.number().int().min(1).max(1 << 20).default(4),
+    codewordsPerStrand: z
+      .number()
+      .int()
+      .min(1)
+      .max(1 << 20)
+      .default(4),
   })
   .strict();
 
@@ -181,9 +178,7 @@ export class LocoCodec {
     const counts = words.map((w, i) => {
       const k = codewordsInStrand(this.config.bridge, m, w.length);
       if (k < 0) {
-        throw new StrandFormatError(
-          `strand ${i}: length ${w.length} is not a whole number of codewords (m = ${m}, bridge = ${this.config.bridge})`,
-        );
+        throw new StrandFormatError(`strand ${i}: length ${w.length} is not a whole number of codewords (m = ${m}, bridge = ${this.config.bridge})`);
       }
       return k;
     });

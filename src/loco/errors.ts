@@ -18,10 +18,7 @@ export class InvalidSymbolError extends DnarchiveError {
     readonly position: number,
     where = 'word',
   ) {
-    super(
-      'LOCO_SYMBOL',
-      `${where}: invalid symbol ${JSON.stringify(symbol)} at position ${position}; only A, T, G, C are allowed`,
-    );
+    super('LOCO_SYMBOL', `${where}: invalid symbol ${JSON.stringify(symbol)} at position ${position}; only A, T, G, C are allowed`);
   }
 }
 
@@ -44,10 +41,7 @@ export class RunLimitError extends DnarchiveError {
     readonly ell: number,
     where = 'word',
   ) {
-    super(
-      'LOCO_RUN_LIMIT',
-      `${where}: run of ${runLength} equal symbols ending at position ${position} exceeds the run limit ℓ = ${ell}`,
-    );
+    super('LOCO_RUN_LIMIT', `${where}: run of ${runLength} equal symbols ending at position ${position} exceeds the run limit ℓ = ${ell}`);
   }
 }
 
@@ -68,10 +62,7 @@ export class ChecksumMismatchError extends DnarchiveError {
     readonly strand: number,
     readonly codeword: number,
   ) {
-    super(
-      'LOCO_CHECKSUM',
-      `strand ${strand}, codeword ${codeword}: bridge checksum mismatch (a substitution was detected in the codeword or its bridge)`,
-    );
+    super('LOCO_CHECKSUM', `strand ${strand}, codeword ${codeword}: bridge checksum mismatch (a substitution was detected in the codeword or its bridge)`);
   }
 }
 

@@ -39,15 +39,4 @@ export {
   UncorrectableCodewordError,
 } from './errors.js';
 /** Fixed-width limb arithmetic shared with the layers above (src/ecc); allocation-free. */
-export {
-  LIMB_BITS,
-  limbsFor,
-  bigToLimbs,
-  limbsToBig,
-  mulSmallAdd,
-  divSmall,
-  modSmall,
-  addLimbs,
-  subLimbs,
-  compareLimbs,
-} from './_limbs.js';
+export { LIMB_BITS, limbsFor, bigToLimbs, limbsToBig, mulSmallAdd, divSmall, modSmall, addLimbs, subLimbs, compareLimbs } from './_limbs.js';

@@ -51,7 +51,7 @@ export class AtomicWriter {
     if (typeof data !== 'string') {
       this.flush();
       if (this.fd === undefined) throw new Error(`${this.path}: write after commit or abort`);
-      for (let done = 0; done < data.length; ) done += writeSync(this.fd, data, done, data.length - done);
+      for (let done = 0; done < data.length;) done += writeSync(this.fd, data, done, data.length - done);
       return;
     }
     this.pending.push(data);

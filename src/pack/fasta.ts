@@ -24,7 +24,11 @@ export function parseReads(text: string, file: string): SequenceRecord[] {
   const c = lines[first][0];
   if (c === '>') return parseFasta(lines, first, file);
   if (c === '@') return parseFastq(lines, first, file);
-  throw new ReadsFormatError(file, first + 1, `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(lines[first].slice(0, 20))}`);
+  throw new ReadsFormatError(
+    file,
+    first + 1,
+    `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(lines[first].slice(0, 20))}`,
+  );
 }
 
 function toSymbols(seq: string, file: string, line: number, column0: number): Uint8Array {

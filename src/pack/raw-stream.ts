@@ -71,7 +71,10 @@ function parseHeader(rec: SequenceRecord, file: string): RawHeader {
   if (!r.success) {
     const issue = r.error.issues[0];
     const key = issue.path.join('.');
-    throw new PoolFormatError(where, `header field ${key || '(record)'}: ${issue.message}${key && fields[key] !== undefined ? ` (got ${JSON.stringify(fields[key])})` : ''}`);
+    throw new PoolFormatError(
+      where,
+      `header field ${key || '(record)'}: ${issue.message}${key && fields[key] !== undefined ? ` (got ${JSON.stringify(fields[key])})` : ''}`,
+    );
   }
   const h = r.data;
   const [index, count] = h.strand.split('/').map(Number);
@@ -114,7 +117,10 @@ export function decodeRawStreamReport(records: readonly SequenceRecord[], file: 
   for (let i = 0; i < records.length; i++) {
     const h = headers[i];
     if (!sameStream(h, h0)) {
-      throw new PoolFormatError(`${file}:${records[i].line}`, `record belongs to a different stream than line ${records[0].line} (parameters, length or SHA-256 differ): streams must not be mixed`);
+      throw new PoolFormatError(
+        `${file}:${records[i].line}`,
+        `record belongs to a different stream than line ${records[0].line} (parameters, length or SHA-256 differ): streams must not be mixed`,
+      );
     }
     const prev = slots[h.index];
     if (prev && !equalBytes(prev, records[i].symbols)) {
@@ -125,7 +131,10 @@ export function decodeRawStreamReport(records: readonly SequenceRecord[], file: 
   const missing: number[] = [];
   for (let i = 0; i < slots.length; i++) if (!slots[i]) missing.push(i);
   if (missing.length > 0) {
-    throw new IncompleteDecodeError(file, `${missing.length} of ${h0.count} strands missing (${listRanges(missing)}); the raw stream has no outer code, so every strand is needed`);
+    throw new IncompleteDecodeError(
+      file,
+      `${missing.length} of ${h0.count} strands missing (${listRanges(missing)}); the raw stream has no outer code, so every strand is needed`,
+    );
   }
   let codec: LocoCodec;
   try {
@@ -143,7 +152,10 @@ export function decodeRawStreamReport(records: readonly SequenceRecord[], file: 
   }
   const data = report.data;
   if (data.length !== h0.bytes || sha256Hex(data) !== h0.sha256) {
-    throw new IncompleteDecodeError(file, `decoded ${data.length} bytes whose SHA-256 does not match the header (expected ${h0.bytes} bytes, sha256 ${h0.sha256.slice(0, 16)}…): the strands are damaged`);
+    throw new IncompleteDecodeError(
+      file,
+      `decoded ${data.length} bytes whose SHA-256 does not match the header (expected ${h0.bytes} bytes, sha256 ${h0.sha256.slice(0, 16)}…): the strands are damaged`,
+    );
   }
   return report;
 }
@@ -157,7 +169,7 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 /** [1,2,3,7,9,10] → "1-3, 7, 9-10"; long lists are cut after 20 ranges. */
 export function listRanges(xs: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < xs.length; ) {
+  for (let i = 0; i < xs.length;) {
     let j = i;
     while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++;
     parts.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`);

@@ -82,7 +82,11 @@ export class RecordParser {
       if (raw[0] === '>') this.mode = 'fasta';
       else if (raw[0] === '@') this.mode = 'fastq';
       else {
-        throw new ReadsFormatError(this.file, lineNo, `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`);
+        throw new ReadsFormatError(
+          this.file,
+          lineNo,
+          `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`,
+        );
       }
     }
     return this.mode === 'fasta' ? this.fastaLine(raw, lineNo) : this.fastqLine(raw, lineNo);
@@ -178,7 +182,8 @@ class LineSplitter {
 function inputError(file: string, err: unknown): unknown {
   const e = err as NodeJS.ErrnoException;
   if (!e || typeof e.code !== 'string' || !e.syscall) return err;
-  const detail = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a file' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  const detail =
+    e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory, not a file' : e.code === 'EACCES' ? 'permission denied' : e.message;
   return new ReadsInputError(file, detail);
 }
 
@@ -237,7 +242,7 @@ function* fileLines(path: string, name: string): Generator<string> {
   const decoder = new StringDecoder('utf8');
   const lines = new LineSplitter(name);
   try {
-    for (let pos = 0; ; ) {
+    for (let pos = 0; ;) {
       let n: number;
       try {
         n = readSync(fd, buf, 0, buf.length, pos);

@@ -38,7 +38,18 @@ export interface DnqAccounting {
 /** Accounting of an archive (parsed, or its bytes). */
 export function dnqAccounting(archive: DnqArchive | Uint8Array): DnqAccounting {
   const a = archive instanceof Uint8Array ? readDnq(archive) : archive;
-  const q = { tensors: 0, weights: 0, groups: 0, codeBits: 0, gridBits: 0, widthBits: 0, paddingBits: 0, bytes: 0, bitsPerWeight: 0, allocatedBitsPerWeight: 0 };
+  const q = {
+    tensors: 0,
+    weights: 0,
+    groups: 0,
+    codeBits: 0,
+    gridBits: 0,
+    widthBits: 0,
+    paddingBits: 0,
+    bytes: 0,
+    bitsPerWeight: 0,
+    allocatedBitsPerWeight: 0,
+  };
   const raw = { tensors: 0, elements: 0, bytes: 0 };
   for (const t of a.manifest.tensors) {
     if (t.kind === 'raw') {

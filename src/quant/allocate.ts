@@ -29,7 +29,20 @@
  * bits for 2..8). "Code bits" below are the width-proportional part, (n_g + 1)·b_g.
  */
 import { BudgetError, QuantInputError } from './errors.js';
-import { checkShape, chooseGrid, dequantizeValue, groupLength, groupsPerRow, MAX_WIDTH, MIN_WIDTH, quantizeValue, scaleExponentFor, scaleLadder, SCALE_CODE_BITS, widthFieldBits } from './groups.js';
+import {
+  checkShape,
+  chooseGrid,
+  dequantizeValue,
+  groupLength,
+  groupsPerRow,
+  MAX_WIDTH,
+  MIN_WIDTH,
+  quantizeValue,
+  scaleExponentFor,
+  scaleLadder,
+  SCALE_CODE_BITS,
+  widthFieldBits,
+} from './groups.js';
 
 /** Per-group rate-distortion data, struct-of-arrays (10⁵-10⁶ groups). */
 export interface GroupCosts {

@@ -177,8 +177,10 @@ export function writeDnq(input: DnqInput): Uint8Array {
     if (t.kind === 'ecsq') {
       const e = t.matrix;
       const ref = e.stepsFrom === undefined ? undefined : coded.get(e.stepsFrom);
-      if (e.stepsFrom !== undefined && !ref) throw new QuantInputError(where, `tensor "${t.name}": its steps are coded against "${e.stepsFrom}", which is not an ecsq tensor before it`);
-      if (ref && ref.cols !== e.cols) throw new QuantInputError(where, `tensor "${t.name}": ${e.cols} columns, but "${e.stepsFrom}" (its steps' reference) has ${ref.cols}`);
+      if (e.stepsFrom !== undefined && !ref)
+        throw new QuantInputError(where, `tensor "${t.name}": its steps are coded against "${e.stepsFrom}", which is not an ecsq tensor before it`);
+      if (ref && ref.cols !== e.cols)
+        throw new QuantInputError(where, `tensor "${t.name}": ${e.cols} columns, but "${e.stepsFrom}" (its steps' reference) has ${ref.cols}`);
       const stream = add(encodeEcsqStream(e.codes, e.rows, e.cols, e.stepCodes, `tensor "${t.name}"`, { reference: ref?.stepCodes }));
       tensors.push({ name: t.name, kind: 'ecsq', shape: [e.rows, e.cols], scaleExp: e.scaleExp, ...(ref ? { stepsFrom: e.stepsFrom } : {}), stream });
       coded.set(t.name, e);
@@ -199,7 +201,8 @@ export function writeDnq(input: DnqInput): Uint8Array {
     if (lo < minBits || hi > maxBits || minBits < MIN_WIDTH || maxBits > MAX_WIDTH)
       throw new QuantInputError(where, `tensor "${t.name}": widths ${lo}..${hi} outside the declared range ${minBits}..${maxBits}`);
     for (let g = 0; g < m.zeros.length; g++)
-      if (m.zeros[g] >> m.widths[g] !== 0) throw new QuantInputError(where, `tensor "${t.name}": zero point ${m.zeros[g]} of group ${g} does not fit its width ${m.widths[g]}`);
+      if (m.zeros[g] >> m.widths[g] !== 0)
+        throw new QuantInputError(where, `tensor "${t.name}": zero point ${m.zeros[g]} of group ${g} does not fit its width ${m.widths[g]}`);
     const field = widthFieldBits(minBits, maxBits);
     const offsets = new Uint8Array(m.widths.length);
     for (let g = 0; g < offsets.length; g++) offsets[g] = m.widths[g] - minBits;
@@ -273,7 +276,10 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   }
   const version = (json as { version?: unknown } | null)?.version;
   if (typeof version === 'number' && !READ_VERSIONS.includes(version))
-    fail('version', `${version} is not read by this dnarchive (it reads versions ${READ_VERSIONS.join(' and ')}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`);
+    fail(
+      'version',
+      `${version} is not read by this dnarchive (it reads versions ${READ_VERSIONS.join(' and ')}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`,
+    );
   const parsed = dnqManifestSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -283,13 +289,14 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   const payload = bytes.subarray(DNQ_HEADER_BYTES + M);
   if (payload.length !== manifest.payload.bytes) fail('payload.bytes', `manifest says ${manifest.payload.bytes} bytes, file holds ${payload.length}`);
   const digest = createHash('sha256').update(payload).digest('hex');
-  if (digest !== manifest.payload.sha256) fail('payload.sha256', `payload hash ${digest} does not match the manifest (${manifest.payload.sha256}): the file is corrupt`);
+  if (digest !== manifest.payload.sha256)
+    fail('payload.sha256', `payload hash ${digest} does not match the manifest (${manifest.payload.sha256}): the file is corrupt`);
 
   // Sections must tile the payload exactly.
   const spans: { offset: number; length: number; field: string }[] = [];
   manifest.tensors.forEach((t, i) => {
     const keys = t.kind === 'raw' ? (['data'] as const) : t.kind === 'ecsq' ? (['stream'] as const) : (['widths', 'scales', 'zeros', 'codes'] as const);
-    for (const k of keys) spans.push({ ...(t as Record<string, unknown>)[k] as { offset: number; length: number }, field: `tensors.${i}.${k}` });
+    for (const k of keys) spans.push({ ...((t as Record<string, unknown>)[k] as { offset: number; length: number }), field: `tensors.${i}.${k}` });
   });
   spans.sort((a, b) => a.offset - b.offset || a.length - b.length);
   let end = 0;
@@ -309,7 +316,8 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     if (t.kind === 'raw') {
       const n = elements(t.shape);
       const size = t.dtype === 'f32' ? 4 : 2;
-      if (t.data.length !== n * size) fail(`${f}.data.length`, `${t.data.length} bytes, expected ${n} ${t.dtype} values = ${n * size} bytes for shape [${t.shape.join(', ')}]`);
+      if (t.data.length !== n * size)
+        fail(`${f}.data.length`, `${t.data.length} bytes, expected ${n} ${t.dtype} values = ${n * size} bytes for shape [${t.shape.join(', ')}]`);
       const src = slice(t.data);
       const sdv = new DataView(src.buffer, src.byteOffset, src.byteLength);
       const data = new Float32Array(n);
@@ -338,7 +346,8 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
       fail(`${f}.widthBits`, `${t.widthBits}, expected ${widthFieldBits(t.minBits, t.maxBits)} for widths ${t.minBits}..${t.maxBits}`);
     const groups = rows * groupsPerRow(cols, t.groupSize);
     const widthBytes = Math.ceil((groups * t.widthBits) / 8);
-    if (t.widths.length !== widthBytes) fail(`${f}.widths.length`, `${t.widths.length} bytes, expected ${widthBytes} for ${groups} groups of ${t.widthBits} bits`);
+    if (t.widths.length !== widthBytes)
+      fail(`${f}.widths.length`, `${t.widths.length} bytes, expected ${widthBytes} for ${groups} groups of ${t.widthBits} bits`);
     if (t.scales.length !== groups) fail(`${f}.scales.length`, `${t.scales.length} bytes, expected ${groups} (one scale code per group)`);
     const widthData = slice(t.widths);
     checkPadding(widthData, groups * t.widthBits, () => fail(`${f}.widths`, 'nonzero padding bits after the last width'));
@@ -350,12 +359,14 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     const scaleCodes = Uint8Array.from(slice(t.scales));
     let zeroBits = 0;
     for (let g = 0; g < groups; g++) zeroBits += widths[g];
-    if (t.zeros.length !== Math.ceil(zeroBits / 8)) fail(`${f}.zeros.length`, `${t.zeros.length} bytes, expected ${Math.ceil(zeroBits / 8)} (one zero point per group in its width)`);
+    if (t.zeros.length !== Math.ceil(zeroBits / 8))
+      fail(`${f}.zeros.length`, `${t.zeros.length} bytes, expected ${Math.ceil(zeroBits / 8)} (one zero point per group in its width)`);
     const zeroData = slice(t.zeros);
     checkPadding(zeroData, zeroBits, () => fail(`${f}.zeros`, 'nonzero padding bits after the last zero point'));
     const zeros = unpackBits(zeroData, widths, new Uint8Array(groups)) as Uint8Array;
     const codeBits = groupedCodeBits(rows, cols, t.groupSize, widths);
-    if (t.codes.length !== Math.ceil(codeBits / 8)) fail(`${f}.codes.length`, `${t.codes.length} bytes, expected ${Math.ceil(codeBits / 8)} for ${codeBits} code bits`);
+    if (t.codes.length !== Math.ceil(codeBits / 8))
+      fail(`${f}.codes.length`, `${t.codes.length} bytes, expected ${Math.ceil(codeBits / 8)} for ${codeBits} code bits`);
     const codeData = slice(t.codes);
     checkPadding(codeData, codeBits, () => fail(`${f}.codes`, 'nonzero padding bits after the last code'));
     const codes = unpackGroupedCodes(codeData, rows, cols, t.groupSize, widths);

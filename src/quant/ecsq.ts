@@ -64,7 +64,8 @@ export interface EcsqOptions {
 export function ecsqQuantize(W: Float32Array, rows: number, cols: number, H: Float64Array, options: EcsqOptions): EcsqMatrix {
   const where = options.where ?? 'ecsqQuantize';
   checkWeightsAndHessian(where, W, rows, cols, H);
-  if (!(options.stepScale > 0) || !Number.isFinite(options.stepScale)) throw new QuantInputError(where, `step scale ${options.stepScale} must be a finite number > 0`);
+  if (!(options.stepScale > 0) || !Number.isFinite(options.stepScale))
+    throw new QuantInputError(where, `step scale ${options.stepScale} must be a finite number > 0`);
   const B = options.blockSize ?? 128;
   if (!Number.isInteger(B) || B < 1) throw new QuantInputError(where, `blockSize ${B} must be a positive integer`);
   const { U, dead } = dampedInverseFactor(H, cols, options.percdamp ?? DEFAULT_PERCDAMP, options.dampRetries ?? DEFAULT_DAMP_RETRIES, where);
@@ -171,9 +172,14 @@ function sameHessianAs(inputs: readonly EcsqInput[]): Int32Array {
  * best pass that fits is kept. A matrix whose Hessian equals an earlier one's takes that one's
  * steps shifted by one offset (`stepsLike`) and is coded against them (`stepsFrom`).
  */
-export function ecsqAtBudget(inputs: readonly EcsqInput[], budgetBitsPerWeight: number, options: { percdamp?: number; maxPasses?: number; where?: string } = {}): EcsqBudgetResult {
+export function ecsqAtBudget(
+  inputs: readonly EcsqInput[],
+  budgetBitsPerWeight: number,
+  options: { percdamp?: number; maxPasses?: number; where?: string } = {},
+): EcsqBudgetResult {
   const where = options.where ?? 'ecsqAtBudget';
-  if (!(budgetBitsPerWeight > 0) || !Number.isFinite(budgetBitsPerWeight)) throw new QuantInputError(where, `budget ${budgetBitsPerWeight} bits/weight must be a finite number > 0`);
+  if (!(budgetBitsPerWeight > 0) || !Number.isFinite(budgetBitsPerWeight))
+    throw new QuantInputError(where, `budget ${budgetBitsPerWeight} bits/weight must be a finite number > 0`);
   const weights = inputs.reduce((n, m) => n + m.rows * m.cols, 0);
   const factor = inputs.map((m) => {
     let energy = 0;
@@ -194,7 +200,12 @@ export function ecsqAtBudget(inputs: readonly EcsqInput[], budgetBitsPerWeight: 
     inputs.forEach((m, i) => {
       const r = like[i];
       const ref = r < 0 ? undefined : matrices[r];
-      const q = ecsqQuantize(m.W, m.rows, m.cols, m.H, { stepScale: s * factor[i], percdamp: options.percdamp, where: m.name, ...(ref ? { stepsLike: { scaleExp: ref.scaleExp, stepCodes: ref.stepCodes, stepScale: s * factor[r] } } : {}) });
+      const q = ecsqQuantize(m.W, m.rows, m.cols, m.H, {
+        stepScale: s * factor[i],
+        percdamp: options.percdamp,
+        where: m.name,
+        ...(ref ? { stepsLike: { scaleExp: ref.scaleExp, stepCodes: ref.stepCodes, stepScale: s * factor[r] } } : {}),
+      });
       if (ref) q.stepsFrom = inputs[r].name;
       matrices.push(q);
       streams.push(encodeEcsqStream(q.codes, q.rows, q.cols, q.stepCodes, m.name, { reference: ref?.stepCodes }));
@@ -224,6 +235,10 @@ export function ecsqAtBudget(inputs: readonly EcsqInput[], budgetBitsPerWeight: 
       logS = lo.logS + Math.min(0.9, Math.max(0.1, t)) * (hi.logS - lo.logS);
     }
   }
-  if (!best) throw new QuantInputError(where, `no step multiplier met ${budgetBitsPerWeight} bits/weight within ${maxPasses} passes (the coarsest tried needed ${(hi.bits / weights).toFixed(3)})`);
+  if (!best)
+    throw new QuantInputError(
+      where,
+      `no step multiplier met ${budgetBitsPerWeight} bits/weight within ${maxPasses} passes (the coarsest tried needed ${(hi.bits / weights).toFixed(3)})`,
+    );
   return { matrices: best.matrices, streams: best.streams, bitsPerWeight: best.bits / weights, stepMultiplier: 2 ** best.logS, passes };
 }

@@ -21,7 +21,18 @@
  * (§11.4's recipe.) The percentage actually used is returned.
  */
 import { NotPositiveDefiniteError, QuantInputError } from './errors.js';
-import { checkShape, chooseGrid, DEFAULT_GROUP_SIZE, groupsPerRow, minWidthOf, quantizeValue, resolveWidths, scaleExponentFor, scaleLadder, type QuantizedMatrix } from './groups.js';
+import {
+  checkShape,
+  chooseGrid,
+  DEFAULT_GROUP_SIZE,
+  groupsPerRow,
+  minWidthOf,
+  quantizeValue,
+  resolveWidths,
+  scaleExponentFor,
+  scaleLadder,
+  type QuantizedMatrix,
+} from './groups.js';
 import { dampHessian } from './hessian.js';
 import { inverseUpperCholesky } from './cholesky.js';
 
@@ -68,7 +79,14 @@ export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
   for (let j = 0; j < cols; j++) if (dead[j]) for (let r = 0; r < rows; r++) Wk[r * cols + j] = 0;
 
   const scaleExp = options.scaleExp ?? scaleExponentFor(W, minWidthOf(widths), where);
-  const grid: GridState = { scaleExp, scaleCodes: new Uint8Array(rows * G), zeros: new Uint8Array(rows * G), hdiag: new Float64Array(cols), pick: new Uint8Array(2), clip: options.clip ?? false };
+  const grid: GridState = {
+    scaleExp,
+    scaleCodes: new Uint8Array(rows * G),
+    zeros: new Uint8Array(rows * G),
+    hdiag: new Float64Array(cols),
+    pick: new Uint8Array(2),
+    clip: options.clip ?? false,
+  };
   for (let j = 0; j < cols; j++) grid.hdiag[j] = H[j * cols + j];
   const codes = new Uint8Array(rows * cols);
   const groupLoss = new Float64Array(rows * G);
@@ -85,8 +103,7 @@ export function gptqQuantize(W: Float32Array, rows: number, cols: number, H: Flo
 export function checkWeightsAndHessian(where: string, W: Float32Array, rows: number, cols: number, H: Float64Array, groupSize = 1): void {
   checkShape(where, W, rows, cols, groupSize);
   if (H.length !== cols * cols) throw new QuantInputError(where, `Hessian has ${H.length} entries, expected cols² = ${cols * cols}`);
-  for (let i = 0; i < W.length; i++)
-    if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
+  for (let i = 0; i < W.length; i++) if (!Number.isFinite(W[i])) throw new QuantInputError(where, `weight (${Math.floor(i / cols)}, ${i % cols}) is ${W[i]}`);
 }
 
 /**

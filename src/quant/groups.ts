@@ -98,8 +98,8 @@ export function resolveWidths(where: string, bits: number | Uint8Array, groups: 
 
 /** 2^(−k/16) rounded to f32, k = 0 … 15, as bit patterns: the ladder is the same on every engine. */
 const RUNG_BITS = new Uint32Array([
-  0x3f800000, 0x3f75257d, 0x3f6ac0c7, 0x3f60ccdf, 0x3f5744fd, 0x3f4e248c, 0x3f45672a, 0x3f3d08a4,
-  0x3f3504f3, 0x3f2d583f, 0x3f25fed7, 0x3f1ef532, 0x3f1837f0, 0x3f11c3d3, 0x3f0b95c2, 0x3f05aac3,
+  0x3f800000, 0x3f75257d, 0x3f6ac0c7, 0x3f60ccdf, 0x3f5744fd, 0x3f4e248c, 0x3f45672a, 0x3f3d08a4, 0x3f3504f3, 0x3f2d583f, 0x3f25fed7, 0x3f1ef532, 0x3f1837f0,
+  0x3f11c3d3, 0x3f0b95c2, 0x3f05aac3,
 ]);
 const RUNGS = new Float32Array(RUNG_BITS.buffer);
 export const SCALE_STEPS_PER_OCTAVE = 16;
@@ -223,7 +223,16 @@ export const CLIP_MAX_WIDTH = 4;
 /** Rungs below the covering scale the search tries: 14 → down to 2^(−14/16) ≈ 55 %. */
 const CLIP_RUNGS = 14;
 
-function groupError(values: ArrayLike<number>, start: number, length: number, s: number, z: number, maxq: number, h: ArrayLike<number> | undefined, hStart: number): number {
+function groupError(
+  values: ArrayLike<number>,
+  start: number,
+  length: number,
+  s: number,
+  z: number,
+  maxq: number,
+  h: ArrayLike<number> | undefined,
+  hStart: number,
+): number {
   let err = 0;
   for (let i = 0; i < length; i++) {
     const v = values[start + i];

@@ -70,7 +70,11 @@ export interface QuantizeMatricesResult {
   maxBits: number;
 }
 
-export async function quantizeMatrices(inputs: readonly MatrixInput[], options: QuantizeMatricesOptions, engine: MatrixEngine = cpuEngine): Promise<QuantizeMatricesResult> {
+export async function quantizeMatrices(
+  inputs: readonly MatrixInput[],
+  options: QuantizeMatricesOptions,
+  engine: MatrixEngine = cpuEngine,
+): Promise<QuantizeMatricesResult> {
   const groupSize = options.groupSize ?? DEFAULT_GROUP_SIZE;
   const minBits = options.minBits ?? 2;
   const maxBits = options.maxBits ?? 8;
@@ -81,7 +85,11 @@ export async function quantizeMatrices(inputs: readonly MatrixInput[], options: 
     if (options.method === 'gptq' && m.H === undefined) throw new QuantInputError(m.name, 'GPTQ needs the full Hessian H');
   }
 
-  if (options.method === 'gptq') engine.announceGptq?.(inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })), { percdamp: options.percdamp });
+  if (options.method === 'gptq')
+    engine.announceGptq?.(
+      inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })),
+      { percdamp: options.percdamp },
+    );
   let widthsOf: (i: number) => number | Uint8Array = () => options.bits ?? 4;
   let allocation: Allocation | undefined;
   let lo = options.bits ?? 4;
@@ -106,7 +114,15 @@ export async function quantizeMatrices(inputs: readonly MatrixInput[], options: 
   const quantized = await mapInOrder(inputs, engine.concurrency ?? 1, async (m, i) => {
     const bits = widthsOf(i);
     return options.method === 'gptq'
-      ? engine.gptq(m.W, m.rows, m.cols, m.H!, { groupSize, bits, percdamp: options.percdamp, blockSize: options.blockSize, where: m.name, clip: options.clip, scaleExp: scaleExps[i] })
+      ? engine.gptq(m.W, m.rows, m.cols, m.H!, {
+          groupSize,
+          bits,
+          percdamp: options.percdamp,
+          blockSize: options.blockSize,
+          where: m.name,
+          clip: options.clip,
+          scaleExp: scaleExps[i],
+        })
       : rtnQuantize(m.W, m.rows, m.cols, { groupSize, bits, clip: options.clip, hdiag: diagOf(m), scaleExp: scaleExps[i] });
   });
   const matrices = new Map<string, QuantizedMatrix>(inputs.map((m, i) => [m.name, quantized[i]]));

@@ -60,7 +60,10 @@ export interface DeviceReport {
 /** One line for people: which adapter and backend ran. */
 export function describeDevice(r: DeviceReport): string {
   if (r.kind === 'gpu') {
-    const fell = r.kernelCalls && r.kernelCalls.cpu > 0 ? ` (${r.kernelCalls.cpu} of ${r.kernelCalls.cpu + r.kernelCalls.gpu} kernel calls fell back to the CPU: ${r.reason ?? 'device lost'})` : '';
+    const fell =
+      r.kernelCalls && r.kernelCalls.cpu > 0
+        ? ` (${r.kernelCalls.cpu} of ${r.kernelCalls.cpu + r.kernelCalls.gpu} kernel calls fell back to the CPU: ${r.reason ?? 'device lost'})`
+        : '';
     return `device ${r.choice}: ${r.adapter}, backend ${r.backend}${fell}`;
   }
   return `device ${r.choice}: ${r.adapter}, backend ${r.backend}${r.reason ? ` (${r.reason})` : ''}`;
@@ -76,7 +79,8 @@ function reportOf(choice: DeviceChoice, dev: KernelDevice): DeviceReport {
 
 /** The device `choice` resolves to (gpu throws GpuUnavailableError without an adapter; auto falls back and says why once). */
 export async function resolveDevice(choice: DeviceChoice = 'auto'): Promise<{ device: KernelDevice; report: DeviceReport }> {
-  if (!(DEVICE_CHOICES as readonly string[]).includes(choice)) throw new QuantInputError('device', `"${String(choice)}" is not one of ${DEVICE_CHOICES.join(', ')}`);
+  if (!(DEVICE_CHOICES as readonly string[]).includes(choice))
+    throw new QuantInputError('device', `"${String(choice)}" is not one of ${DEVICE_CHOICES.join(', ')}`);
   const device = await getDevice({ device: choice });
   return { device, report: reportOf(choice, device) };
 }
@@ -87,7 +91,14 @@ class BatchHessians {
   private readonly scratch = new Map<number, Float32Array>();
   constructor(private readonly shares: Readonly<Record<string, string>>) {}
 
-  async add(layer: number, name: string, X: Float32Array, rows: number, n: number, run: (H: Float32Array, X: Float32Array, rows: number, n: number) => Promise<void>): Promise<void> {
+  async add(
+    layer: number,
+    name: string,
+    X: Float32Array,
+    rows: number,
+    n: number,
+    run: (H: Float32Array, X: Float32Array, rows: number, n: number) => Promise<void>,
+  ): Promise<void> {
     if (Object.hasOwn(this.shares, name)) return;
     const key = `${layer}.${name}`;
     let e = this.sums.get(key);
@@ -156,7 +167,8 @@ export async function calibrateWithKernels(
   counter = new CallCounter(),
 ): Promise<{ calibrated: Calibrated; kernelCalls: { gpu: number; cpu: number }; reason?: string }> {
   const opts = { device };
-  const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) => counter.count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
+  const lin: BatchedLinear = async (Y, W, X, rows, inFeatures, outFeatures) =>
+    counter.count(await linear(Y, W, X, { batch: rows, inFeatures, outFeatures }, opts));
   const hessians = new BatchHessians(SHARES);
   const hook: BatchedInputHook = (layer, name: LinearName, X, rows) =>
     hessians.add(layer, name, X, rows, X.length / rows, async (H, XX, r, n) => counter.count(await hessianAccumulate(H, XX, { rows: r, n }, opts)));
@@ -203,7 +215,9 @@ export function deviceEngine(device: DeviceChoice, counter = new CallCounter(), 
     where,
   });
   return {
-    announceGptq: prefetch ? (matrices, options) => prefetch.announce(matrices.map((m) => recipe(m.H, m.cols, options.percdamp, undefined, m.name))) : undefined,
+    announceGptq: prefetch
+      ? (matrices, options) => prefetch.announce(matrices.map((m) => recipe(m.H, m.cols, options.percdamp, undefined, m.name)))
+      : undefined,
     groupCosts: async (W, rows, cols, hdiag, options) => {
       const r = await groupCostsOnDevice(W, rows, cols, hdiag, options, { device });
       counter.count(r.run);
@@ -232,7 +246,13 @@ export async function quantizeModelOnDevice(
   const { device: _choice, threads: _threads, ...rest } = options;
   // One counter for calibration and the engine: the report covers every kernel call.
   const counter = new CallCounter();
-  const { calibrated, device } = await calibrateOnDevice(model, tokenizer, stories, { device: options.device, tokensPerStory: options.tokensPerStory }, counter);
+  const { calibrated, device } = await calibrateOnDevice(
+    model,
+    tokenizer,
+    stories,
+    { device: options.device, tokensPerStory: options.tokensPerStory },
+    counter,
+  );
   if (device.kind === 'cpu') {
     // The TypeScript path on all cores: the same container as on one (matrix-workers.ts).
     const workers = new MatrixWorkers(options.threads);

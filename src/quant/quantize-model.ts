@@ -104,7 +104,12 @@ function meanKlAgainst(reference: LlamaModel, candidate: LlamaModel, seqs: reado
 const SHARES = { wk: 'wq', wv: 'wq', w3: 'w1' } as const;
 
 /** Runs the calibration stories through the fp32 model, collecting every linear layer's Hessian. */
-export function calibrate(model: LlamaModel, tokenizer: Tokenizer, stories: readonly string[], tokensPerStory = 512): { collector: HessianCollector; tokens: number } {
+export function calibrate(
+  model: LlamaModel,
+  tokenizer: Tokenizer,
+  stories: readonly string[],
+  tokensPerStory = 512,
+): { collector: HessianCollector; tokens: number } {
   const collector = new HessianCollector(SHARES);
   const t = new Transformer(model);
   t.setLinearInputHook(collector.hook);
@@ -187,12 +192,19 @@ export function measureImportance(model: LlamaModel, tokenizer: Tokenizer, calib
   return importance;
 }
 
-export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, calibration: readonly string[], options: QuantizeModelOptions): Promise<QuantizedModel> {
+export async function quantizeModel(
+  model: LlamaModel,
+  tokenizer: Tokenizer,
+  calibration: readonly string[],
+  options: QuantizeModelOptions,
+): Promise<QuantizedModel> {
   const engine = options.engine ?? cpuEngine;
   const asked = options.tune?.rateHeadroom;
-  if (asked !== undefined && !(asked >= 0 && asked <= MAX_RATE_HEADROOM)) throw new QuantInputError('rateHeadroom', `${asked}: expected a fraction of the budget from 0 to ${MAX_RATE_HEADROOM}`);
+  if (asked !== undefined && !(asked >= 0 && asked <= MAX_RATE_HEADROOM))
+    throw new QuantInputError('rateHeadroom', `${asked}: expected a fraction of the budget from 0 to ${MAX_RATE_HEADROOM}`);
   const restarts = options.tune?.restarts ?? 1;
-  if (!(Number.isInteger(restarts) && restarts >= 1 && restarts <= MAX_TUNE_RESTARTS)) throw new QuantInputError('restarts', `${restarts}: expected a whole number of tuning runs from 1 to ${MAX_TUNE_RESTARTS}`);
+  if (!(Number.isInteger(restarts) && restarts >= 1 && restarts <= MAX_TUNE_RESTARTS))
+    throw new QuantInputError('restarts', `${restarts}: expected a whole number of tuning runs from 1 to ${MAX_TUNE_RESTARTS}`);
   const c = model.config;
   const { collector, tokens } = options.calibrated ?? calibrate(model, tokenizer, calibration, options.tokensPerStory ?? 512);
   const inputs: MatrixInput[] = [];
@@ -225,16 +237,32 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   let ecsqByName: Map<string, EcsqMatrix> | undefined;
   if (options.entropy) {
     headroom = options.tune && options.tune.steps > 0 ? (options.tune.rateHeadroom ?? DEFAULT_RATE_HEADROOM) : 0;
-    ecsq = ecsqAtBudget(inputs.map((m) => ({ ...m, H: m.H! })), options.budgetBitsPerWeight * (1 - headroom), { where: '--bits' });
+    ecsq = ecsqAtBudget(
+      inputs.map((m) => ({ ...m, H: m.H! })),
+      options.budgetBitsPerWeight * (1 - headroom),
+      { where: '--bits' },
+    );
     const found = ecsq.matrices;
     ecsqByName = new Map(inputs.map((m, i) => [m.name, found[i]]));
   } else if (options.allocate) {
     // GPTQ's factors need only H: an engine may start them now, while the group size is chosen.
-    if (options.method === 'gptq') engine.announceGptq?.(inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })), {});
-    groupSize = (await bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES, engine)).groupSize;
-    result = await quantizeMatrices(inputs, { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true }, engine);
+    if (options.method === 'gptq')
+      engine.announceGptq?.(
+        inputs.map((m) => ({ H: m.H!, cols: m.cols, name: m.name })),
+        {},
+      );
+    groupSize = (await bestGroupSize(inputs, options.budgetBitsPerWeight, { minBits: 2, maxBits: 8, clip: options.clip ?? true }, GROUP_SIZES, engine))
+      .groupSize;
+    result = await quantizeMatrices(
+      inputs,
+      { method: options.method, budgetBitsPerWeight: options.budgetBitsPerWeight, groupSize, clip: options.clip ?? true },
+      engine,
+    );
   } else {
-    uniform = uniformLayout(options.budgetBitsPerWeight, inputs.map((m) => [m.rows, m.cols] as const));
+    uniform = uniformLayout(
+      options.budgetBitsPerWeight,
+      inputs.map((m) => [m.rows, m.cols] as const),
+    );
     groupSize = uniform.groupSize;
     result = await quantizeMatrices(inputs, { method: options.method, bits: uniform.bits, groupSize: uniform.groupSize, clip: options.clip ?? true }, engine);
   }
@@ -244,7 +272,9 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
   for (let l = 0; l < c.nLayers; l++) {
     for (const name of LINEAR_NAMES) {
       const key = `layers.${l}.${name}`;
-      const linear: QuantizedLinear = ecsq ? { layer: l, name, kind: 'ecsq', matrix: ecsqByName!.get(key)! } : { layer: l, name, kind: 'quantized', matrix: result!.matrices.get(key)! };
+      const linear: QuantizedLinear = ecsq
+        ? { layer: l, name, kind: 'ecsq', matrix: ecsqByName!.get(key)! }
+        : { layer: l, name, kind: 'quantized', matrix: result!.matrices.get(key)! };
       linears.push(linear);
       quantized.layers[l][name] = linear.kind === 'ecsq' ? dequantizeEcsq(linear.matrix) : dequantizeMatrix(linear.matrix);
     }
@@ -286,25 +316,63 @@ export async function quantizeModel(model: LlamaModel, tokenizer: Tokenizer, cal
     tensors.push({ kind: 'raw', name: `layers.${l}.ffn_norm`, shape: [c.dim], data: stored.layers[l].ffnNorm });
     for (const q of linears.slice(l * LINEAR_NAMES.length, (l + 1) * LINEAR_NAMES.length)) {
       const key = `layers.${l}.${q.name}`;
-      tensors.push(q.kind === 'ecsq' ? { kind: 'ecsq', name: key, matrix: q.matrix } : { kind: 'quantized', name: key, matrix: q.matrix, minBits: result!.minBits, maxBits: result!.maxBits });
+      tensors.push(
+        q.kind === 'ecsq'
+          ? { kind: 'ecsq', name: key, matrix: q.matrix }
+          : { kind: 'quantized', name: key, matrix: q.matrix, minBits: result!.minBits, maxBits: result!.maxBits },
+      );
     }
   }
   tensors.push({ kind: 'raw', name: 'norm', shape: [c.dim], data: stored.finalNorm });
   if (!c.sharedClassifier) tensors.push({ kind: 'raw', name: 'output', shape: [c.vocabSize, c.dim], data: stored.wcls });
-  const tuneParams: Record<string, number> = tune ? { tuneSteps: tune.steps, tuneSeed: tune.seed, tuneTokens: tune.tokens, tuneChangedCodes: tune.changedCodes, tuneChangedScales: tune.changedScales, tuneSampleTemperature: tune.sampleTemperature, tuneLatentRate: tune.latentRate, ...(tune.rateHeadroom !== undefined ? { tuneRateHeadroom: tune.rateHeadroom } : {}), ...(tune.restarts ? { tuneRestarts: tune.restarts.length, tuneCalibrationKl: tune.restarts.find((r) => r.seed === tune!.seed)!.calibrationKl } : {}) } : {};
+  const tuneParams: Record<string, number> = tune
+    ? {
+        tuneSteps: tune.steps,
+        tuneSeed: tune.seed,
+        tuneTokens: tune.tokens,
+        tuneChangedCodes: tune.changedCodes,
+        tuneChangedScales: tune.changedScales,
+        tuneSampleTemperature: tune.sampleTemperature,
+        tuneLatentRate: tune.latentRate,
+        ...(tune.rateHeadroom !== undefined ? { tuneRateHeadroom: tune.rateHeadroom } : {}),
+        ...(tune.restarts ? { tuneRestarts: tune.restarts.length, tuneCalibrationKl: tune.restarts.find((r) => r.seed === tune!.seed)!.calibrationKl } : {}),
+      }
+    : {};
   const dnq = writeDnq({
     model: configRecord(c),
     quantizer: ecsq
       ? { method: 'gptq+ecsq', params: { calibrationTokens: tokens, stepMultiplier: ecsq.stepMultiplier, ...tuneParams } }
-      : { method: options.allocate ? `${options.method}+allocation` : options.method, params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}), ...tuneParams } },
+      : {
+          method: options.allocate ? `${options.method}+allocation` : options.method,
+          params: { calibrationTokens: tokens, groupSize, ...(uniform ? { bits: uniform.bits } : {}), ...tuneParams },
+        },
     budgetBitsPerWeight: options.budgetBitsPerWeight,
     tensors,
   });
-  return { dnq, model: final, bitsPerWeight: linearBitsPerWeight(readDnq(dnq)), uniform, groupSize, importance, calibrationTokens: tokens, ...(tune ? { tune } : {}) };
+  return {
+    dnq,
+    model: final,
+    bitsPerWeight: linearBitsPerWeight(readDnq(dnq)),
+    uniform,
+    groupSize,
+    importance,
+    calibrationTokens: tokens,
+    ...(tune ? { tune } : {}),
+  };
 }
 
 function configRecord(c: LlamaConfig): Record<string, number | boolean | string> {
-  return { architecture: 'llama2c', dim: c.dim, hiddenDim: c.hiddenDim, nLayers: c.nLayers, nHeads: c.nHeads, nKvHeads: c.nKvHeads, vocabSize: c.vocabSize, seqLen: c.seqLen, sharedClassifier: c.sharedClassifier };
+  return {
+    architecture: 'llama2c',
+    dim: c.dim,
+    hiddenDim: c.hiddenDim,
+    nLayers: c.nLayers,
+    nHeads: c.nHeads,
+    nKvHeads: c.nKvHeads,
+    vocabSize: c.vocabSize,
+    seqLen: c.seqLen,
+    sharedClassifier: c.sharedClassifier,
+  };
 }
 
 /** All-in bits per weight of the quantized tensors: codes + grids + width fields, exactly. */
@@ -337,10 +405,20 @@ export function modelFromDnq(a: DnqArchive, file = '<dnq>'): LlamaModel {
   const m = a.manifest.model;
   const num = (k: string): number => {
     const v = m[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) throw new QuantInputError(file, `manifest model.${k} = ${JSON.stringify(v)}: expected a positive integer`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0)
+      throw new QuantInputError(file, `manifest model.${k} = ${JSON.stringify(v)}: expected a positive integer`);
     return v;
   };
-  const config: LlamaConfig = { dim: num('dim'), hiddenDim: num('hiddenDim'), nLayers: num('nLayers'), nHeads: num('nHeads'), nKvHeads: num('nKvHeads'), vocabSize: num('vocabSize'), seqLen: num('seqLen'), sharedClassifier: m.sharedClassifier === true };
+  const config: LlamaConfig = {
+    dim: num('dim'),
+    hiddenDim: num('hiddenDim'),
+    nLayers: num('nLayers'),
+    nHeads: num('nHeads'),
+    nKvHeads: num('nKvHeads'),
+    vocabSize: num('vocabSize'),
+    seqLen: num('seqLen'),
+    sharedClassifier: m.sharedClassifier === true,
+  };
   const byName = new Map(a.tensors.map((t) => [t.name, t]));
   const get = (name: string, length: number): Float32Array => {
     const t = byName.get(name);
@@ -355,7 +433,17 @@ export function modelFromDnq(a: DnqArchive, file = '<dnq>'): LlamaModel {
       const [r, cc] = linearShape(config, name);
       return get(`layers.${l}.${name}`, r * cc);
     };
-    return { attnNorm: get(`layers.${l}.attention_norm`, config.dim), wq: lin('wq'), wk: lin('wk'), wv: lin('wv'), wo: lin('wo'), ffnNorm: get(`layers.${l}.ffn_norm`, config.dim), w1: lin('w1'), w2: lin('w2'), w3: lin('w3') };
+    return {
+      attnNorm: get(`layers.${l}.attention_norm`, config.dim),
+      wq: lin('wq'),
+      wk: lin('wk'),
+      wv: lin('wv'),
+      wo: lin('wo'),
+      ffnNorm: get(`layers.${l}.ffn_norm`, config.dim),
+      w1: lin('w1'),
+      w2: lin('w2'),
+      w3: lin('w3'),
+    };
   });
   const finalNorm = get('norm', config.dim);
   const wcls = config.sharedClassifier ? tokenEmbedding : get('output', config.vocabSize * config.dim);

@@ -41,7 +41,10 @@ describe('bitpack: GPU vs packGroupedCodes', () => {
     expect(got.run.ran).toBe('gpu');
     expect(got.packed.length).toBe(want.length);
     expect(countDifferent(got.packed, want)).toBe(0);
-    if (hi <= 8) expect(unpackGroupedCodes(got.packed, rows, cols, gs, widths)).toEqual(codes.map((c, i) => (widths[Math.floor(i / cols) * groupsPerRow(cols, gs) + Math.floor((i % cols) / gs)] === 0 ? 0 : c)));
+    if (hi <= 8)
+      expect(unpackGroupedCodes(got.packed, rows, cols, gs, widths)).toEqual(
+        codes.map((c, i) => (widths[Math.floor(i / cols) * groupsPerRow(cols, gs) + Math.floor((i % cols) / gs)] === 0 ? 0 : c)),
+      );
   });
 
   it('row chunks whose boundaries fall mid-word are merged exactly', async (ctx) => {
@@ -66,7 +69,7 @@ describe('bitpack: GPU vs packGroupedCodes', () => {
     expect(countDifferent(got.packed, packGroupedCodes(m.codes, hidden, dim, 32, m.widths))).toBe(0);
   });
 
-  it('a code too wide for its group, or a width over 16, is the twin\'s BitPackError', async (ctx) => {
+  it("a code too wide for its group, or a width over 16, is the twin's BitPackError", async (ctx) => {
     await requireGpu(ctx);
     const { codes, widths } = randomCodes(new Rng(2), 4, 20, 8, 2, 4);
     widths[5] = 2;
@@ -87,8 +90,12 @@ describe('bitpack: GPU vs packGroupedCodes', () => {
   });
 
   it('mismatched shapes are KernelShapeErrors; device cpu runs the twin', async () => {
-    await expect(packCodes(new Uint8Array(5), new Uint8Array(2), { rows: 2, cols: 3, groupSize: 2 })).rejects.toThrow(/kernel bitpack: codes: has 5 elements, expected 6/);
-    await expect(packCodes(new Uint8Array(6), new Uint8Array(3), { rows: 2, cols: 3, groupSize: 2 })).rejects.toThrow(/kernel bitpack: widths: has 3 elements, expected 4/);
+    await expect(packCodes(new Uint8Array(5), new Uint8Array(2), { rows: 2, cols: 3, groupSize: 2 })).rejects.toThrow(
+      /kernel bitpack: codes: has 5 elements, expected 6/,
+    );
+    await expect(packCodes(new Uint8Array(6), new Uint8Array(3), { rows: 2, cols: 3, groupSize: 2 })).rejects.toThrow(
+      /kernel bitpack: widths: has 3 elements, expected 4/,
+    );
     const r = await packCodes(new Uint8Array([1, 2, 3, 0, 1, 1]), new Uint8Array([2, 2, 1, 1]), { rows: 2, cols: 3, groupSize: 2 }, { device: 'cpu' });
     expect(r.run.ran).toBe('cpu');
     expect(Array.from(r.packed)).toEqual(Array.from(packGroupedCodes(new Uint8Array([1, 2, 3, 0, 1, 1]), 2, 3, 2, new Uint8Array([2, 2, 1, 1]))));

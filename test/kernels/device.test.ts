@@ -46,7 +46,7 @@ describe('device', () => {
     expect(after.buffersReused).toBeGreaterThan(before.buffersReused);
   });
 
-  it('a WGSL compile error names the kernel and carries Dawn\'s message, and is not cached', async (ctx) => {
+  it("a WGSL compile error names the kernel and carries Dawn's message, and is not cached", async (ctx) => {
     const gpu = await requireGpu(ctx);
     const broken = '@compute @workgroup_size(1) fn main() { let x: f32 = undefined_thing; }';
     const err = await gpu.pipeline('broken-kernel', broken).catch((e: unknown) => e);

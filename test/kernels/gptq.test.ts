@@ -74,7 +74,14 @@ function expectClose(got: GptqResult, want: GptqResult, W: Float32Array, H: Floa
   return p;
 }
 
-async function onGpu(W: Float32Array, rows: number, cols: number, H: Float64Array, options: GptqOptions, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number }) {
+async function onGpu(
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  H: Float64Array,
+  options: GptqOptions,
+  limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number },
+) {
   const { result, run } = await gptqOnDevice(W, rows, cols, H, options, { device: 'gpu', limits });
   expect(run.ran).toBe('gpu');
   return result;
@@ -102,15 +109,18 @@ describe('gptqOnDevice: GPU vs gptqQuantize', () => {
     ['256 × 512, 4 bits', 256, 512, 32, 4, undefined, 1024],
   ];
   for (const clip of [false, true]) {
-    it.for(cases)(`%s, clip ${clip}: exact shape/widths/scaleExp/percdamp, codes and losses within the f32 bounds`, async ([, rows, cols, gs, bitsArg, blockSize, tokens], ctx) => {
-      await requireGpu(ctx);
-      const rng = new Rng(rows * 1000 + cols + (clip ? 7 : 0));
-      const { H } = correlatedHessian(rng, cols, tokens);
-      const W = randomMatrix(rng, rows, cols, 0.05);
-      const bits = bitsArg === 'mixed' ? mixedWidths(rng, rows, cols, gs, cols === 45 ? 2 : 1, cols === 45 ? 6 : 8) : bitsArg;
-      const options: GptqOptions = { groupSize: gs, bits, blockSize, clip };
-      expectClose(await onGpu(W, rows, cols, H, options), gptqQuantize(W, rows, cols, H, options), W, H);
-    });
+    it.for(cases)(
+      `%s, clip ${clip}: exact shape/widths/scaleExp/percdamp, codes and losses within the f32 bounds`,
+      async ([, rows, cols, gs, bitsArg, blockSize, tokens], ctx) => {
+        await requireGpu(ctx);
+        const rng = new Rng(rows * 1000 + cols + (clip ? 7 : 0));
+        const { H } = correlatedHessian(rng, cols, tokens);
+        const W = randomMatrix(rng, rows, cols, 0.05);
+        const bits = bitsArg === 'mixed' ? mixedWidths(rng, rows, cols, gs, cols === 45 ? 2 : 1, cols === 45 ? 6 : 8) : bitsArg;
+        const options: GptqOptions = { groupSize: gs, bits, blockSize, clip };
+        expectClose(await onGpu(W, rows, cols, H, options), gptqQuantize(W, rows, cols, H, options), W, H);
+      },
+    );
   }
 
   it('dead inputs (zero Hessian diagonal) and a Hessian that needs the dampening retries: same percdamp, dead columns decode to 0', async (ctx) => {
@@ -148,7 +158,11 @@ describe('gptqOnDevice: GPU vs gptqQuantize', () => {
         const [rows, cols] = linearShape(model.config, name);
         const W = model.layers[l][name];
         const H = collector.get(l, name)!.hessian();
-        for (const [bits, clip] of [[2, true], [3, true], [4, false]] as const) {
+        for (const [bits, clip] of [
+          [2, true],
+          [3, true],
+          [4, false],
+        ] as const) {
           const options: GptqOptions = { bits, clip, groupSize: 32 };
           const p = expectClose(await onGpu(W, rows, cols, H, options), gptqQuantize(W, rows, cols, H, options), W, H);
           differing += p.codeShare * rows * cols;
@@ -192,8 +206,12 @@ describe('gptqOnDevice: splitting', () => {
     await expect(gptqOnDevice(W, rows, cols, H, { groupSize: gs }, { device: 'gpu', limits: { maxBindingBytes: cols * 4 - 4 } })).rejects.toThrow(
       /kernel gptq: one row of W or U \(100 floats, 400 bytes\) exceeds the device's 396-byte storage binding/,
     );
-    await expect(gptqOnDevice(W, rows, cols, H, { groupSize: 64 }, { device: 'gpu', limits: { maxBindingBytes: 40 * cols * 4 } })).rejects.toThrow(KernelLimitError);
-    await expect(gptqOnDevice(W, rows, cols, H, { groupSize: 64 }, { device: 'gpu', limits: { maxBindingBytes: 40 * cols * 4 } })).rejects.toThrow(/one group's 64 rows of U/);
+    await expect(gptqOnDevice(W, rows, cols, H, { groupSize: 64 }, { device: 'gpu', limits: { maxBindingBytes: 40 * cols * 4 } })).rejects.toThrow(
+      KernelLimitError,
+    );
+    await expect(gptqOnDevice(W, rows, cols, H, { groupSize: 64 }, { device: 'gpu', limits: { maxBindingBytes: 40 * cols * 4 } })).rejects.toThrow(
+      /one group's 64 rows of U/,
+    );
   });
 });
 
@@ -226,7 +244,7 @@ describe('gptqOnDevice: bad input and the CPU path', () => {
     ['a ladder top out of range', W, 6, 40, H, { scaleExp: 400 }],
   ];
 
-  it.for(bad)('%s: the twin\'s typed error, on the GPU and on the CPU', async ([, w, rows, cols, h, options], ctx) => {
+  it.for(bad)("%s: the twin's typed error, on the GPU and on the CPU", async ([, w, rows, cols, h, options], ctx) => {
     await requireGpu(ctx);
     const want = twinError(w, rows, cols, h, options);
     expect(want).toBeInstanceOf(DnarchiveError);
@@ -243,7 +261,9 @@ describe('gptqOnDevice: bad input and the CPU path', () => {
 
   it('arguments of the wrong type are KernelShapeErrors', async () => {
     await expect(gptqOnDevice([1, 2] as unknown as Float32Array, 1, 2, new Float64Array(4))).rejects.toThrow(KernelShapeError);
-    await expect(gptqOnDevice(new Float32Array(2), 1, 2, new Float32Array(4) as unknown as Float64Array)).rejects.toThrow(/kernel gptq: H: must be a Float64Array \(got Float32Array\)/);
+    await expect(gptqOnDevice(new Float32Array(2), 1, 2, new Float32Array(4) as unknown as Float64Array)).rejects.toThrow(
+      /kernel gptq: H: must be a Float64Array \(got Float32Array\)/,
+    );
   });
 
   it('device cpu runs gptqQuantize itself', async () => {
@@ -262,7 +282,9 @@ describe('gptqOnDevice: bad input and the CPU path', () => {
     const Wh = randomMatrix(r, 4, 64, 1).map((x) => Math.sign(x) * 4e37);
     const want = gptqQuantize(Wh, 4, 64, Hh, { bits: 1, where: WHERE });
     await expect(gptqOnDevice(Wh, 4, 64, Hh, { bits: 1 }, { device: 'gpu' })).rejects.toThrow(GptqOverflowError);
-    await expect(gptqOnDevice(Wh, 4, 64, Hh, { bits: 1 }, { device: 'gpu' })).rejects.toThrow(/^gptqOnDevice: weight \(\d+, \d+\) is not finite in f32 after GPTQ's error feedback/);
+    await expect(gptqOnDevice(Wh, 4, 64, Hh, { bits: 1 }, { device: 'gpu' })).rejects.toThrow(
+      /^gptqOnDevice: weight \(\d+, \d+\) is not finite in f32 after GPTQ's error feedback/,
+    );
     const { result, run } = await gptqOnDevice(Wh, 4, 64, Hh, { bits: 1 });
     expect(run.ran).toBe('cpu');
     expect(run.ran === 'cpu' && run.reason).toMatch(/not finite in f32/);

@@ -38,7 +38,14 @@ function positive(rng: Rng, n: number): Float64Array {
   return Float64Array.from({ length: n }, () => 0.05 + 4 * rng.next() ** 2);
 }
 
-async function onGpu(W: Float32Array, rows: number, cols: number, h: Float64Array | undefined, o: MeasureOptions, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number }): Promise<GroupCosts> {
+async function onGpu(
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  h: Float64Array | undefined,
+  o: MeasureOptions,
+  limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number },
+): Promise<GroupCosts> {
   const r = await groupCostsOnDevice(W, rows, cols, h, o, { device: 'gpu', limits });
   expect(r.run.ran).toBe('gpu');
   return r.costs;
@@ -53,15 +60,18 @@ describe('group costs: GPU vs measureGroupCosts', () => {
     [17, 300, 128, 2, 6, true],
     [9, 512, 256, 3, 8, true],
   ];
-  it.for(cases)('random weights %i × %i, group %i, widths %i..%i, clip %s: every loss within 2·γ(len+3)', async ([rows, cols, gs, minBits, maxBits, clip], ctx) => {
-    await requireGpu(ctx);
-    const rng = new Rng(rows * 7 + cols + gs);
-    // Heavy tails (a few 8σ weights) so that the clipping search has outliers to cut.
-    const W = randomNormal(rng, rows * cols, 0.02).map((x) => (rng.next() < 0.01 ? 8 * x : x));
-    const h = positive(rng, cols);
-    const o = { groupSize: gs, minBits, maxBits, clip, importance: 1.5 };
-    expect(worstLoss(await onGpu(W, rows, cols, h, o), measureGroupCosts(W, rows, cols, h, o))).toBeLessThanOrEqual(1);
-  });
+  it.for(cases)(
+    'random weights %i × %i, group %i, widths %i..%i, clip %s: every loss within 2·γ(len+3)',
+    async ([rows, cols, gs, minBits, maxBits, clip], ctx) => {
+      await requireGpu(ctx);
+      const rng = new Rng(rows * 7 + cols + gs);
+      // Heavy tails (a few 8σ weights) so that the clipping search has outliers to cut.
+      const W = randomNormal(rng, rows * cols, 0.02).map((x) => (rng.next() < 0.01 ? 8 * x : x));
+      const h = positive(rng, cols);
+      const o = { groupSize: gs, minBits, maxBits, clip, importance: 1.5 };
+      expect(worstLoss(await onGpu(W, rows, cols, h, o), measureGroupCosts(W, rows, cols, h, o))).toBeLessThanOrEqual(1);
+    },
+  );
 
   it('without diag(H) (plain squared error) and with an explicit ladder top', async (ctx) => {
     await requireGpu(ctx);
@@ -133,14 +143,20 @@ describe('group costs: bad input', () => {
       }
     })();
     await expect(groupCostsOnDevice(W, 4, 64, undefined, { groupSize: 32 }, { device: 'gpu' })).rejects.toThrow(message);
-    await expect(groupCostsOnDevice(new Float32Array(64), 1, 64, new Float64Array(3), {}, { device: 'gpu' })).rejects.toThrow(/Hessian diagonal has 3 entries, expected cols = 64/);
-    await expect(groupCostsOnDevice(new Float32Array(64), 1, 64, undefined, { minBits: 5, maxBits: 3 }, { device: 'gpu' })).rejects.toThrow(/width range 5\.\.3/);
+    await expect(groupCostsOnDevice(new Float32Array(64), 1, 64, new Float64Array(3), {}, { device: 'gpu' })).rejects.toThrow(
+      /Hessian diagonal has 3 entries, expected cols = 64/,
+    );
+    await expect(groupCostsOnDevice(new Float32Array(64), 1, 64, undefined, { minBits: 5, maxBits: 3 }, { device: 'gpu' })).rejects.toThrow(
+      /width range 5\.\.3/,
+    );
   });
 
   it('a wrong array type or length names the operand; a row that cannot fit one binding is a limit error', async (ctx) => {
     await requireGpu(ctx);
     await expect(groupCostsOnDevice(new Float64Array(8) as unknown as Float32Array, 2, 4, undefined)).rejects.toThrow(KernelShapeError);
     await expect(groupCostsOnDevice(new Float32Array(7), 2, 4, undefined)).rejects.toThrow(/has 7 values, expected rows·cols = 8/);
-    await expect(groupCostsOnDevice(new Float32Array(2 * 256), 2, 256, undefined, {}, { device: 'gpu', limits: { maxBindingBytes: 512 } })).rejects.toThrow(KernelLimitError);
+    await expect(groupCostsOnDevice(new Float32Array(2 * 256), 2, 256, undefined, {}, { device: 'gpu', limits: { maxBindingBytes: 512 } })).rejects.toThrow(
+      KernelLimitError,
+    );
   });
 });

@@ -20,7 +20,13 @@ function hessianBound(H0: Float32Array, X: Float32Array, rows: number, n: number
   return Float64Array.from(S, (s, i) => g * (Math.abs(H0[i]) + s) + U32 * Math.abs(Htwin[i]));
 }
 
-async function both(H0: Float32Array, X: Float32Array, rows: number, n: number, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean }) {
+async function both(
+  H0: Float32Array,
+  X: Float32Array,
+  rows: number,
+  n: number,
+  limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean },
+) {
   const gpu = H0.slice();
   const run = await hessianAccumulate(gpu, X, { rows, n }, { device: 'gpu', limits });
   expect(run.ran).toBe('gpu');
@@ -59,7 +65,10 @@ describe('hessian: GPU vs twin', () => {
     const X = randomInts(rng, rows * n, 8);
     const H0 = randomInts(rng, n * n, 10);
     // 40 rows of 130 floats per binding: 4 X chunks and 4 H blocks (so no mirror); ≤ 1 workgroup per dimension.
-    for (const limits of [{ maxBindingBytes: 40 * n * 4, maxWorkgroupsPerDimension: 1 }, { maxBindingBytes: n * n * 4, maxWorkgroupsPerDimension: 2 }]) {
+    for (const limits of [
+      { maxBindingBytes: 40 * n * 4, maxWorkgroupsPerDimension: 1 },
+      { maxBindingBytes: n * n * 4, maxWorkgroupsPerDimension: 2 },
+    ]) {
       const { gpu, twin } = await both(H0, X, rows, n, limits);
       expect(countDifferent(gpu, twin)).toBe(0);
     }
@@ -111,9 +120,13 @@ describe('hessian: entry checks', () => {
   it('mismatched shapes and bad options are typed one-line errors', async () => {
     const H = new Float32Array(4);
     await expect(hessianAccumulate(H, new Float32Array(5), { rows: 3, n: 2 })).rejects.toThrow(KernelShapeError);
-    await expect(hessianAccumulate(H, new Float32Array(5), { rows: 3, n: 2 })).rejects.toThrow('kernel hessian: X: has 5 elements, expected 6 for rows × n = 3 × 2');
+    await expect(hessianAccumulate(H, new Float32Array(5), { rows: 3, n: 2 })).rejects.toThrow(
+      'kernel hessian: X: has 5 elements, expected 6 for rows × n = 3 × 2',
+    );
     await expect(hessianAccumulate(new Float32Array(3), new Float32Array(6), { rows: 3, n: 2 })).rejects.toThrow(/H: has 3 elements, expected 4/);
-    await expect(hessianAccumulate(new Float64Array(4) as unknown as Float32Array, new Float32Array(6), { rows: 3, n: 2 })).rejects.toThrow(/H: must be a Float32Array \(got Float64Array\)/);
+    await expect(hessianAccumulate(new Float64Array(4) as unknown as Float32Array, new Float32Array(6), { rows: 3, n: 2 })).rejects.toThrow(
+      /H: must be a Float32Array \(got Float64Array\)/,
+    );
     await expect(hessianAccumulate(H, new Float32Array(6), { rows: -3, n: 2 })).rejects.toThrow(/rows: must be a non-negative integer/);
     await expect(hessianAccumulate(H, new Float32Array(6), { rows: 3, n: 2 }, { device: 'tpu' as 'gpu' })).rejects.toThrow(OptionError);
   });

@@ -17,7 +17,15 @@ function matmulBound(A: Float32Array, B: Float32Array, m: number, k: number, n: 
   return Float64Array.from(S, (s, i) => g * s + U32 * Math.abs(twin[i]));
 }
 
-async function both(A: Float32Array, B: Float32Array, m: number, k: number, n: number, transB: boolean, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean }) {
+async function both(
+  A: Float32Array,
+  B: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+  transB: boolean,
+  limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number; vec4Products?: boolean },
+) {
   const gpu = new Float32Array(m * n).fill(NaN); // every entry must be written
   const run = await matmul(gpu, A, B, { m, k, n, transB }, { device: 'gpu', limits });
   expect(run.ran).toBe('gpu');
@@ -118,9 +126,15 @@ describe('matmul: entry checks', () => {
   it('mismatched shapes are typed one-line errors naming the argument', async () => {
     const C = new Float32Array(6);
     await expect(matmul(C, new Float32Array(3), new Float32Array(6), { m: 2, k: 2, n: 3 })).rejects.toThrow(KernelShapeError);
-    await expect(matmul(C, new Float32Array(5), new Float32Array(6), { m: 2, k: 2, n: 3 })).rejects.toThrow('kernel matmul: A: has 5 elements, expected 4 for m × k = 2 × 2');
-    await expect(matmul(C, new Float32Array(4), new Float32Array(5), { m: 2, k: 2, n: 3, transB: true })).rejects.toThrow(/B: has 5 elements, expected 6 for n × k = 3 × 2 \(transposed\)/);
-    await expect(linear(new Float32Array(5), new Float32Array(6), new Float32Array(4), { batch: 2, inFeatures: 2, outFeatures: 3 })).rejects.toThrow(/C: has 5 elements, expected 6/);
+    await expect(matmul(C, new Float32Array(5), new Float32Array(6), { m: 2, k: 2, n: 3 })).rejects.toThrow(
+      'kernel matmul: A: has 5 elements, expected 4 for m × k = 2 × 2',
+    );
+    await expect(matmul(C, new Float32Array(4), new Float32Array(5), { m: 2, k: 2, n: 3, transB: true })).rejects.toThrow(
+      /B: has 5 elements, expected 6 for n × k = 3 × 2 \(transposed\)/,
+    );
+    await expect(linear(new Float32Array(5), new Float32Array(6), new Float32Array(4), { batch: 2, inFeatures: 2, outFeatures: 3 })).rejects.toThrow(
+      /C: has 5 elements, expected 6/,
+    );
     await expect(matmul(C, new Float32Array(4), new Float32Array(6), { m: 2.5, k: 2, n: 3 })).rejects.toThrow(/m: must be a non-negative integer \(got 2.5\)/);
   });
 });

@@ -25,7 +25,14 @@ function randomWidths(rng: Rng, rows: number, cols: number, groupSize: number): 
   return Uint8Array.from({ length: rows * groupsPerRow(cols, groupSize) }, () => 1 + rng.below(8));
 }
 
-async function gpuQuant(W: Float32Array, rows: number, cols: number, groupSize: number, bits: number | Uint8Array, limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number }) {
+async function gpuQuant(
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  groupSize: number,
+  bits: number | Uint8Array,
+  limits?: { maxBindingBytes?: number; maxWorkgroupsPerDimension?: number },
+) {
   const r = await quantizeGroups(W, rows, cols, { groupSize, bits }, { device: 'gpu', limits });
   expect(r.run.ran).toBe('gpu');
   return r;
@@ -40,18 +47,21 @@ describe('quantize / dequantize: GPU vs src/quant', () => {
     [7, 5, 64],
     [33, 256, 64],
   ];
-  it.for(shapes)('random weights %i × %i, group %i, per-group widths 1..8: codes, scale codes, zero points and dequantized weights bit-exact', async ([rows, cols, gs], ctx) => {
-    await requireGpu(ctx);
-    const rng = new Rng(rows * 31 + cols + gs);
-    // Mixed magnitudes per row so that the grids span many rungs of the scale ladder.
-    const W = randomNormal(rng, rows * cols, 1).map((x, i) => x * 2 ** ((Math.floor(i / cols) % 9) - 6));
-    const bits = randomWidths(rng, rows, cols, gs);
-    const want = rtnQuantize(W, rows, cols, { groupSize: gs, bits });
-    expectSame((await gpuQuant(W, rows, cols, gs, bits)).matrix, want);
-    const deq = await dequantizeGroups(want, { device: 'gpu' });
-    expect(deq.run.ran).toBe('gpu');
-    expect(countDifferent(deq.weights, dequantizeMatrix(want))).toBe(0);
-  });
+  it.for(shapes)(
+    'random weights %i × %i, group %i, per-group widths 1..8: codes, scale codes, zero points and dequantized weights bit-exact',
+    async ([rows, cols, gs], ctx) => {
+      await requireGpu(ctx);
+      const rng = new Rng(rows * 31 + cols + gs);
+      // Mixed magnitudes per row so that the grids span many rungs of the scale ladder.
+      const W = randomNormal(rng, rows * cols, 1).map((x, i) => x * 2 ** ((Math.floor(i / cols) % 9) - 6));
+      const bits = randomWidths(rng, rows, cols, gs);
+      const want = rtnQuantize(W, rows, cols, { groupSize: gs, bits });
+      expectSame((await gpuQuant(W, rows, cols, gs, bits)).matrix, want);
+      const deq = await dequantizeGroups(want, { device: 'gpu' });
+      expect(deq.run.ran).toBe('gpu');
+      expect(countDifferent(deq.weights, dequantizeMatrix(want))).toBe(0);
+    },
+  );
 
   it('exact rounding ties (w − min = (q + ½)·scale) are recomputed on the host and match Math.round', async (ctx) => {
     await requireGpu(ctx);
@@ -113,7 +123,9 @@ describe('quantize / dequantize: GPU vs src/quant', () => {
       }
       if (want instanceof Error) {
         expect(want).toBeInstanceOf(QuantInputError);
-        await expect(quantizeGroups(W, 4, 40, { groupSize: 32, bits: 4 }, { device: 'gpu' })).rejects.toThrow(want.message.replace('rtnQuantize', 'quantizeGroups'));
+        await expect(quantizeGroups(W, 4, 40, { groupSize: 32, bits: 4 }, { device: 'gpu' })).rejects.toThrow(
+          want.message.replace('rtnQuantize', 'quantizeGroups'),
+        );
       } else expectSame((await gpuQuant(W, 4, 40, 32, 4)).matrix, want);
     }
   });
@@ -129,7 +141,9 @@ describe('quantize: entry checks', () => {
 
   it('bad shapes and widths are typed errors', async () => {
     await expect(quantizeGroups(new Float32Array(10), 3, 4)).rejects.toThrow(QuantInputError);
-    await expect(quantizeGroups(new Float32Array(12), 3, 4, { groupSize: 2, bits: new Uint8Array(5) })).rejects.toThrow(/widths has 5 entries, expected one per group \(6\)/);
+    await expect(quantizeGroups(new Float32Array(12), 3, 4, { groupSize: 2, bits: new Uint8Array(5) })).rejects.toThrow(
+      /widths has 5 entries, expected one per group \(6\)/,
+    );
     await expect(quantizeGroups(new Float32Array(12), 3, 4, { bits: 9 })).rejects.toThrow(/width 9 of group 0 is outside 1..8/);
     await expect(quantizeGroups([1, 2] as unknown as Float32Array, 1, 2)).rejects.toThrow(KernelShapeError);
     const m = rtnQuantize(new Float32Array(12), 3, 4, { groupSize: 2 });

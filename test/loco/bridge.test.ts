@@ -1,16 +1,7 @@
 /** Bridge tables and strand-layout helpers (spec dloco.md §4). */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  BRIDGE_LAYOUT,
-  BRIDGE_SCHEMES,
-  CHECK_OF_PAIR,
-  PAIRS_BY_CHECK,
-  codewordsInStrand,
-  disparity,
-  strandLength,
-  xorChecksum,
-} from '../../src/loco/index.js';
+import { BRIDGE_LAYOUT, BRIDGE_SCHEMES, CHECK_OF_PAIR, PAIRS_BY_CHECK, codewordsInStrand, disparity, strandLength, xorChecksum } from '../../src/loco/index.js';
 
 describe('CHECK_OF_PAIR / PAIRS_BY_CHECK', () => {
   it('for every last symbol p, next first symbol q and checksum v a usable pair exists', () => {
@@ -85,17 +76,12 @@ describe('strand layout helpers', () => {
 
   it('strandLength and codewordsInStrand are inverse, and other lengths give −1', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...BRIDGE_SCHEMES),
-        fc.integer({ min: 1, max: 512 }),
-        fc.integer({ min: 1, max: 64 }),
-        (scheme, m, k) => {
-          const L = strandLength(scheme, m, k);
-          expect(L).toBe(scheme === 'sep1' ? k * m + (k - 1) : k * (m + 2));
-          expect(codewordsInStrand(scheme, m, L)).toBe(k);
-          for (let d = 1; d < m + BRIDGE_LAYOUT[scheme].length; d++) expect(codewordsInStrand(scheme, m, L + d)).toBe(-1);
-        },
-      ),
+      fc.property(fc.constantFrom(...BRIDGE_SCHEMES), fc.integer({ min: 1, max: 512 }), fc.integer({ min: 1, max: 64 }), (scheme, m, k) => {
+        const L = strandLength(scheme, m, k);
+        expect(L).toBe(scheme === 'sep1' ? k * m + (k - 1) : k * (m + 2));
+        expect(codewordsInStrand(scheme, m, L)).toBe(k);
+        for (let d = 1; d < m + BRIDGE_LAYOUT[scheme].length; d++) expect(codewordsInStrand(scheme, m, L + d)).toBe(-1);
+      }),
       { numRuns: 200 },
     );
     expect(codewordsInStrand('check2', 10, 0)).toBe(-1);

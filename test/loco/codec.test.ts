@@ -19,7 +19,6 @@ import {
 import { inspectStrands, payloadFromIndices } from './_codec-oracle.js';
 import { prngBytes } from './_helpers.js';
 
-
 /** Encodes, checks every strand and the framing independently, decodes (arrays and strings). */
 function roundTrip(opts: LocoCodecOptions, data: Uint8Array): Uint8Array[] {
   const codec = new LocoCodec(opts);

@@ -4,17 +4,9 @@
  * sep1 carries no checksum (BRIDGE_LAYOUT.sep1.detects is false) and is not tested for detection.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  BRIDGE_LAYOUT,
-  ChecksumMismatchError,
-  LocoCodec,
-  RunLimitError,
-  StrandFormatError,
-  type LocoCodecOptions,
-} from '../../src/loco/index.js';
+import { BRIDGE_LAYOUT, ChecksumMismatchError, LocoCodec, RunLimitError, StrandFormatError, type LocoCodecOptions } from '../../src/loco/index.js';
 import { DnarchiveError } from '../../src/errors.js';
 import { prngBytes } from './_helpers.js';
-
 
 const configs: [LocoCodecOptions, number][] = [
   [{ ell: 3, length: 48, bridge: 'check2', balance: true, codewordsPerStrand: 4 }, 60],
@@ -59,13 +51,10 @@ describe('check2 detects every single substitution', () => {
             }
             if (out !== undefined) {
               const same = out.length === data.length && out.every((b, i) => b === data[i]);
-              expect.fail(
-                `substitution strand ${si} pos ${j} → ${v} not detected: decode returned ${same ? 'the right' : 'WRONG'} bytes`,
-              );
+              expect.fail(`substitution strand ${si} pos ${j} → ${v} not detected: decode returned ${same ? 'the right' : 'WRONG'} bytes`);
             }
             expect(err).toBeInstanceOf(DnarchiveError);
-            const ok =
-              err instanceof ChecksumMismatchError || err instanceof RunLimitError || err instanceof StrandFormatError;
+            const ok = err instanceof ChecksumMismatchError || err instanceof RunLimitError || err instanceof StrandFormatError;
             if (!ok) expect.fail(`unexpected error type ${(err as Error).name}: ${(err as Error).message}`);
             const name = (err as Error).name;
             byKind.set(name, (byKind.get(name) ?? 0) + 1);

@@ -3,26 +3,8 @@
  * §6): for every ℓ ∈ {1, 2, 3} and every m that enumerates in about a second.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  capacity,
-  cardinality,
-  countTables,
-  formatWord,
-  locoCode,
-  rankReference,
-  unrankReference,
-} from '../../src/loco/index.js';
-import {
-  Failures,
-  bruteForceCode,
-  compareWords,
-  complementWord,
-  countByTransfer,
-  isConstrained,
-  log2BigInt,
-  sameWord,
-  toText,
-} from './_helpers.js';
+import { capacity, cardinality, countTables, formatWord, locoCode, rankReference, unrankReference } from '../../src/loco/index.js';
+import { Failures, bruteForceCode, compareWords, complementWord, countByTransfer, isConstrained, log2BigInt, sameWord, toText } from './_helpers.js';
 
 /** Largest m brute-forced (all 4^m words) per ℓ. */
 const BRUTE_MAX: Record<number, number> = { 1: 10, 2: 9, 3: 9 };
@@ -91,7 +73,7 @@ describe('enumeration via unrank beyond brute force', () => {
     expect(N).toBe(countByTransfer(m, ell));
     const f = new Failures();
     let prev = code.unrank(0n);
-        for (let i = 0n; i < N; i++) {
+    for (let i = 0n; i < N; i++) {
       const w = i === 0n ? prev : code.unrank(i);
       if (i > 0n) f.check(compareWords(prev, w) < 0, () => `unrank(${i - 1n}) = ${toText(prev)} !< unrank(${i}) = ${toText(w)}`);
       f.check(isConstrained(w, ell), () => `unrank(${i}) = ${toText(w)} breaks the run limit`);

@@ -45,9 +45,7 @@ const indexCase = fc
 
 describe('run-capped rank of arbitrary words', () => {
   it('rankAny equals rankReference for words with long runs, m ≤ 64', () => {
-    const arb = fc
-      .tuple(fc.integer({ min: 1, max: 64 }), ellArb)
-      .chain(([m, ell]) => fc.tuple(fc.constant(ell), fc.oneof(runWordArb(m), uniformWordArb(m))));
+    const arb = fc.tuple(fc.integer({ min: 1, max: 64 }), ellArb).chain(([m, ell]) => fc.tuple(fc.constant(ell), fc.oneof(runWordArb(m), uniformWordArb(m))));
     fc.assert(
       fc.property(arb, ([ell, w]) => {
         const code = locoCode(w.length, ell);
@@ -148,13 +146,11 @@ describe('rank / unrank for large m (1..256)', () => {
   });
 
   it('unrank is order preserving: x < y ⇔ unrank(x) < unrank(y)', () => {
-    const arb = fc
-      .tuple(fc.integer({ min: 1, max: 256 }), ellArb)
-      .chain(([m, ell]) => {
-        const N = cardinality(m, ell);
-        const idx = fc.bigInt({ min: 0n, max: N - 1n });
-        return fc.tuple(fc.constant(m), fc.constant(ell), idx, fc.oneof(idx, fc.bigInt({ min: -3n, max: 3n })));
-      });
+    const arb = fc.tuple(fc.integer({ min: 1, max: 256 }), ellArb).chain(([m, ell]) => {
+      const N = cardinality(m, ell);
+      const idx = fc.bigInt({ min: 0n, max: N - 1n });
+      return fc.tuple(fc.constant(m), fc.constant(ell), idx, fc.oneof(idx, fc.bigInt({ min: -3n, max: 3n })));
+    });
     fc.assert(
       fc.property(arb, ([m, ell, x, yRaw]) => {
         const code = locoCode(m, ell);
@@ -170,20 +166,18 @@ describe('rank / unrank for large m (1..256)', () => {
 
   it('random valid words (built symbol by symbol) rank into [0, N) and unrank back', () => {
     const arb = fc.tuple(fc.integer({ min: 1, max: 256 }), ellArb).chain(([m, ell]) =>
-      fc
-        .array(fc.integer({ min: 0, max: 3 }), { minLength: m, maxLength: m })
-        .map((raw) => {
-          // Force the run limit: replace a symbol that would extend a run past ℓ.
-          const w = Uint8Array.from(raw);
-          let run = 1;
-          for (let j = 1; j < m; j++) {
-            if (w[j] === w[j - 1] && ++run > ell) {
-              w[j] = (w[j] + 1 + (raw[j] % 3)) & 3;
-              run = 1;
-            } else if (w[j] !== w[j - 1]) run = 1;
-          }
-          return [ell, w] as const;
-        }),
+      fc.array(fc.integer({ min: 0, max: 3 }), { minLength: m, maxLength: m }).map((raw) => {
+        // Force the run limit: replace a symbol that would extend a run past ℓ.
+        const w = Uint8Array.from(raw);
+        let run = 1;
+        for (let j = 1; j < m; j++) {
+          if (w[j] === w[j - 1] && ++run > ell) {
+            w[j] = (w[j] + 1 + (raw[j] % 3)) & 3;
+            run = 1;
+          } else if (w[j] !== w[j - 1]) run = 1;
+        }
+        return [ell, w] as const;
+      }),
     );
     fc.assert(
       fc.property(arb, ([ell, w]) => {

@@ -133,7 +133,9 @@ describe('the spill file', () => {
   });
 
   it('a folder that does not exist is a SpillError naming the path', () => {
-    expect(() => new SpillChunkStore(l, join(dir, 'no', 'such'))).toThrow(/no[\\/]such[\\/]\.dnarchive-strands-[0-9a-f]+\.tmp: cannot create the temporary strand file/);
+    expect(() => new SpillChunkStore(l, join(dir, 'no', 'such'))).toThrow(
+      /no[\\/]such[\\/]\.dnarchive-strands-[0-9a-f]+\.tmp: cannot create the temporary strand file/,
+    );
   });
 
   it('openChunkStore spills only beyond chunkMemory', () => {

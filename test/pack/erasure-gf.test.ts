@@ -104,7 +104,17 @@ describe('Cauchy matrices', () => {
 
   it('the rank check can fail: a generator with two equal parity rows is caught', () => {
     // Guard against a vacuous rank function: duplicate rows must lose rank.
-    expect(refRank([[1, 2], [1, 2]])).toBe(1);
-    expect(refRank([[3, 0], [0, 7]])).toBe(2);
+    expect(
+      refRank([
+        [1, 2],
+        [1, 2],
+      ]),
+    ).toBe(1);
+    expect(
+      refRank([
+        [3, 0],
+        [0, 7],
+      ]),
+    ).toBe(2);
   });
 });

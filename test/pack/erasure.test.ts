@@ -51,7 +51,14 @@ describe('Reed–Solomon encoding', () => {
     expect(enc.shardsAdded).toBe(k);
     const streamed = enc.finish();
     expect(hex(streamed)).toEqual(hex(rs.encode(data)));
-    expect(hex(streamed)).toEqual(hex(refParity(data.map((d) => d.slice()), r)));
+    expect(hex(streamed)).toEqual(
+      hex(
+        refParity(
+          data.map((d) => d.slice()),
+          r,
+        ),
+      ),
+    );
   });
 
   it('r = 0 gives no parity; length-0 shards give empty parity', () => {

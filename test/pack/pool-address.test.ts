@@ -20,28 +20,36 @@ const codec = dataCodec({ ell: 3, m: 73, K: 2, ecc: 'residue', margin: 1 });
 describe('strand frame', () => {
   it('round-trips kind, pool id, address and chunk at every address width, id stored or implicit', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 24, max: 31 }), fc.boolean(), fc.nat(), fc.integer({ min: 0, max: 0x7fff }), fc.integer({ min: 0, max: 1 }), fc.nat(), (addressBits, idStored, a, poolId, kind, seed) => {
-        const layout = { chunkBytes: chunkCapacity(codec, 2, addressBits, idStored), addressBits, idStored };
-        const address = a % 2 ** addressBits;
-        const chunk = bytes(layout.chunkBytes, seed);
-        const buf = new Uint8Array(Math.ceil((2 * codec.messageBits) / 8));
-        frameBytes({ kind, poolId, address, chunk }, layout, buf);
-        const id = idStored ? undefined : { kind, poolId };
-        expect(peekFields(buf, layout, id)).toEqual({ kind, poolId, address });
-        const back = unframeBytes(buf, layout, id);
-        expect(back?.address).toBe(address);
-        expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
-        if (!idStored) {
-          // The id is under the CRC though not stored: another pool's or kind's strand fails it.
-          expect(unframeBytes(buf, layout, { kind, poolId: poolId ^ (1 + (seed % 0x7fff)) })).toBeUndefined();
-          expect(unframeBytes(buf, layout, { kind: 1 - kind, poolId })).toBeUndefined();
-        }
-        // Every field bit is under the CRC, the low address bits and the shifted chunk's tail included.
-        const fieldBits = (idStored ? 16 : 0) + addressBits + 8 * layout.chunkBytes;
-        const bit = 32 + (seed % fieldBits);
-        buf[bit >> 3] ^= 0x80 >> (bit & 7);
-        expect(unframeBytes(buf, layout, id)).toBeUndefined();
-      }),
+      fc.property(
+        fc.integer({ min: 24, max: 31 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0x7fff }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.nat(),
+        (addressBits, idStored, a, poolId, kind, seed) => {
+          const layout = { chunkBytes: chunkCapacity(codec, 2, addressBits, idStored), addressBits, idStored };
+          const address = a % 2 ** addressBits;
+          const chunk = bytes(layout.chunkBytes, seed);
+          const buf = new Uint8Array(Math.ceil((2 * codec.messageBits) / 8));
+          frameBytes({ kind, poolId, address, chunk }, layout, buf);
+          const id = idStored ? undefined : { kind, poolId };
+          expect(peekFields(buf, layout, id)).toEqual({ kind, poolId, address });
+          const back = unframeBytes(buf, layout, id);
+          expect(back?.address).toBe(address);
+          expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
+          if (!idStored) {
+            // The id is under the CRC though not stored: another pool's or kind's strand fails it.
+            expect(unframeBytes(buf, layout, { kind, poolId: poolId ^ (1 + (seed % 0x7fff)) })).toBeUndefined();
+            expect(unframeBytes(buf, layout, { kind: 1 - kind, poolId })).toBeUndefined();
+          }
+          // Every field bit is under the CRC, the low address bits and the shifted chunk's tail included.
+          const fieldBits = (idStored ? 16 : 0) + addressBits + 8 * layout.chunkBytes;
+          const bit = 32 + (seed % fieldBits);
+          buf[bit >> 3] ^= 0x80 >> (bit & 7);
+          expect(unframeBytes(buf, layout, id)).toBeUndefined();
+        },
+      ),
       { numRuns: 300, seed: 11 },
     );
   });
@@ -120,4 +128,3 @@ describe('pool formats', () => {
     expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
   });
 });
-

@@ -97,7 +97,9 @@ describe('through the simulated channel', () => {
     }
     expect(err).toBeInstanceOf(IncompleteDecodeError);
     const msg = (err as Error).message;
-    expect(msg).toMatch(/^lossy\.fasta: \d+ of \d+ strands recovered; \d+ of \d+ Reed–Solomon block\(s\) cannot be rebuilt \(\d+ more strands needed in all\): block 0: \d+ of \d+ strands, needs \d+ more \(missing addresses 0, 3, /);
+    expect(msg).toMatch(
+      /^lossy\.fasta: \d+ of \d+ strands recovered; \d+ of \d+ Reed–Solomon block\(s\) cannot be rebuilt \(\d+ more strands needed in all\): block 0: \d+ of \d+ strands, needs \d+ more \(missing addresses 0, 3, /,
+    );
     expect(msg).toMatch(/Nothing written\.$/);
   });
 });
@@ -114,7 +116,9 @@ describe('bad input', () => {
   it('reads from two pools mixed together', () => {
     const a = encodePool(bytes(500, 1)).strands;
     const b = encodePool(bytes(500, 2)).strands;
-    expect(() => decodePool([...a, ...b], 'mixed.fastq')).toThrow(/mixed\.fastq: reads from 2 different pools are mixed together \(pool ids [0-9a-f]{4}, [0-9a-f]{4}\)/);
+    expect(() => decodePool([...a, ...b], 'mixed.fastq')).toThrow(
+      /mixed\.fastq: reads from 2 different pools are mixed together \(pool ids [0-9a-f]{4}, [0-9a-f]{4}\)/,
+    );
   });
 
   it('header strands missing', () => {
@@ -157,9 +161,9 @@ describe('bad input', () => {
     ] as const) {
       expect(() => decodePool(headerStrands({ ...real, ...change }), 'odd.fasta')).toThrow(pattern);
     }
-    expect(() => decodePool(headerStrands({ ...real, chunkBytes: real.chunkBytes - 2, dataStrands: Math.ceil(100 / (real.chunkBytes - 2)) }), 'odd.fasta')).toThrow(
-      /odd\.fasta: manifest chunkBytes \d+ differs from what its code carries per strand/,
-    );
+    expect(() =>
+      decodePool(headerStrands({ ...real, chunkBytes: real.chunkBytes - 2, dataStrands: Math.ceil(100 / (real.chunkBytes - 2)) }), 'odd.fasta'),
+    ).toThrow(/odd\.fasta: manifest chunkBytes \d+ differs from what its code carries per strand/);
   });
 
   it('options out of range name the option', () => {

@@ -55,7 +55,10 @@ describe('dnarchive simulate', () => {
     expect(r.stderr).toMatch(/simulated 400 reads from 400 strands \(0 dropped, 0 with no read;/);
     const text = readFileSync(out, 'latin1');
     expect(text.startsWith('>read1\n')).toBe(true);
-    const reads = text.trimEnd().split('\n').filter((l) => !l.startsWith('>'));
+    const reads = text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => !l.startsWith('>'));
     expect(reads.sort()).toEqual([...strands].sort());
   });
 

@@ -10,7 +10,11 @@ function strands(n: number, len: number, seed: number): string[] {
 }
 
 const PARTNER: Record<string, string> = { A: 'T', T: 'A', C: 'G', G: 'C' };
-const revcomp = (s: string) => [...s].reverse().map((c) => PARTNER[c]).join('');
+const revcomp = (s: string) =>
+  [...s]
+    .reverse()
+    .map((c) => PARTNER[c])
+    .join('');
 
 /** |observed − n·p| within 5 binomial standard deviations (+1 for tiny counts). */
 function nearBinomial(observed: number, n: number, p: number): void {

@@ -44,7 +44,11 @@ describe('VoteArena', () => {
 
   it('counts votes per candidate and ranks them, ties in arrival order', () => {
     const arena = new VoteArena(12);
-    const w = (v: number): Uint8Array => bitsAt(Array.from({ length: 12 }, (_, i) => (v >> (11 - i)) & 1), 4);
+    const w = (v: number): Uint8Array =>
+      bitsAt(
+        Array.from({ length: 12 }, (_, i) => (v >> (11 - i)) & 1),
+        4,
+      );
     arena.vote(7, 1, w(100), 4);
     arena.vote(7, 1, w(200), 4);
     arena.vote(7, 1, w(300), 4);

@@ -22,7 +22,8 @@ export function correlatedHessian(rng: Rng, n: number, tokens: number): { H: Flo
   const A = new Float64Array(n * n);
   const chan = new Float64Array(n);
   for (let i = 0; i < n; i++) chan[i] = Math.exp(gaussian(rng));
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) A[i * n + k] = chan[i] * ((i === k ? 1 : 0) + 0.3 * gaussian(rng) / Math.sqrt(n) + (k === 0 ? 0.8 : 0));
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) A[i * n + k] = chan[i] * ((i === k ? 1 : 0) + (0.3 * gaussian(rng)) / Math.sqrt(n) + (k === 0 ? 0.8 : 0));
   const acc = new HessianAccumulator(n);
   const X = new Float32Array(tokens * n);
   const z = new Float64Array(n);

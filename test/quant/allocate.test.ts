@@ -30,7 +30,8 @@ function costsArb(kind: 'any' | 'decreasing' | 'convex', equalSizes = false): fc
         if (kind === 'any') loss[g * K + k] = s * rng.next();
         else {
           loss[g * K + k] = d;
-          if (kind === 'convex') ratio = Math.min(0.95, ratio + 0.05 * rng.next()); // shrinking steps: convex
+          if (kind === 'convex')
+            ratio = Math.min(0.95, ratio + 0.05 * rng.next()); // shrinking steps: convex
           else ratio = 0.05 + 0.9 * rng.next();
           d *= ratio;
         }
@@ -112,8 +113,7 @@ describe('allocateBits', () => {
         best[0] = 0;
         for (let g = 0; g < G; g++) {
           const next = new Float64Array(steps + 1).fill(Infinity);
-          for (let s = 0; s <= steps; s++)
-            for (let k = 0; k < K && k <= s; k++) next[s] = Math.min(next[s], best[s - k] + c.loss[g * K + k]);
+          for (let s = 0; s <= steps; s++) for (let k = 0; k < K && k <= s; k++) next[s] = Math.min(next[s], best[s - k] + c.loss[g * K + k]);
           best = next;
         }
         const opt = Math.min(...best);
@@ -124,7 +124,13 @@ describe('allocateBits', () => {
   });
 
   it('a budget below the minimum is a BudgetError naming the minimum', () => {
-    const c: GroupCosts = { minBits: 2, maxBits: 8, sizes: new Uint32Array([32, 32]), loss: new Float64Array(14).fill(1), sensitivity: new Float64Array(2).fill(1) };
+    const c: GroupCosts = {
+      minBits: 2,
+      maxBits: 8,
+      sizes: new Uint32Array([32, 32]),
+      loss: new Float64Array(14).fill(1),
+      sensitivity: new Float64Array(2).fill(1),
+    };
     // minimum: 33 × 2 bits (codes and zero point) + 8 (scale code) + 3 (width) per group of 32 = 77/32 = 2.40625
     expect(() => allocateBits(c, { budgetBitsPerWeight: 2.4 })).toThrow(BudgetError);
     expect(() => allocateBits(c, { budgetBitsPerWeight: 2.4 })).toThrow(/below the minimum 2\.40625 bits\/weight/);

@@ -125,18 +125,57 @@ describe('.dnq container', () => {
     const longLen = Uint8Array.from(good);
     new DataView(longLen.buffer).setUint32(4, 1e9, true);
     expectDnqError(longLen, 'manifest', /exceeds the file/);
-    expectDnqError(editManifest(good, (m) => (m.version = 4)), 'version', /4 is not read by this dnarchive \(it reads versions 2 and 3\)/);
+    expectDnqError(
+      editManifest(good, (m) => (m.version = 4)),
+      'version',
+      /4 is not read by this dnarchive \(it reads versions 2 and 3\)/,
+    );
     // Version 2 (before format-2 ECSQ streams) is still read.
-    expect(readDnq(editManifest(good, (m) => (m.version = 2)), 'model.dnq').tensors.length).toBe(readDnq(good).tensors.length);
-    expectDnqError(editManifest(good, (m) => (m.version = 1)), 'version', /version 1 had f16 grids: quantize the model again/);
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 400)), 'tensors.1.scaleExp');
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].scaleExp = 1.5)), 'tensors.1.scaleExp');
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].groupSize = 0)), 'tensors.1.groupSize');
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].extra = 1)), 'tensors.1');
-    expectDnqError(editManifest(good, (m) => (m.tensors[0].shape = [5, 65])), 'tensors.0.data.length', /expected 325 f32 values/);
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].shape = [64, 171])), 'tensors.1.codes.length');
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].widthBits = 2)), 'tensors.1.widthBits');
-    expectDnqError(editManifest(good, (m) => (m.tensors[1].maxBits = 7)), 'tensors.1.widths', /above maxBits 7/);
+    expect(
+      readDnq(
+        editManifest(good, (m) => (m.version = 2)),
+        'model.dnq',
+      ).tensors.length,
+    ).toBe(readDnq(good).tensors.length);
+    expectDnqError(
+      editManifest(good, (m) => (m.version = 1)),
+      'version',
+      /version 1 had f16 grids: quantize the model again/,
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].scaleExp = 400)),
+      'tensors.1.scaleExp',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].scaleExp = 1.5)),
+      'tensors.1.scaleExp',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].groupSize = 0)),
+      'tensors.1.groupSize',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].extra = 1)),
+      'tensors.1',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[0].shape = [5, 65])),
+      'tensors.0.data.length',
+      /expected 325 f32 values/,
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].shape = [64, 171])),
+      'tensors.1.codes.length',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].widthBits = 2)),
+      'tensors.1.widthBits',
+    );
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].maxBits = 7)),
+      'tensors.1.widths',
+      /above maxBits 7/,
+    );
     expectDnqError(
       editManifest(good, (m) => {
         m.tensors[4].name = m.tensors[3].name;

@@ -96,7 +96,12 @@ describe('ECSQ stream', () => {
   };
 
   it('round-trips codes and step codes, including escapes and the extremes', () => {
-    for (const [rows, cols, sigma] of [[1, 1, 0], [5, 3, 0.3], [64, 64, 1.5], [17, 40, 300]] as const) {
+    for (const [rows, cols, sigma] of [
+      [1, 1, 0],
+      [5, 3, 0.3],
+      [64, 64, 1.5],
+      [17, 40, 300],
+    ] as const) {
       const { codes, steps } = sample(rows * cols, rows, cols, sigma);
       if (rows === 5) codes.set([MAX_ECSQ_CODE, -MAX_ECSQ_CODE, 15, -16, 14]);
       const back = decodeEcsqStream(encodeEcsqStream(codes, rows, cols, steps), rows, cols);
@@ -146,7 +151,8 @@ describe('ECSQ stream', () => {
     expect(size(mixed, 2)).toBeLessThan(0.93 * size(mixed, 1));
     const { codes: plain } = sample(9, rows, cols, 1.5);
     expect(size(plain, 2)).toBeLessThanOrEqual(1.01 * size(plain, 1));
-    for (const codes of [mixed, plain]) expect(Array.from(decodeEcsqStream(encodeEcsqStream(codes, rows, cols, steps), rows, cols).codes)).toEqual(Array.from(codes));
+    for (const codes of [mixed, plain])
+      expect(Array.from(decodeEcsqStream(encodeEcsqStream(codes, rows, cols, steps), rows, cols).codes)).toEqual(Array.from(codes));
   });
 
   it('step codes coded against a reference that differs by one offset cost next to nothing, and round-trip', () => {
@@ -229,7 +235,7 @@ describe('ECSQ quantizer', () => {
     expect(() => ecsqAtBudget(inputs, 0)).toThrow(QuantInputError);
   });
 
-  it('a matrix with an earlier one\'s Hessian takes its steps shifted by one offset, coded against them in the container', () => {
+  it("a matrix with an earlier one's Hessian takes its steps shifted by one offset, coded against them in the container", () => {
     const { H: H2 } = correlatedHessian(new Rng(22), cols, 300);
     const W2 = randomMatrix(new Rng(23), rows, cols);
     const inputs = [
@@ -253,14 +259,22 @@ describe('ECSQ quantizer', () => {
       expect(Array.from(t.matrix.stepCodes)).toEqual(Array.from(r.matrices[i].stepCodes));
       expect(t.streamBytes).toBe(r.streams[i].length);
     });
-    expect(() => writeDnq({ quantizer: { method: 'x' }, tensors: [tensors[1], tensors[0]] })).toThrow(/tensor "k": its steps are coded against "q", which is not an ecsq tensor before it/);
+    expect(() => writeDnq({ quantizer: { method: 'x' }, tensors: [tensors[1], tensors[0]] })).toThrow(
+      /tensor "k": its steps are coded against "q", which is not an ecsq tensor before it/,
+    );
     const edited = editManifest(bytes, (m) => (m.tensors[1].stepsFrom = 'o'));
     expect(() => readDnq(edited, 'x.dnq')).toThrow(/x\.dnq.*tensors\.1\.stepsFrom.*"o" is not an ecsq tensor before this one/);
   });
 
   it('lives in the .dnq container: bit-exact round trip, accounted, corrupt streams named', () => {
     const m = ecsqQuantize(W, rows, cols, H, { stepScale: 0.1 });
-    const bytes = writeDnq({ quantizer: { method: 'gptq+ecsq' }, tensors: [{ kind: 'ecsq', name: 'w', matrix: m }, { kind: 'raw', name: 'n', shape: [2], data: new Float32Array(2) }] });
+    const bytes = writeDnq({
+      quantizer: { method: 'gptq+ecsq' },
+      tensors: [
+        { kind: 'ecsq', name: 'w', matrix: m },
+        { kind: 'raw', name: 'n', shape: [2], data: new Float32Array(2) },
+      ],
+    });
     const a = readDnq(bytes);
     const t = a.tensors[0];
     if (t.kind !== 'ecsq') throw new Error('kind');

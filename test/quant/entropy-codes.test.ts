@@ -10,7 +10,14 @@ import { decodeCodes, encodeCodes, EntropyInputError, EntropyStreamError, type C
 import { Rng } from '../../src/random.js';
 
 /** A matrix whose codes are uniform, bell-shaped about the middle of their width, or constant. */
-function matrix(rows: number, cols: number, groupSize: number, widthsOf: (g: number) => number, seed: number, shape: 'uniform' | 'bell' | 'constant'): CodedMatrix {
+function matrix(
+  rows: number,
+  cols: number,
+  groupSize: number,
+  widthsOf: (g: number) => number,
+  seed: number,
+  shape: 'uniform' | 'bell' | 'constant',
+): CodedMatrix {
   const rng = new Rng(seed);
   const G = Math.ceil(cols / groupSize);
   const widths = Uint8Array.from({ length: rows * G }, (_, g) => widthsOf(g));

@@ -14,7 +14,9 @@ const split = readStories(TEXT);
 
 describe('story split', () => {
   it('9 calibration and 9 evaluation stories, first and last lines, never overlapping', () => {
-    const lines = readFileSync(TEXT, 'utf8').split('\n').map((l) => l.trim()); // CRLF line ends
+    const lines = readFileSync(TEXT, 'utf8')
+      .split('\n')
+      .map((l) => l.trim()); // CRLF line ends
     expect(lines).toHaveLength(19); // 18 line ends, and a last line without one
     expect(split.calibration).toEqual(lines.slice(0, 9));
     expect(split.evaluation).toEqual(lines.slice(-9));

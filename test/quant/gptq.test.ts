@@ -3,7 +3,16 @@ import { Rng } from '../../src/random.js';
 import { gptqQuantize } from '../../src/quant/gptq.js';
 import { layerLoss, rtnQuantize } from '../../src/quant/rtn.js';
 import { dampHessian } from '../../src/quant/hessian.js';
-import { chooseGrid, dequantizeMatrix, dequantizeValue, groupsPerRow, minWidthOf, quantizeValue, scaleExponentFor, scaleLadder } from '../../src/quant/groups.js';
+import {
+  chooseGrid,
+  dequantizeMatrix,
+  dequantizeValue,
+  groupsPerRow,
+  minWidthOf,
+  quantizeValue,
+  scaleExponentFor,
+  scaleLadder,
+} from '../../src/quant/groups.js';
 import { NotPositiveDefiniteError, QuantInputError } from '../../src/quant/errors.js';
 import { correlatedHessian, gaussian, randomMatrix } from './_quant-fixtures.js';
 
@@ -115,7 +124,7 @@ describe('GPTQ', () => {
     const { H } = correlatedHessian(rng, cols, 300);
     const W = randomMatrix(rng, rows, cols);
     for (let k = 0; k < 12; k++) W[rng.below(W.length)] = 1.5 * (rng.next() < 0.5 ? -1 : 1); // 30σ outliers
-    for (let j = 0; j < cols; j++) H[3 * cols + j] *= 10, H[j * cols + 3] *= 10; // one hot input channel
+    for (let j = 0; j < cols; j++) ((H[3 * cols + j] *= 10), (H[j * cols + 3] *= 10)); // one hot input channel
     const lg = layerLoss(W, dequantizeMatrix(gptqQuantize(W, rows, cols, H, { bits: 4 })), rows, cols, H);
     const lr = layerLoss(W, dequantizeMatrix(rtnQuantize(W, rows, cols, { bits: 4 })), rows, cols, H);
     expect(lg).toBeLessThan(lr);

@@ -127,16 +127,18 @@ describe('inverseUpperCholesky', () => {
       }
       // M = UᵀU, then D·M should be I.
       const M = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k <= Math.min(i, j); k++) s += U[k * n + i] * U[k * n + j];
-        M[i * n + j] = s;
-      }
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let k = 0; k < n; k++) s += D[i * n + k] * M[k * n + j];
-        expect(s).toBeCloseTo(i === j ? 1 : 0, 8);
-      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k <= Math.min(i, j); k++) s += U[k * n + i] * U[k * n + j];
+          M[i * n + j] = s;
+        }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          let s = 0;
+          for (let k = 0; k < n; k++) s += D[i * n + k] * M[k * n + j];
+          expect(s).toBeCloseTo(i === j ? 1 : 0, 8);
+        }
     }
   });
   it('a diagonal H gives U = diag(1/√h)', () => {

@@ -67,7 +67,12 @@ describe('LlamaGrad', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
-  for (const [shared, vocab] of [[false, 11], [true, 11], [false, 12], [true, 12]] as const) {
+  for (const [shared, vocab] of [
+    [false, 11],
+    [true, 11],
+    [false, 12],
+    [true, 12],
+  ] as const) {
     it(`matches central differences for every parameter (${shared ? 'shared' : 'separate'} classifier, ${vocab === 12 ? 'SIMD kernels' : 'TS loops'})`, () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 1e6 }), fc.integer({ min: 2, max: 7 }), (seed, T) => {

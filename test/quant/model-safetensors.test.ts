@@ -109,14 +109,24 @@ describe('safetensors container', () => {
     expect(() => parseSafetensors(rawFile([1], buf), 'arr.st')).toThrow(/arr\.st: the JSON header is not valid: it does not start with "\{"/);
     expect(() => parseSafetensors(rawFile({ w: { ...ok.w, dtype: 'F12' } }, buf), 'd.st')).toThrow(/d\.st: tensor w: unknown dtype "F12"/);
     expect(() => parseSafetensors(rawFile({ w: { ...ok.w, dtype: 'I32' } }, buf), 'i.st')).toThrow(/i\.st: tensor w: dtype I32 is not a float type/);
-    expect(() => parseSafetensors(rawFile({ w: { ...ok.w, shape: [3] } }, buf), 's.st')).toThrow(/s\.st: tensor w: shape \[3\] of F32 needs 12 bytes, data_offsets give 8/);
+    expect(() => parseSafetensors(rawFile({ w: { ...ok.w, shape: [3] } }, buf), 's.st')).toThrow(
+      /s\.st: tensor w: shape \[3\] of F32 needs 12 bytes, data_offsets give 8/,
+    );
     expect(() => parseSafetensors(rawFile({ w: { ...ok.w, shape: [-2] } }, buf), 'n.st')).toThrow(/n\.st: tensor w: shape\.0: /);
     expect(() => parseSafetensors(rawFile({ w: { ...ok.w, extra: 1 } }, buf), 'x.st')).toThrow(/x\.st: tensor w: /);
-    expect(() => parseSafetensors(rawFile({ w: { ...ok.w, data_offsets: [0, 16] } }, buf), 'o.st')).toThrow(/o\.st: tensor w: data_offsets \[0, 16\] fall outside the 8-byte buffer/);
+    expect(() => parseSafetensors(rawFile({ w: { ...ok.w, data_offsets: [0, 16] } }, buf), 'o.st')).toThrow(
+      /o\.st: tensor w: data_offsets \[0, 16\] fall outside the 8-byte buffer/,
+    );
     const two = { a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } };
-    expect(() => parseSafetensors(rawFile(two, buf), 'overlap.st')).toThrow(/overlap\.st: tensor (a|b): starts at byte 4 of the buffer, expected (0|8) \(a hole|overlap\.st: .*an overlap/);
-    expect(() => parseSafetensors(rawFile({ w: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, buf), 'hole.st')).toThrow(/hole\.st: tensor w: starts at byte 4 of the buffer, expected 0 \(a hole/);
-    expect(() => parseSafetensors(rawFile({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, buf), 'tail.st')).toThrow(/tail\.st: the buffer has 4 bytes after the last tensor/);
+    expect(() => parseSafetensors(rawFile(two, buf), 'overlap.st')).toThrow(
+      /overlap\.st: tensor (a|b): starts at byte 4 of the buffer, expected (0|8) \(a hole|overlap\.st: .*an overlap/,
+    );
+    expect(() => parseSafetensors(rawFile({ w: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, buf), 'hole.st')).toThrow(
+      /hole\.st: tensor w: starts at byte 4 of the buffer, expected 0 \(a hole/,
+    );
+    expect(() => parseSafetensors(rawFile({ w: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, buf), 'tail.st')).toThrow(
+      /tail\.st: the buffer has 4 bytes after the last tensor/,
+    );
     expect(() => parseSafetensors(rawFile({ ...ok, __metadata__: { k: 1 } }, buf), 'm.st')).toThrow(/m\.st: __metadata__ must map strings to strings: k:/);
     // A duplicate key: JSON.parse keeps the last copy, and the first copy's bytes become a hole.
     const dup = '{"w": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "w": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}';
@@ -154,7 +164,8 @@ describe('Llama models in safetensors', () => {
     const qHf = toHfRopeOrder(L.wq, c.nHeads, c.dim, c.dim);
     const kHf = toHfRopeOrder(L.wk, c.nKvHeads, kvDim, c.dim);
     const x = Float32Array.from({ length: c.dim }, (_, i) => Math.sin(i * 1.7) + 0.1 * i);
-    const mv = (W: Float32Array, rows: number): Float64Array => Float64Array.from({ length: rows }, (_, r) => x.reduce((s, v, j) => s + W[r * c.dim + j] * v, 0));
+    const mv = (W: Float32Array, rows: number): Float64Array =>
+      Float64Array.from({ length: rows }, (_, r) => x.reduce((s, v, j) => s + W[r * c.dim + j] * v, 0));
     const [pq, pk] = [37, 5];
     const angle = (p: number, i: number): number => p * 10000 ** (-(2 * i) / hs);
     const interleaved = (v: Float64Array, p: number): Float64Array => {
@@ -200,7 +211,10 @@ describe('Llama models in safetensors', () => {
   it('F16 and BF16 storage: the forward pass stays close to fp32', () => {
     const ref = new Transformer(model);
     const logits = [0, 1, 2].map((p) => ref.forward([1, 403, 407][p], p).slice());
-    for (const [dtype, tol] of [['F16', 0.02], ['BF16', 0.15]] as const) {
+    for (const [dtype, tol] of [
+      ['F16', 0.02],
+      ['BF16', 0.15],
+    ] as const) {
       const back = parseSafetensorsModel(serializeSafetensorsModel(model, { dtype, naming: 'hf' }), `${dtype}.safetensors`);
       const t = new Transformer(back);
       let worst = 0;
@@ -231,7 +245,15 @@ describe('Llama models in safetensors', () => {
     expect(() => readModel(path)).toThrow(/model\.safetensors: the head count is not in the tensors: give nHeads/);
     expect(() => readModel(path, { nHeads: 8 })).toThrow(/the context length is not in the tensors/);
     expectSameWeights(model, readModel(path, { nHeads: 8, seqLen: 512 }));
-    const config = { num_attention_heads: 8, num_key_value_heads: 4, max_position_embeddings: 512, rms_norm_eps: 1e-5, rope_theta: 10000, hidden_act: 'silu', rope_scaling: null };
+    const config = {
+      num_attention_heads: 8,
+      num_key_value_heads: 4,
+      max_position_embeddings: 512,
+      rms_norm_eps: 1e-5,
+      rope_theta: 10000,
+      hidden_act: 'silu',
+      rope_scaling: null,
+    };
     writeFileSync(join(sub, 'config.json'), JSON.stringify(config));
     expectSameWeights(model, readModel(path));
     writeFileSync(join(sub, 'config.json'), JSON.stringify({ ...config, rms_norm_eps: 1e-6 }));
@@ -248,7 +270,8 @@ describe('Llama models in safetensors', () => {
   it('bad models: non-finite weights, missing and mis-shaped tensors, unknown naming', () => {
     const st = parseSafetensors(serializeSafetensorsModel(model, { naming: 'hf' }));
     const tensors = [...st.tensors.values()].map((t) => ({ ...t, dtype: 'F32' as const, data: t.data.slice() }));
-    const with_ = (edit: (ts: typeof tensors) => typeof tensors): Uint8Array => serializeSafetensors(edit(tensors.map((t) => ({ ...t, data: t.data.slice() }))), st.metadata);
+    const with_ = (edit: (ts: typeof tensors) => typeof tensors): Uint8Array =>
+      serializeSafetensors(edit(tensors.map((t) => ({ ...t, data: t.data.slice() }))), st.metadata);
     const nan = with_((ts) => {
       ts.find((t) => t.name === 'model.layers.3.mlp.up_proj.weight')!.data[100] = NaN;
       return ts;

@@ -14,7 +14,17 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDevice } from '../../kernels/index.js';
-import { dequantizeMatrix, evaluate, modelFromDnq, quantizeModel, quantizeModelOnDevice, readDnq, readLlama2c, readStories, readTokenizer } from '../../src/quant/index.js';
+import {
+  dequantizeMatrix,
+  evaluate,
+  modelFromDnq,
+  quantizeModel,
+  quantizeModelOnDevice,
+  readDnq,
+  readLlama2c,
+  readStories,
+  readTokenizer,
+} from '../../src/quant/index.js';
 import { requireGpu } from '../kernels/_helpers.js';
 import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
 

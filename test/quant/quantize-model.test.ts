@@ -7,7 +7,20 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LATENT_RATE, DEFAULT_SAMPLE_TEMPERATURE, evaluate, modelFromDnq, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, uniformLayout, linearShape, LINEAR_NAMES } from '../../src/quant/index.js';
+import {
+  DEFAULT_LATENT_RATE,
+  DEFAULT_SAMPLE_TEMPERATURE,
+  evaluate,
+  modelFromDnq,
+  quantizeModel,
+  readDnq,
+  readLlama2c,
+  readStories,
+  readTokenizer,
+  uniformLayout,
+  linearShape,
+  LINEAR_NAMES,
+} from '../../src/quant/index.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 
 const SHARED = resolve(__dirname, '../../../shared');
@@ -66,17 +79,51 @@ describe('dnarchive quantize / eval (bad input)', () => {
     expectOneLineError(runCli(['eval', TEXT, '--text', TEXT]), /header field/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', 'many', '-o', '/tmp/never.dnq']), /--tune must be a whole number of steps/);
     expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '1000000', '-o', '/tmp/never.dnq']), /--tune must be at most 100000 steps/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', 'fast', '-o', '/tmp/never.dnq']), /--tune-rate must be a number/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', '0.5', '-o', '/tmp/never.dnq']), /--tune-rate must be at most 0.1/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-seed', '2.5', '-o', '/tmp/never.dnq']), /--tune-seed must be a whole number/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', 'some', '-o', '/tmp/never.dnq']), /--tune-headroom must be a number/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', '0.5', '-o', '/tmp/never.dnq']), /--tune-headroom must be at most 0.1/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-headroom', '0.01', '-o', '/tmp/never.dnq']), /--tune-headroom: applies to archive mode only/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', 'two', '-o', '/tmp/never.dnq']), /--tune-restarts must be a whole number/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '0', '-o', '/tmp/never.dnq']), /--tune-restarts must be at least 1/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '17', '-o', '/tmp/never.dnq']), /--tune-restarts must be at most 16/);
-    expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune-restarts', '2', '-o', '/tmp/never.dnq']), /--tune-restarts: chooses among tuning runs: give --tune/);
-    for (const t of ['hot', '9', '0.1']) expectOneLineError(runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']), /--tune-temperature must be 'match' or a number from 0.25 to 4/);
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', 'fast', '-o', '/tmp/never.dnq']),
+      /--tune-rate must be a number/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-rate', '0.5', '-o', '/tmp/never.dnq']),
+      /--tune-rate must be at most 0.1/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-seed', '2.5', '-o', '/tmp/never.dnq']),
+      /--tune-seed must be a whole number/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', 'some', '-o', '/tmp/never.dnq']),
+      /--tune-headroom must be a number/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--entropy', '--tune', '3', '--tune-headroom', '0.5', '-o', '/tmp/never.dnq']),
+      /--tune-headroom must be at most 0.1/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-headroom', '0.01', '-o', '/tmp/never.dnq']),
+      /--tune-headroom: applies to archive mode only/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', 'two', '-o', '/tmp/never.dnq']),
+      /--tune-restarts must be a whole number/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '0', '-o', '/tmp/never.dnq']),
+      /--tune-restarts must be at least 1/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-restarts', '17', '-o', '/tmp/never.dnq']),
+      /--tune-restarts must be at most 16/,
+    );
+    expectOneLineError(
+      runCli(['quantize', MODEL, '--calib', TEXT, '--tune-restarts', '2', '-o', '/tmp/never.dnq']),
+      /--tune-restarts: chooses among tuning runs: give --tune/,
+    );
+    for (const t of ['hot', '9', '0.1'])
+      expectOneLineError(
+        runCli(['quantize', MODEL, '--calib', TEXT, '--tune', '3', '--tune-temperature', t, '-o', '/tmp/never.dnq']),
+        /--tune-temperature must be 'match' or a number from 0.25 to 4/,
+      );
   });
 });
 
@@ -86,7 +133,9 @@ describe('dnarchive quantize --tune', () => {
     const args = ['--calib', TEXT, '--bits', '3', '--method', 'rtn', '--uniform', '--calib-tokens', '64', '--tune', '3'];
     const a = runCli(['quantize', MODEL, '-o', join(dir, 'a.dnq'), ...args, '--json']);
     expect(a.code, a.stderr).toBe(0);
-    const summary = JSON.parse(a.stdout) as { tune: { steps: number; tokens: number; klBefore: number; klAfter: number; sampleTemperature: number; latentRate: number; seed: number } };
+    const summary = JSON.parse(a.stdout) as {
+      tune: { steps: number; tokens: number; klBefore: number; klAfter: number; sampleTemperature: number; latentRate: number; seed: number };
+    };
     expect(summary.tune.steps).toBe(3);
     expect(summary.tune.latentRate).toBe(DEFAULT_LATENT_RATE);
     expect(summary.tune.seed).toBe(1);
@@ -102,7 +151,10 @@ describe('dnarchive quantize --tune', () => {
     expect((JSON.parse(hot.stdout) as typeof summary).tune.sampleTemperature).toBe(1.7);
     expect(readFileSync(join(dir, 'c.dnq')).equals(readFileSync(join(dir, 'a.dnq')))).toBe(false);
     // Another rate or seed gives another container, and the summary says which.
-    for (const [flag, value, key] of [['--tune-rate', '0.05', 'latentRate'], ['--tune-seed', '7', 'seed']] as const) {
+    for (const [flag, value, key] of [
+      ['--tune-rate', '0.05', 'latentRate'],
+      ['--tune-seed', '7', 'seed'],
+    ] as const) {
       const other = runCli(['quantize', MODEL, '-o', join(dir, `${key}.dnq`), ...args, flag, value, '--json']);
       expect(other.code, other.stderr).toBe(0);
       expect((JSON.parse(other.stdout) as typeof summary).tune[key]).toBe(Number(value));
@@ -112,7 +164,24 @@ describe('dnarchive quantize --tune', () => {
 
   it('takes --tune-headroom in archive mode and records it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dnarchive-tune-headroom-'));
-    const r = runCli(['quantize', MODEL, '-o', join(dir, 'h.dnq'), '--calib', TEXT, '--bits', '3', '--entropy', '--calib-tokens', '64', '--tune', '2', '--tune-headroom', '0.02', '--json']);
+    const r = runCli([
+      'quantize',
+      MODEL,
+      '-o',
+      join(dir, 'h.dnq'),
+      '--calib',
+      TEXT,
+      '--bits',
+      '3',
+      '--entropy',
+      '--calib-tokens',
+      '64',
+      '--tune',
+      '2',
+      '--tune-headroom',
+      '0.02',
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const summary = JSON.parse(r.stdout) as { tune: { rateHeadroom: number } };
     expect(summary.tune.rateHeadroom).toBe(0.02);
@@ -121,7 +190,22 @@ describe('dnarchive quantize --tune', () => {
 
   it('takes --tune-restarts, says which run it kept and why, and records it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dnarchive-tune-restarts-'));
-    const r = runCli(['quantize', MODEL, '-o', join(dir, 'r.dnq'), '--calib', TEXT, '--bits', '3', '--calib-tokens', '64', '--tune', '2', '--tune-restarts', '2']);
+    const r = runCli([
+      'quantize',
+      MODEL,
+      '-o',
+      join(dir, 'r.dnq'),
+      '--calib',
+      TEXT,
+      '--bits',
+      '3',
+      '--calib-tokens',
+      '64',
+      '--tune',
+      '2',
+      '--tune-restarts',
+      '2',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const said = /kept seed (\d) of 2 runs by KL to fp32 on the calibration stories \(seed 1: ([\d.]+), seed 2: ([\d.]+)\)/.exec(r.stderr);
     expect(said, r.stderr).not.toBeNull();

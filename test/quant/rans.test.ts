@@ -5,12 +5,24 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countSymbols, EntropyInputError, EntropyStreamError, quantizeCounts, RANS_L, ransDecode, ransEncode, ransModel } from '../../src/quant/entropy/index.js';
+import {
+  countSymbols,
+  EntropyInputError,
+  EntropyStreamError,
+  quantizeCounts,
+  RANS_L,
+  ransDecode,
+  ransEncode,
+  ransModel,
+} from '../../src/quant/entropy/index.js';
 import { Rng } from '../../src/random.js';
 
 /** Tables fitted to the data itself, the way an encoder with static tables uses the coder. */
 function fitted(symbols: Uint8Array, contexts: Uint8Array | null, alphabet: number[], scaleBits: number) {
-  return ransModel(countSymbols(symbols, contexts, alphabet).map((c) => quantizeCounts(c, scaleBits)), scaleBits);
+  return ransModel(
+    countSymbols(symbols, contexts, alphabet).map((c) => quantizeCounts(c, scaleBits)),
+    scaleBits,
+  );
 }
 
 /** Empirical entropy in bits of symbols given their contexts: Σ_c Σ_s −n_cs · log2(n_cs / n_c). */
@@ -69,7 +81,12 @@ describe('rANS round trips', () => {
     fc.assert(
       fc.property(streams, fc.integer({ min: 0, max: 1000 }), ({ alphabet, symbols, contexts, scaleBits }, seed) => {
         const rng = new Rng(seed);
-        const tables = alphabet.map((a) => quantizeCounts(Array.from({ length: a }, () => 1 + rng.below(1000)), Math.max(scaleBits, 8)));
+        const tables = alphabet.map((a) =>
+          quantizeCounts(
+            Array.from({ length: a }, () => 1 + rng.below(1000)),
+            Math.max(scaleBits, 8),
+          ),
+        );
         const model = ransModel(tables, Math.max(scaleBits, 8));
         expect(ransDecode(ransEncode(symbols, contexts, model), symbols.length, contexts, model)).toEqual(symbols);
       }),
@@ -120,17 +137,21 @@ describe('rANS compression', () => {
 describe('frequency tables', () => {
   it('sum to 2^n, keep every occurring symbol ≥ 1 and every absent one at 0, and stay proportional', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 2 ** 31 })), { minLength: 1, maxLength: 256 }), fc.integer({ min: 8, max: 16 }), (counts, n) => {
-        const used = counts.filter((c) => c > 0).length;
-        fc.pre(used <= 2 ** n);
-        const f = quantizeCounts(counts, n);
-        const total = counts.reduce((a, b) => a + b, 0);
-        expect(f.reduce((a, b) => a + b, 0)).toBe(2 ** n);
-        if (total === 0) expect(f[0]).toBe(2 ** n);
-        else counts.forEach((c, s) => expect(f[s] > 0).toBe(c > 0));
-        // Off from c·M/total by less than the number of symbols that had to be moved.
-        if (total > 0) counts.forEach((c, s) => expect(Math.abs(f[s] - (c * 2 ** n) / total)).toBeLessThanOrEqual(used + 1));
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 2 ** 31 })), { minLength: 1, maxLength: 256 }),
+        fc.integer({ min: 8, max: 16 }),
+        (counts, n) => {
+          const used = counts.filter((c) => c > 0).length;
+          fc.pre(used <= 2 ** n);
+          const f = quantizeCounts(counts, n);
+          const total = counts.reduce((a, b) => a + b, 0);
+          expect(f.reduce((a, b) => a + b, 0)).toBe(2 ** n);
+          if (total === 0) expect(f[0]).toBe(2 ** n);
+          else counts.forEach((c, s) => expect(f[s] > 0).toBe(c > 0));
+          // Off from c·M/total by less than the number of symbols that had to be moved.
+          if (total > 0) counts.forEach((c, s) => expect(Math.abs(f[s] - (c * 2 ** n) / total)).toBeLessThanOrEqual(used + 1));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -158,7 +179,9 @@ describe('truncated and corrupt streams', () => {
     for (let len = 0; len < bytes.length; len++) {
       expect(() => ransDecode(bytes.subarray(0, len), symbols.length, contexts, model)).toThrow(EntropyStreamError);
     }
-    expect(() => ransDecode(bytes.subarray(0, 2), symbols.length, contexts, model)).toThrow(/byte 2: stream of 2 bytes is shorter than the 4-byte coder state: truncated/);
+    expect(() => ransDecode(bytes.subarray(0, 2), symbols.length, contexts, model)).toThrow(
+      /byte 2: stream of 2 bytes is shorter than the 4-byte coder state: truncated/,
+    );
     expect(() => ransDecode(bytes.subarray(0, bytes.length - 1), symbols.length, contexts, model)).toThrow(/truncated|corrupt/);
   });
 

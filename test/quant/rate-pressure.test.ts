@@ -52,37 +52,49 @@ describe('CodeLengths', () => {
 });
 
 describe('RatePressure', () => {
-  const grid = (n: number, step: number): WeightGrid => ({ size: n, scale: new Float32Array(n).fill(step), zero: new Float32Array(n), lo: new Float32Array(n).fill(-100), hi: new Float32Array(n).fill(100), units: { ladder: Float32Array.of(step), codes: Uint8Array.of(0), start: Int32Array.of(0, n), members: Int32Array.from({ length: n }, (_, i) => i) } });
+  const grid = (n: number, step: number): WeightGrid => ({
+    size: n,
+    scale: new Float32Array(n).fill(step),
+    zero: new Float32Array(n),
+    lo: new Float32Array(n).fill(-100),
+    hi: new Float32Array(n).fill(100),
+    units: { ladder: Float32Array.of(step), codes: Uint8Array.of(0), start: Int32Array.of(0, n), members: Int32Array.from({ length: n }, (_, i) => i) },
+  });
 
   it('shrinks a gradient whose move costs bits (never past zero), grows one whose move saves bits, and leaves uncoded targets alone', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 1e-4, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 1, noNaN: true }), (seed, lambda, step) => {
-        const n = 64;
-        const codes = peakedCodes(n, seed);
-        const latent = Float32Array.from(codes, (q, i) => step * (q + ((i % 7) - 3) / 8));
-        let s = seed;
-        const g = Float32Array.from({ length: n }, (_, i) => ((s = (s * 69069 + 1) >>> 0), i % 11 === 0 ? 0 : s / 2 ** 32 - 0.5));
-        const shaped = g.slice();
-        const untouched = g.slice();
-        const grids = [grid(n, step), grid(n, step)];
-        const p = new RatePressure([true, false], lambda);
-        p.refresh([latent, latent], grids);
-        p.shape([latent, latent], [shaped, untouched], grids);
-        expect(untouched).toEqual(g);
-        const L = new CodeLengths(gridCodes(grid(n, step), latent));
-        const q = gridCodes(grid(n, step), latent);
-        for (let k = 0; k < n; k++) {
-          if (g[k] === 0) {
-            expect(shaped[k]).toBe(0);
-            continue;
+      fc.property(
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.double({ min: 1e-4, max: 1, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        (seed, lambda, step) => {
+          const n = 64;
+          const codes = peakedCodes(n, seed);
+          const latent = Float32Array.from(codes, (q, i) => step * (q + ((i % 7) - 3) / 8));
+          let s = seed;
+          const g = Float32Array.from({ length: n }, (_, i) => ((s = (s * 69069 + 1) >>> 0), i % 11 === 0 ? 0 : s / 2 ** 32 - 0.5));
+          const shaped = g.slice();
+          const untouched = g.slice();
+          const grids = [grid(n, step), grid(n, step)];
+          const p = new RatePressure([true, false], lambda);
+          p.refresh([latent, latent], grids);
+          p.shape([latent, latent], [shaped, untouched], grids);
+          expect(untouched).toEqual(g);
+          const L = new CodeLengths(gridCodes(grid(n, step), latent));
+          const q = gridCodes(grid(n, step), latent);
+          for (let k = 0; k < n; k++) {
+            if (g[k] === 0) {
+              expect(shaped[k]).toBe(0);
+              continue;
+            }
+            const dir = g[k] < 0 ? 1 : -1;
+            const cost = L.bits(q[k] + dir) - L.bits(q[k]);
+            expect(Math.sign(shaped[k]) * Math.sign(g[k])).toBeGreaterThanOrEqual(0);
+            const want = Math.max(0, Math.abs(g[k]) - (lambda * cost) / step);
+            expect(Math.abs(Math.abs(shaped[k]) - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, want)); // f32 storage
           }
-          const dir = g[k] < 0 ? 1 : -1;
-          const cost = L.bits(q[k] + dir) - L.bits(q[k]);
-          expect(Math.sign(shaped[k]) * Math.sign(g[k])).toBeGreaterThanOrEqual(0);
-          const want = Math.max(0, Math.abs(g[k]) - (lambda * cost) / step);
-          expect(Math.abs(Math.abs(shaped[k]) - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, want)); // f32 storage
-        }
-      }),
+        },
+      ),
     );
   });
 

@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Rng } from '../../src/random.js';
 import { F16_TABLE, f16RoundDown, f16RoundUp, f16ToF32, f32ToF16 } from '../../src/quant/f16.js';
-import { chooseGrid, dequantizeMatrix, dequantizeValue, groupSizes, groupsPerRow, quantizeValue, scaleExponentFor, scaleLadder } from '../../src/quant/groups.js';
+import {
+  chooseGrid,
+  dequantizeMatrix,
+  dequantizeValue,
+  groupSizes,
+  groupsPerRow,
+  quantizeValue,
+  scaleExponentFor,
+  scaleLadder,
+} from '../../src/quant/groups.js';
 import { layerLoss, rtnQuantize } from '../../src/quant/rtn.js';
 import { QuantInputError } from '../../src/quant/errors.js';
 import { randomMatrix } from './_quant-fixtures.js';
@@ -151,8 +160,8 @@ describe('groups and grids', () => {
     for (let trial = 0; trial < 300; trial++) {
       const n = 1 + rng.below(64);
       const b = 1 + rng.below(8);
-      const v = Float32Array.from({ length: n }, () => (rng.below(20) === 0 ? 8 : 1) * ((rng.nextU32() / 2 ** 32) - 0.4));
-      const h = Float64Array.from({ length: n }, () => 0.1 + (rng.nextU32() / 2 ** 32));
+      const v = Float32Array.from({ length: n }, () => (rng.below(20) === 0 ? 8 : 1) * (rng.nextU32() / 2 ** 32 - 0.4));
+      const h = Float64Array.from({ length: n }, () => 0.1 + rng.nextU32() / 2 ** 32);
       const E = scaleExponentFor(v, 2);
       const ladder = scaleLadder(E);
       const err = (grid: Uint8Array): number => {
@@ -170,7 +179,9 @@ describe('groups and grids', () => {
   });
 
   it('rejects non-finite weights with a typed error naming the group', () => {
-    expect(() => rtnQuantize(new Float32Array([1, 2, Infinity, 0]), 2, 2, { groupSize: 2 })).toThrow(/value Infinity at index 2 \(group at index 2\) is not finite/);
+    expect(() => rtnQuantize(new Float32Array([1, 2, Infinity, 0]), 2, 2, { groupSize: 2 })).toThrow(
+      /value Infinity at index 2 \(group at index 2\) is not finite/,
+    );
     expect(() => rtnQuantize(new Float32Array([1, NaN]), 1, 2)).toThrow(QuantInputError);
   });
 });

@@ -59,7 +59,9 @@ describe('tokenizer.bin', () => {
 
   it('malformed files are named errors', () => {
     const bytes = new Uint8Array(readFileSync(TOKENIZER));
-    expect(() => parseTokenizer(bytes.subarray(0, bytes.length - 3), 512, 'cut.bin')).toThrow(/cut\.bin: .*token 511: length .* is invalid|cut\.bin: ends after 511 of 512/);
+    expect(() => parseTokenizer(bytes.subarray(0, bytes.length - 3), 512, 'cut.bin')).toThrow(
+      /cut\.bin: .*token 511: length .* is invalid|cut\.bin: ends after 511 of 512/,
+    );
     expect(() => parseTokenizer(bytes, 511, 'big.bin')).toThrow(/big\.bin: \d+ bytes left after 511 tokens/);
     expect(() => parseTokenizer(bytes, 513, 'small.bin')).toThrow(/small\.bin: ends after 512 of 513 tokens/);
     const badLen = bytes.slice();

@@ -132,7 +132,7 @@ describe('SIMD kernels of the training pass', () => {
     });
   });
 
-  it('run the tuner\'s teacher on stories260K, close to the per-token Transformer', () => {
+  it("run the tuner's teacher on stories260K, close to the per-token Transformer", () => {
     const model = readLlama2c(MODEL);
     const V = model.config.vocabSize;
     const teacher = teacherStepper(model, 48);
@@ -144,7 +144,12 @@ describe('SIMD kernels of the training pass', () => {
       tokens.forEach((tok, pos) => expect(worst(teacher.forward(tok, pos), ref.forward(tok, pos))).toBeLessThan(1e-5));
     }
     // A shape the kernels cannot take (vocabulary not a multiple of 4) gets the Transformer.
-    const odd = { ...model, config: { ...model.config, vocabSize: V - 1 }, tokenEmbedding: model.tokenEmbedding.subarray(0, (V - 1) * model.config.dim), wcls: model.wcls.subarray(0, (V - 1) * model.config.dim) };
+    const odd = {
+      ...model,
+      config: { ...model.config, vocabSize: V - 1 },
+      tokenEmbedding: model.tokenEmbedding.subarray(0, (V - 1) * model.config.dim),
+      wcls: model.wcls.subarray(0, (V - 1) * model.config.dim),
+    };
     expect(teacherStepper(odd, 48)).toBeInstanceOf(Transformer);
   });
 });

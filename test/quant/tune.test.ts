@@ -57,27 +57,33 @@ function rtnLinears(m: LlamaModel, bits = 3): { start: LlamaModel; linears: Quan
 describe('weight grids', () => {
   it('give back the container codes and values of fixed-width and archive-mode matrices', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 8 }), fc.integer({ min: 0, max: 1e6 }), (rows, cols, bits, seed) => {
-        let s = seed;
-        const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
-        const q = rtnQuantize(W, rows, cols, { bits, groupSize: 16 });
-        const ref = dequantizeMatrix(q);
-        const g = groupGrid(q);
-        const out = new Float32Array(W.length);
-        projectToGrid(g, ref, out);
-        expect(out).toEqual(ref);
-        expect(Uint8Array.from(gridCodes(g, ref))).toEqual(q.codes);
-        // A latent anywhere decodes to a grid value, the one its code names.
-        projectToGrid(g, W, out);
-        expect(out).toEqual(dequantizeMatrix({ ...q, codes: Uint8Array.from(gridCodes(g, W)) }));
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        (rows, cols, bits, seed) => {
+          let s = seed;
+          const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
+          const q = rtnQuantize(W, rows, cols, { bits, groupSize: 16 });
+          const ref = dequantizeMatrix(q);
+          const g = groupGrid(q);
+          const out = new Float32Array(W.length);
+          projectToGrid(g, ref, out);
+          expect(out).toEqual(ref);
+          expect(Uint8Array.from(gridCodes(g, ref))).toEqual(q.codes);
+          // A latent anywhere decodes to a grid value, the one its code names.
+          projectToGrid(g, W, out);
+          expect(out).toEqual(dequantizeMatrix({ ...q, codes: Uint8Array.from(gridCodes(g, W)) }));
 
-        const e = ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 });
-        const eref = dequantizeEcsq(e);
-        const eg = ecsqGrid(e);
-        projectToGrid(eg, eref, out);
-        expect(out).toEqual(eref);
-        expect(gridCodes(eg, eref)).toEqual(e.codes);
-      }),
+          const e = ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 });
+          const eref = dequantizeEcsq(e);
+          const eg = ecsqGrid(e);
+          projectToGrid(eg, eref, out);
+          expect(out).toEqual(eref);
+          expect(gridCodes(eg, eref)).toEqual(e.codes);
+        },
+      ),
       { numRuns: 60, seed: 7 },
     );
   });
@@ -86,27 +92,36 @@ describe('weight grids', () => {
 describe('moveScale', () => {
   it('puts a group or column on another rung, keeping every code and scaling its values by the rungs’ ratio', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: -8, max: 8 }), (rows, cols, seed, shift) => {
-        let s = seed;
-        const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
-        const grids = [groupGrid(rtnQuantize(W, rows, cols, { bits: 3, groupSize: 8 })), ecsqGrid(ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 }))];
-        for (const g of grids) {
-          const before = cloneGrid(g);
-          const latent = W.slice();
-          const codes = gridCodes(g, latent);
-          const u = seed % g.units.codes.length;
-          const to = Math.min(255, Math.max(0, g.units.codes[u] + shift));
-          const ratio = g.units.ladder[to] / g.units.ladder[g.units.codes[u]];
-          moveScale(g, latent, u, to);
-          expect(gridCodes(g, latent)).toEqual(codes);
-          expect(Array.from(g.units.codes)).toEqual(Array.from(before.units.codes, (c, k) => (k === u ? to : c)));
-          const members = new Set(g.units.members.subarray(g.units.start[u], g.units.start[u + 1]));
-          for (let i = 0; i < W.length; i++) {
-            expect(g.scale[i]).toBe(members.has(i) ? g.units.ladder[to] : before.scale[i]);
-            expect(latent[i]).toBe(members.has(i) ? Math.fround(W[i] * ratio) : W[i]);
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: -8, max: 8 }),
+        (rows, cols, seed, shift) => {
+          let s = seed;
+          const W = Float32Array.from({ length: rows * cols }, () => ((s = (s * 1103515245 + 12345) % 2147483648), s / 2147483648 - 0.5));
+          const grids = [
+            groupGrid(rtnQuantize(W, rows, cols, { bits: 3, groupSize: 8 })),
+            ecsqGrid(ecsqQuantize(W, rows, cols, identity(cols), { stepScale: 0.05 })),
+          ];
+          for (const g of grids) {
+            const before = cloneGrid(g);
+            const latent = W.slice();
+            const codes = gridCodes(g, latent);
+            const u = seed % g.units.codes.length;
+            const to = Math.min(255, Math.max(0, g.units.codes[u] + shift));
+            const ratio = g.units.ladder[to] / g.units.ladder[g.units.codes[u]];
+            moveScale(g, latent, u, to);
+            expect(gridCodes(g, latent)).toEqual(codes);
+            expect(Array.from(g.units.codes)).toEqual(Array.from(before.units.codes, (c, k) => (k === u ? to : c)));
+            const members = new Set(g.units.members.subarray(g.units.start[u], g.units.start[u + 1]));
+            for (let i = 0; i < W.length; i++) {
+              expect(g.scale[i]).toBe(members.has(i) ? g.units.ladder[to] : before.scale[i]);
+              expect(latent[i]).toBe(members.has(i) ? Math.fround(W[i] * ratio) : W[i]);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 40, seed: 11 },
     );
   });
@@ -118,7 +133,6 @@ const options = { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSeque
 const r = await fineTune(model, start, targets, options);
 
 describe('fineTune', () => {
-
   it('lowers the KL to fp32 on its held-out samples and moves codes and float parameters', () => {
     expect(r.improved).toBe(true);
     expect(r.klAfter).toBeLessThan(0.97 * r.klBefore);
@@ -200,7 +214,9 @@ describe('fineTune', () => {
     expect(cool).toBeLessThan(plain);
     expect(hot).toBeGreaterThan(plain);
     // DEFAULT_SAMPLE_TEMPERATURE is the default, and another one changes the tuning, the same on worker threads.
-    expect((await fineTune(model, start, targets, { ...options, steps: 6, sampleTemperature: DEFAULT_SAMPLE_TEMPERATURE })).model.tokenEmbedding).toEqual((await fineTune(model, start, targets, { ...options, steps: 6 })).model.tokenEmbedding);
+    expect((await fineTune(model, start, targets, { ...options, steps: 6, sampleTemperature: DEFAULT_SAMPLE_TEMPERATURE })).model.tokenEmbedding).toEqual(
+      (await fineTune(model, start, targets, { ...options, steps: 6 })).model.tokenEmbedding,
+    );
     const warm = { ...options, steps: 6, sampleTemperature: 1.7 };
     const single = await fineTune(model, start, targets, warm);
     expect(single.model.tokenEmbedding).not.toEqual((await fineTune(model, start, targets, { ...options, steps: 6 })).model.tokenEmbedding);
@@ -210,7 +226,9 @@ describe('fineTune', () => {
     } finally {
       await workers.close();
     }
-    await expect(fineTune(model, start, targets, { ...options, sampleTemperature: 0 })).rejects.toThrow(/sampleTemperature 0 must be 'match' or between 0.25 and 4/);
+    await expect(fineTune(model, start, targets, { ...options, sampleTemperature: 0 })).rejects.toThrow(
+      /sampleTemperature 0 must be 'match' or between 0.25 and 4/,
+    );
   }, 60_000);
 
   it('matchTemperature finds the temperature whose expected NLL meets the target, and stops at its range', () => {
@@ -248,7 +266,9 @@ describe('fineTune', () => {
     expect(Math.abs(m.sampleNll - m.textNll)).toBeLessThan(0.05);
     const tuned = await fineTune(model, start, targets, { ...options, steps: 2, texts, maxTokens: 96, sampleTemperature: 'match' });
     expect(tuned.sampleTemperature).toBe(m.temperature);
-    expect((await fineTune(model, start, targets, { ...options, steps: 2, texts, maxTokens: 96, sampleTemperature: m.temperature })).model.tokenEmbedding).toEqual(tuned.model.tokenEmbedding);
+    expect(
+      (await fineTune(model, start, targets, { ...options, steps: 2, texts, maxTokens: 96, sampleTemperature: m.temperature })).model.tokenEmbedding,
+    ).toEqual(tuned.model.tokenEmbedding);
     await expect(fineTune(model, start, targets, { ...options, steps: 2, sampleTemperature: 'match' })).rejects.toThrow(/matching needs real text/);
   }, 120_000);
 
@@ -287,7 +307,13 @@ describe('tuneQuantized in archive mode', () => {
   it('keeps the tuned streams within the budget by undoing changes as it trains (no rate term)', async () => {
     const { start, linears, bits } = ecsqLinears(model, 0.04);
     // The budget is exactly the untuned streams: any net growth must be undone.
-    const t = await tuneQuantized(model, start, linears, { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1, ratePressure: 0 }, bits);
+    const t = await tuneQuantized(
+      model,
+      start,
+      linears,
+      { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1, ratePressure: 0 },
+      bits,
+    );
     let after = 0;
     t.linears.forEach((q, i) => {
       const m = q.matrix as { codes: Int32Array; rows: number; cols: number; stepCodes: Uint8Array };
@@ -305,7 +331,17 @@ describe('tuneQuantized in archive mode', () => {
 describe('tuneQuantized with moving steps in archive mode', () => {
   it('carries the moved column steps in the matrices and keeps the streams within budget, even an exact one', async () => {
     const { start, linears, bits } = ecsqLinears(model, 0.04);
-    const options = { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, seed: 5, threads: 1, scaleRate: 0.1 };
+    const options = {
+      steps: 24,
+      sequencesPerStep: 2,
+      maxTokens: 48,
+      validationSequences: 4,
+      latentRate: 0.05,
+      floatRate: 2e-3,
+      seed: 5,
+      threads: 1,
+      scaleRate: 0.1,
+    };
     for (const budget of [bits, Math.round(bits * 1.01)]) {
       const t = await tuneQuantized(model, start, linears, options, budget);
       let after = 0;
@@ -330,7 +366,10 @@ describe('quantizeModel with tune', () => {
   it('writes a container that decodes to the tuned model and records the tuning, and the tuned model scores better', async () => {
     const base = { method: 'rtn' as const, budgetBitsPerWeight: 3, allocate: false, tokensPerStory: 64 };
     const plain = await quantizeModel(model, tokenizer, split.calibration, base);
-    const tuned = await quantizeModel(model, tokenizer, split.calibration, { ...base, tune: { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, scaleRate: 0.1 } });
+    const tuned = await quantizeModel(model, tokenizer, split.calibration, {
+      ...base,
+      tune: { steps: 24, sequencesPerStep: 2, maxTokens: 48, validationSequences: 4, latentRate: 0.05, floatRate: 2e-3, scaleRate: 0.1 },
+    });
     expect(tuned.tune?.improved).toBe(true);
     expect(tuned.tune?.changedScales).toBeGreaterThan(0); // the container carries the moved scales
     expect(tuned.bitsPerWeight).toBe(plain.bitsPerWeight); // fixed-width codes: same bits whatever their values

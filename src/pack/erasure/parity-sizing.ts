@@ -85,7 +85,11 @@ export function parityForLoss(k: number, p: number, target = 1e-9): number {
   let hi = 1;
   while (hi < rMax && fails(hi)) hi = Math.min(rMax, 2 * hi);
   if (fails(hi)) {
-    throw new ErasureParameterError('loss probability', p, `low enough for blocks of ${k} data shards to fail with probability <= ${target} within ${MAX_SHARDS} shards; use smaller blocks`);
+    throw new ErasureParameterError(
+      'loss probability',
+      p,
+      `low enough for blocks of ${k} data shards to fail with probability <= ${target} within ${MAX_SHARDS} shards; use smaller blocks`,
+    );
   }
   let lo = hi >> 1; // fails(lo): lo = 0 was checked, and the doubling passed every lo
   while (hi - lo > 1) {

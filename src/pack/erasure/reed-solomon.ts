@@ -143,7 +143,8 @@ export class ParityEncoder {
     if (this.done) throw new ErasureParameterError('data shard index', index, 'no more shards after finish()');
     if (!Number.isInteger(index) || index < 0 || index >= this.k) throw new ErasureParameterError('data shard index', index, `an integer in [0, ${this.k})`);
     if (this.added[index]) throw new ErasureParameterError('data shard index', index, 'each data shard added once');
-    if (shard.length !== this.shardBytes) throw new ErasureParameterError(`data shard ${index} length`, shard.length, `${this.shardBytes} bytes like the rest of the block`);
+    if (shard.length !== this.shardBytes)
+      throw new ErasureParameterError(`data shard ${index} length`, shard.length, `${this.shardBytes} bytes like the rest of the block`);
     const { r, k, coef } = this;
     for (let i = 0; i < r; i++) coef[i] = cauchyLog(k, i, index);
     symbolLogs(shard, this.logs);
@@ -158,7 +159,11 @@ export class ParityEncoder {
     if (this.count < this.k) {
       const absent: number[] = [];
       for (let j = 0; j < this.k && absent.length < 20; j++) if (!this.added[j]) absent.push(j);
-      throw new ErasureParameterError('data shards added', this.count, `all k = ${this.k} before finish(); not yet added: ${absent.join(', ')}${this.k - this.count > absent.length ? ', …' : ''}`);
+      throw new ErasureParameterError(
+        'data shards added',
+        this.count,
+        `all k = ${this.k} before finish(); not yet added: ${absent.join(', ')}${this.k - this.count > absent.length ? ', …' : ''}`,
+      );
     }
     this.done = true;
     return this.rows.map(symbolBytes);

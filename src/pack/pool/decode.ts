@@ -219,7 +219,13 @@ export function markCompleteBlocks(man: Manifest, collector: StrandCollector): n
 }
 
 /** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */
-export function finishDecode(ctx: DecodeContext, collector: StrandCollector, store: ChunkStore, write: PayloadWrite, verifyBeforeWrite = false): Omit<DecodedPool, 'data'> {
+export function finishDecode(
+  ctx: DecodeContext,
+  collector: StrandCollector,
+  store: ChunkStore,
+  write: PayloadWrite,
+  verifyBeforeWrite = false,
+): Omit<DecodedPool, 'data'> {
   const { manifest, report, source } = ctx;
   report.byVoting = collector.finish();
   report.reverseComplement += collector.reverseComplement;
@@ -228,7 +234,10 @@ export function finishDecode(ctx: DecodeContext, collector: StrandCollector, sto
   report.strandStore = store.spilled ? 'file' : 'memory';
   const sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write);
   if (sha !== manifest.sha256) {
-    throw new IncompleteDecodeError(source, `rebuilt ${manifest.bytes} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`);
+    throw new IncompleteDecodeError(
+      source,
+      `rebuilt ${manifest.bytes} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`,
+    );
   }
   if (verifyBeforeWrite) rebuildPayload(manifest, store, source, report, write);
   return { manifest, report };
@@ -239,7 +248,11 @@ export function finishDecode(ctx: DecodeContext, collector: StrandCollector, sto
  * rates most reads have lost a base), so the commonest few lengths are tried in turn; the one
  * whose header strands decode and agree with the manifest's geometry wins.
  */
-export function findManifest(pass: () => Iterable<string>, source: string, cacheDir?: string | false): { L: number; manifest: Manifest; lengths: Map<number, number> } {
+export function findManifest(
+  pass: () => Iterable<string>,
+  source: string,
+  cacheDir?: string | false,
+): { L: number; manifest: Manifest; lengths: Map<number, number> } {
   const counts = new Map<number, number>();
   let n = 0;
   for (const q of pass()) {
@@ -294,7 +307,10 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   if (pools.size === 0) return undefined;
   if (pools.size > 1) {
     const ids = [...pools.keys()].map((id) => id.toString(16).padStart(4, '0'));
-    throw new PoolFormatError(source, `reads from ${pools.size} different pools are mixed together (pool ids ${ids.join(', ')}); decode each pool's reads separately`);
+    throw new PoolFormatError(
+      source,
+      `reads from ${pools.size} different pools are mixed together (pool ids ${ids.join(', ')}); decode each pool's reads separately`,
+    );
   }
   const [poolId, pool] = [...pools][0];
   const hex = poolId.toString(16).padStart(4, '0');
@@ -309,7 +325,8 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     if (c) body.set(c, h * chunkBytes);
     else missing.push(h);
   }
-  if (missing.length > 0) throw new PoolFormatError(source, `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`);
+  if (missing.length > 0)
+    throw new PoolFormatError(source, `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(2, 2 + length)));
@@ -318,9 +335,14 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   }
   const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
-  if (manifest.K * (manifest.m + 2) !== L) throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
+  if (manifest.K * (manifest.m + 2) !== L)
+    throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
   const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits, dataLayout(manifest).idStored);
-  if (manifest.chunkBytes !== capacity) throw new PoolFormatError(source, `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand beside a ${manifest.addressBits}-bit address (${capacity})`);
+  if (manifest.chunkBytes !== capacity)
+    throw new PoolFormatError(
+      source,
+      `manifest chunkBytes ${manifest.chunkBytes} differs from what its code carries per strand beside a ${manifest.addressBits}-bit address (${capacity})`,
+    );
   return manifest;
 }
 
@@ -330,7 +352,11 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
  * header strands decode; the manifest then names the primers exactly and every read is trimmed
  * by the primer it starts with, each end aligned on its own.
  */
-export function frameReads(reads: ReadSource, primers: Primers, cacheDir?: string | false): { trim: (r: string) => string; L: number; manifest: Manifest; lengths: Map<number, number> } {
+export function frameReads(
+  reads: ReadSource,
+  primers: Primers,
+  cacheDir?: string | false,
+): { trim: (r: string) => string; L: number; manifest: Manifest; lengths: Map<number, number> } {
   const attempts: Array<(r: string) => string> = [];
   if (primers.found) {
     const g = primers.groups[0];

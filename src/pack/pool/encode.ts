@@ -11,7 +11,20 @@ import type { LocoCodec } from '../../loco/codec.js';
 import { ReedSolomonErasure, parityForLoss } from '../erasure/index.js';
 import { OptionError, parseWith } from '../../validate.js';
 import { chunkCapacity, frameBytes, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
-import { BASE_ADDRESS_BITS, blockSizes, CRC_BYTES, dataLayout, HEADER_COPIES, HEADER_ELL, headerGeometry, MAX_ADDRESS_BITS, parityAddress, POOL_FORMAT, storesId, type Manifest } from './format.js';
+import {
+  BASE_ADDRESS_BITS,
+  blockSizes,
+  CRC_BYTES,
+  dataLayout,
+  HEADER_COPIES,
+  HEADER_ELL,
+  headerGeometry,
+  MAX_ADDRESS_BITS,
+  parityAddress,
+  POOL_FORMAT,
+  storesId,
+  type Manifest,
+} from './format.js';
 import { addPrimers, checkPrimers } from './primers.js';
 
 export const poolOptionsSchema = z
@@ -61,7 +74,10 @@ export function dataCodec(man: Pick<Manifest, 'ell' | 'm' | 'K' | 'ecc' | 'margi
 export function headerCodec(L: number, cacheDir?: string | false): { codec: LocoCodec; K: number } {
   const g = headerGeometry(L);
   if (!g) throw new OptionError('pool options', '--length', `strand length ${L}: no header geometry (need L = K·(m + 2) with 10 ≤ m ≤ 64)`);
-  return { codec: eccCodec({ ell: HEADER_ELL, length: g.m, bridge: 'check2', balance: true, codewordsPerStrand: g.K, ecc: 'residue', margin: 1, cacheDir }), K: g.K };
+  return {
+    codec: eccCodec({ ell: HEADER_ELL, length: g.m, bridge: 'check2', balance: true, codewordsPerStrand: g.K, ecc: 'residue', margin: 1, cacheDir }),
+    K: g.K,
+  };
 }
 
 /** Where the payload comes from: its length, its SHA-256, and random access to its bytes. */
@@ -97,7 +113,9 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
   const layout = strandLayout(bytes, codec, o);
   if (typeof layout === 'string') throw new OptionError('pool options', '--length', layout);
   const { chunkBytes, addressBits, dataStrands, blocks, parity } = layout;
-  const idSource = createHash('sha256').update(`${sha256}|${JSON.stringify({ ...params, chunkBytes, parity, primers })}`).digest();
+  const idSource = createHash('sha256')
+    .update(`${sha256}|${JSON.stringify({ ...params, chunkBytes, parity, primers })}`)
+    .digest();
   const manifest: Manifest = {
     format: o.format,
     bytes,
@@ -120,7 +138,11 @@ export function planPool(bytes: number, sha256: string, options: PoolOptions = {
  * The narrowest address that numbers every strand, and what follows from it: a wider address
  * can shorten the chunk, which adds strands. Returns the reason when no width up to 31 bits fits.
  */
-function strandLayout(bytes: number, codec: LocoCodec, o: PoolConfig): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
+function strandLayout(
+  bytes: number,
+  codec: LocoCodec,
+  o: PoolConfig,
+): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
   let needed = 0;
   for (let addressBits = o.addressBits; addressBits <= MAX_ADDRESS_BITS; addressBits++) {
     const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, storesId(o.format));

@@ -17,7 +17,7 @@ export class FileSource implements PayloadSource {
     this.bytes = fstatSync(this.fd).size;
     const hash = createHash('sha256');
     const buf = new Uint8Array(1 << 20);
-    for (let at = 0; at < this.bytes; ) {
+    for (let at = 0; at < this.bytes;) {
       const n = readSync(this.fd, buf, 0, buf.length, at);
       if (n === 0) break;
       hash.update(buf.subarray(0, n));

@@ -92,9 +92,12 @@ export const manifestSchema = z
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string): void => ctx.addIssue({ code: 'custom', path: [path], message });
     if (m.dataStrands !== Math.ceil(m.bytes / m.chunkBytes)) issue('dataStrands', `must be ⌈bytes / chunkBytes⌉ = ${Math.ceil(m.bytes / m.chunkBytes)}`);
-    if ((m.blocks === 0) !== (m.dataStrands === 0) || m.blocks > m.dataStrands) issue('blocks', `must be between 1 and dataStrands (${m.dataStrands}), or 0 for an empty payload`);
-    if (m.blocks > 0 && Math.ceil(m.dataStrands / m.blocks) + m.parity > MAX_BLOCK_SHARDS) issue('parity', `a block of ${Math.ceil(m.dataStrands / m.blocks)} data + ${m.parity} parity strands exceeds ${MAX_BLOCK_SHARDS}`);
-    if (m.dataStrands + m.parity * m.blocks > 2 ** m.addressBits - 1) issue('addressBits', `${m.dataStrands + m.parity * m.blocks} data + parity strands exceed the ${m.addressBits}-bit address space`);
+    if ((m.blocks === 0) !== (m.dataStrands === 0) || m.blocks > m.dataStrands)
+      issue('blocks', `must be between 1 and dataStrands (${m.dataStrands}), or 0 for an empty payload`);
+    if (m.blocks > 0 && Math.ceil(m.dataStrands / m.blocks) + m.parity > MAX_BLOCK_SHARDS)
+      issue('parity', `a block of ${Math.ceil(m.dataStrands / m.blocks)} data + ${m.parity} parity strands exceeds ${MAX_BLOCK_SHARDS}`);
+    if (m.dataStrands + m.parity * m.blocks > 2 ** m.addressBits - 1)
+      issue('addressBits', `${m.dataStrands + m.parity * m.blocks} data + parity strands exceed the ${m.addressBits}-bit address space`);
   });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -150,7 +153,7 @@ export function blockOfAddress(man: Pick<Manifest, 'dataStrands' | 'parity' | 'b
   if (a >= D) return Math.floor((a - D) / man.parity);
   const q = Math.floor(D / man.blocks);
   const big = (D % man.blocks) * (q + 1);
-  return a < big ? Math.floor(a / (q + 1)) : D % man.blocks + Math.floor((a - big) / q);
+  return a < big ? Math.floor(a / (q + 1)) : (D % man.blocks) + Math.floor((a - big) / q);
 }
 
 /** Whether the data strands of this format store kind and pool id (format 1 did; format 2 leaves them to the CRC). */

@@ -130,7 +130,11 @@ export function unframeBytes(bits: Uint8Array, layout: FrameLayout, id?: StrandI
  * Kind, pool id and address as read from the buffer (not yet CRC-checked); with an implicit id,
  * kind and pool id are `id`'s (required then).
  */
-export function peekFields(bits: Uint8Array, layout: Pick<FrameLayout, 'addressBits' | 'idStored'>, id?: StrandId): { kind: number; poolId: number; address: number } {
+export function peekFields(
+  bits: Uint8Array,
+  layout: Pick<FrameLayout, 'addressBits' | 'idStored'>,
+  id?: StrandId,
+): { kind: number; poolId: number; address: number } {
   const a0 = addressStart(layout.idStored);
   const shift = layout.addressBits - BASE_ADDRESS_BITS;
   const top = (bits[a0] << 16) | (bits[a0 + 1] << 8) | bits[a0 + 2];

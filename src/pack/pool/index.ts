@@ -1,5 +1,16 @@
 /** The archival pool: file bytes ↔ synthesis-ready strands with an outer erasure code. */
-export { encodePool, encodePoolStream, memorySource, planPool, poolOptionsSchema, type PoolOptions, type PoolConfig, type EncodedPool, type PayloadSource, type StrandSink } from './encode.js';
+export {
+  encodePool,
+  encodePoolStream,
+  memorySource,
+  planPool,
+  poolOptionsSchema,
+  type PoolOptions,
+  type PoolConfig,
+  type EncodedPool,
+  type PayloadSource,
+  type StrandSink,
+} from './encode.js';
 export { decodePool, decodePoolTo, MAX_SHIFT, type DecodedPool, type PoolDecodeReport, type DecodeOptions } from './decode.js';
 export { openChunkStore, DEFAULT_CHUNK_MEMORY, type ChunkStore, type ChunkStoreOptions } from './chunk-store.js';
 export { SpillError } from './spill-store.js';

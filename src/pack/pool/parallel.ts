@@ -59,7 +59,12 @@ export class PoolWorkers {
   }
 
   /** Like encodePoolStream, on all cores; `write` receives FASTA text block by block, in order. */
-  async encode(source: PayloadSource, options: PoolOptions, write: (fasta: string) => void, onBlock?: (done: number, total: number) => void): Promise<Manifest> {
+  async encode(
+    source: PayloadSource,
+    options: PoolOptions,
+    write: (fasta: string) => void,
+    onBlock?: (done: number, total: number) => void,
+  ): Promise<Manifest> {
     const { manifest, config } = planPool(source.bytes, source.sha256, options);
     const sizes = blockSizes(manifest.dataStrands, manifest.blocks);
     const jobs = sizes.map((size, block) => ({ block, size, first: sizes.slice(0, block).reduce((a, b) => a + b, 0) }));
@@ -95,7 +100,12 @@ export class PoolWorkers {
    * batches (reads of the strand length first, then the others); workers skip the reads of
    * strands the shared bitmap marks as recovered, after the probe.
    */
-  async decode(reads: readonly string[] | ReadSource, source = 'reads', options: DecodeOptions = {}, onReads?: (done: number, total: number) => void): Promise<DecodedPool> {
+  async decode(
+    reads: readonly string[] | ReadSource,
+    source = 'reads',
+    options: DecodeOptions = {},
+    onReads?: (done: number, total: number) => void,
+  ): Promise<DecodedPool> {
     let data = new Uint8Array(0);
     let at = 0;
     const write = (bytes: Uint8Array): void => {

@@ -13,9 +13,15 @@ export function checkPrimers(primers: readonly [string, string], ell: number): [
   primers.forEach((p, side) => {
     const s = p.toUpperCase();
     const bad = s.search(/[^ACGT]/);
-    if (bad >= 0) throw new OptionError('pool options', '--primers', `${side ? 'right' : 'left'} primer has '${s[bad]}' at position ${bad + 1}; only A, C, G, T`);
+    if (bad >= 0)
+      throw new OptionError('pool options', '--primers', `${side ? 'right' : 'left'} primer has '${s[bad]}' at position ${bad + 1}; only A, C, G, T`);
     const run = s.match(new RegExp(`([ACGT])\\1{${ell}}`));
-    if (run) throw new OptionError('pool options', '--primers', `${side ? 'right' : 'left'} primer has a run of ${run[0].length}+ '${run[1]}' (run limit ell = ${ell})`);
+    if (run)
+      throw new OptionError(
+        'pool options',
+        '--primers',
+        `${side ? 'right' : 'left'} primer has a run of ${run[0].length}+ '${run[1]}' (run limit ell = ${ell})`,
+      );
     out[side] = s;
   });
   return out;

@@ -41,10 +41,11 @@ function commonEnd(group: readonly string[], seed: string, fromEnd: boolean): st
   let out = seed;
   for (let i = seed.length; ; i++) {
     const tally = new Map<string, number>();
-    for (const r of group) if (r.length > i) {
-      const c = fromEnd ? r[r.length - 1 - i] : r[i];
-      tally.set(c, (tally.get(c) ?? 0) + 1);
-    }
+    for (const r of group)
+      if (r.length > i) {
+        const c = fromEnd ? r[r.length - 1 - i] : r[i];
+        tally.set(c, (tally.get(c) ?? 0) + 1);
+      }
     const best = [...tally].sort((a, b) => b[1] - a[1])[0];
     if (!best || best[1] < AGREE * group.length) return out;
     out = fromEnd ? best[0] + out : out + best[0];

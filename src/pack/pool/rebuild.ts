@@ -54,7 +54,9 @@ function checkComplete(man: Manifest, sizes: readonly number[], store: ChunkStor
       continue;
     }
     const missing = addresses.filter((a) => !store.has(a));
-    failures.push(`block ${b}: ${present} of ${addresses.length} strands, needs ${sizes[b] - present} more (missing addresses ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … ${missing.length} in all` : ''})`);
+    failures.push(
+      `block ${b}: ${present} of ${addresses.length} strands, needs ${sizes[b] - present} more (missing addresses ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? `, … ${missing.length} in all` : ''})`,
+    );
   }
   if (failures.length > 0) {
     throw new IncompleteDecodeError(

@@ -182,7 +182,7 @@ export class SpillChunkStore implements ChunkStore {
     const bytes = n * this.rec;
     this.io('write', () => {
       const from = g * this.perGroup * this.rec;
-      for (let done = 0; done < bytes; ) done += writeSync(this.fd!, this.staging, from + done, bytes - done, this.fileEnd + done);
+      for (let done = 0; done < bytes;) done += writeSync(this.fd!, this.staging, from + done, bytes - done, this.fileEnd + done);
     });
     if (this.segments === this.segGroup.length) this.growSegments();
     this.segGroup[this.segments] = g;
@@ -216,7 +216,7 @@ export class SpillChunkStore implements ChunkStore {
       const bytes = this.segCount[s] * rec;
       const offset = this.segOffset[s];
       this.io('read', () => {
-        for (let done = 0; done < bytes; ) {
+        for (let done = 0; done < bytes;) {
           const n = readSync(this.fd!, buf, done, bytes - done, offset + done);
           if (n === 0) throw new Error(`unexpected end of file at byte ${offset + done}`);
           done += n;

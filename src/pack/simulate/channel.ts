@@ -113,7 +113,11 @@ export class Channel {
       counts[i] = c;
       total += c;
       if (total > MAX_READS) {
-        throw new OptionError('simulate options', 'coverage', `${coverage} over ${n} strands would make more than ${MAX_READS} reads; lower the coverage or split the pool`);
+        throw new OptionError(
+          'simulate options',
+          'coverage',
+          `${coverage} over ${n} strands would make more than ${MAX_READS} reads; lower the coverage or split the pool`,
+        );
       }
     }
     const order = new Int32Array(total);

@@ -23,11 +23,7 @@ export const channelOptionsSchema = z
     sub: rate('sub').optional(),
     ins: rate('ins').optional(),
     del: rate('del').optional(),
-    coverage: z
-      .number({ message: 'coverage must be a number' })
-      .gt(0, 'coverage must be above 0')
-      .max(10000, 'coverage must be at most 10000')
-      .optional(),
+    coverage: z.number({ message: 'coverage must be a number' }).gt(0, 'coverage must be above 0').max(10000, 'coverage must be at most 10000').optional(),
     skew: z.number({ message: 'skew must be a number' }).min(0, 'skew must be at least 0').max(3, 'skew must be at most 3').optional(),
     sampling: z.enum(['poisson', 'exact'], { message: 'sampling must be poisson or exact' }).optional(),
     dropout: share('dropout').default(0),

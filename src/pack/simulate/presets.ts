@@ -56,7 +56,8 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
     coverage: 10,
     skew: 0.3,
     sampling: 'poisson',
-    source: 'Illumina iSeq substitutions 1.1e-3–2.5e-3/nt (upper end taken) on top of Twist synthesis deletions: Gimpel et al. 2023 (dt4dds); ins: our assumption',
+    source:
+      'Illumina iSeq substitutions 1.1e-3–2.5e-3/nt (upper end taken) on top of Twist synthesis deletions: Gimpel et al. 2023 (dt4dds); ins: our assumption',
   },
   nanopore: {
     name: 'nanopore',

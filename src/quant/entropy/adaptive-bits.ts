@@ -44,7 +44,7 @@ export class AdaptiveBits {
     const p = this.p[ctx];
     const n = this.n[ctx];
     // (target − p) · rate / 2^16, floored: below 2^33 in magnitude, exact as a double.
-    let q = p + Math.floor(((bit === 0 ? ONE : 0) - p) * RATE[n] / ONE);
+    let q = p + Math.floor((((bit === 0 ? ONE : 0) - p) * RATE[n]) / ONE);
     q = q < MIN_P ? MIN_P : q > ONE - MIN_P ? ONE - MIN_P : q;
     this.p[ctx] = q;
     if (n < LIMIT) this.n[ctx] = n + 1;

@@ -68,7 +68,8 @@ export function encodeCodes(matrix: CodedMatrix, options: EncodeCodesOptions = {
   const candidates = options.scaleBits === undefined ? range(MIN_SCALE_BITS, SEARCH_MAX_SCALE_BITS) : [options.scaleBits];
   let best: Uint8Array | undefined;
   for (const n of candidates) {
-    if (!Number.isInteger(n) || n < MIN_SCALE_BITS || n > MAX_SCALE_BITS) throw new EntropyInputError(where, `scaleBits ${n} is outside ${MIN_SCALE_BITS}..${MAX_SCALE_BITS}`);
+    if (!Number.isInteger(n) || n < MIN_SCALE_BITS || n > MAX_SCALE_BITS)
+      throw new EntropyInputError(where, `scaleBits ${n} is outside ${MIN_SCALE_BITS}..${MAX_SCALE_BITS}`);
     const tables = counts.map((t) => quantizeCounts(t, n, where));
     const header = writeTables(n, present, tables);
     const body = ransEncode(codes, contexts, ransModel(tables, n, where), where);
@@ -92,7 +93,8 @@ export function decodeCodes(bytes: Uint8Array, rows: number, cols: number, group
   if (bytes.length < 2) throw new EntropyStreamError(where, bytes.length, `stream of ${bytes.length} byte(s) has no header: truncated`);
   if (bytes[0] !== CODES_FORMAT) throw new EntropyStreamError(where, 0, `format ${bytes[0]}, expected ${CODES_FORMAT}: not an entropy-coded code stream`);
   const n = bytes[1];
-  if (n < MIN_SCALE_BITS || n > MAX_SCALE_BITS) throw new EntropyStreamError(where, 1, `table precision 2^${n} is outside 2^${MIN_SCALE_BITS}..2^${MAX_SCALE_BITS}: corrupt stream`);
+  if (n < MIN_SCALE_BITS || n > MAX_SCALE_BITS)
+    throw new EntropyStreamError(where, 1, `table precision 2^${n} is outside 2^${MIN_SCALE_BITS}..2^${MAX_SCALE_BITS}: corrupt stream`);
   const M = 2 ** n;
   const reader = new BitReader(bytes, 2, where);
   const tables = present.map((b) => {
@@ -116,7 +118,11 @@ export function decodeCodes(bytes: Uint8Array, rows: number, cols: number, group
 
 /** The widths that occur (ascending) and each weight's context: the index of its width among them. */
 function contextsOf(where: string, rows: number, cols: number, groupSize: number, widths: Uint8Array): { present: number[]; contexts: Uint8Array } {
-  for (const [name, v] of [['rows', rows], ['cols', cols], ['groupSize', groupSize]] as const)
+  for (const [name, v] of [
+    ['rows', rows],
+    ['cols', cols],
+    ['groupSize', groupSize],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) throw new EntropyInputError(where, `${name} ${v} must be a positive integer`);
   const G = Math.ceil(cols / groupSize);
   if (widths.length !== rows * G) throw new EntropyInputError(where, `${widths.length} widths, expected one per group: ${rows} rows × ${G} groups`);

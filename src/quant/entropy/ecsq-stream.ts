@@ -97,7 +97,8 @@ class SignedModel {
     if (m === UNARY) {
       let k = 0;
       while (this.prefix.decode(d, k) === 1) {
-        if (++k > MAX_PREFIX - 1) throw new EntropyStreamError(where, d.position, `an integer's escape prefix exceeds ${MAX_PREFIX - 1} bits: the stream is corrupt`);
+        if (++k > MAX_PREFIX - 1)
+          throw new EntropyStreamError(where, d.position, `an integer's escape prefix exceeds ${MAX_PREFIX - 1} bits: the stream is corrupt`);
       }
       m = UNARY - 1 + (1 << k) + d.decodeDirect(k);
     }
@@ -106,7 +107,9 @@ class SignedModel {
 }
 
 /** Bucket b holds expected magnitudes x with 2·log2(1 + 2x) in [b, b + 1). */
-const BUCKET_FLOOR = Float64Array.from({ length: MAGNITUDE_CONTEXTS }, (_, b) => (b === 0 ? -Infinity : ((b % 2 === 1 ? Math.SQRT2 : 1) * (1 << (b >> 1)) - 1) / 2));
+const BUCKET_FLOOR = Float64Array.from({ length: MAGNITUDE_CONTEXTS }, (_, b) =>
+  b === 0 ? -Infinity : ((b % 2 === 1 ? Math.SQRT2 : 1) * (1 << (b >> 1)) - 1) / 2,
+);
 
 /**
  * The rank-one magnitude context of each weight in row-major order, from the codes before it.
@@ -186,7 +189,14 @@ export interface EcsqStreamOptions {
 }
 
 /** Codes a rows × cols matrix of integer codes with its per-column step codes. */
-export function encodeEcsqStream(codes: Int32Array, rows: number, cols: number, stepCodes: Uint8Array, where = 'encodeEcsqStream', options: EcsqStreamOptions = {}): Uint8Array {
+export function encodeEcsqStream(
+  codes: Int32Array,
+  rows: number,
+  cols: number,
+  stepCodes: Uint8Array,
+  where = 'encodeEcsqStream',
+  options: EcsqStreamOptions = {},
+): Uint8Array {
   const { reference } = options;
   const format = options.format ?? ECSQ_STREAM_FORMAT;
   if (format !== 1 && format !== 2) throw new EntropyInputError(where, `stream format ${format}: expected 1 or 2`);
@@ -220,7 +230,13 @@ export function encodeEcsqStream(codes: Int32Array, rows: number, cols: number, 
  * Decodes a stream made by encodeEcsqStream for a rows × cols matrix (format 2, with the same
  * `reference` it was coded with; or format 1, which has none); the stream must end exactly.
  */
-export function decodeEcsqStream(bytes: Uint8Array, rows: number, cols: number, where = 'decodeEcsqStream', options: { reference?: Uint8Array } = {}): { codes: Int32Array; stepCodes: Uint8Array } {
+export function decodeEcsqStream(
+  bytes: Uint8Array,
+  rows: number,
+  cols: number,
+  where = 'decodeEcsqStream',
+  options: { reference?: Uint8Array } = {},
+): { codes: Int32Array; stepCodes: Uint8Array } {
   const { reference } = options;
   const format = bytes.length < 1 ? 0 : bytes[0];
   if (format !== 1 && format !== 2) throw new EntropyStreamError(where, 0, `expected stream format 1 or 2, found ${bytes.length < 1 ? 'nothing' : format}`);
@@ -241,11 +257,13 @@ export function decodeEcsqStream(bytes: Uint8Array, rows: number, cols: number, 
   const ctx = format === 1 ? undefined : new MagnitudeContexts(cols);
   for (let i = 0; i < codes.length; i++) {
     const v = model.decode(d, ctx ? ctx.next() : 0, where);
-    if (Math.abs(v) > MAX_ECSQ_CODE) throw new EntropyStreamError(where, d.position, `code ${v} at (${Math.floor(i / cols)}, ${i % cols}) is beyond ±${MAX_ECSQ_CODE}: the stream is corrupt`);
+    if (Math.abs(v) > MAX_ECSQ_CODE)
+      throw new EntropyStreamError(where, d.position, `code ${v} at (${Math.floor(i / cols)}, ${i % cols}) is beyond ±${MAX_ECSQ_CODE}: the stream is corrupt`);
     codes[i] = v;
     ctx?.saw(v);
   }
   // The decoder reads exactly the bytes the encoder wrote (4 initial + one per renormalisation).
-  if (d.position !== bytes.length) throw new EntropyStreamError(where, d.position, `${bytes.length - d.position} bytes follow the last code: the stream is corrupt or not this matrix's`);
+  if (d.position !== bytes.length)
+    throw new EntropyStreamError(where, d.position, `${bytes.length - d.position} bytes follow the last code: the stream is corrupt or not this matrix's`);
   return { codes, stepCodes };
 }

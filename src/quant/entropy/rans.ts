@@ -58,7 +58,8 @@ export function ransModel(tables: readonly ArrayLike<number>[], scaleBits: numbe
   const base = new Uint32Array(tables.length);
   let size = 0;
   tables.forEach((t, c) => {
-    if (t.length < 1 || t.length > MAX_ALPHABET) throw new EntropyInputError(where, `context ${c} has an alphabet of ${t.length}; 1..${MAX_ALPHABET} are supported`);
+    if (t.length < 1 || t.length > MAX_ALPHABET)
+      throw new EntropyInputError(where, `context ${c} has an alphabet of ${t.length}; 1..${MAX_ALPHABET} are supported`);
     alphabet[c] = t.length;
     base[c] = size;
     size += t.length;
@@ -127,7 +128,14 @@ export function ransEncode(symbols: Uint8Array, contexts: Uint8Array | null, mod
  * EntropyStreamError when the stream is truncated, has bytes left over, or ends in a state other
  * than the encoder's start (corrupt, or decoded with other tables or contexts than it was made with).
  */
-export function ransDecode(stream: Uint8Array, count: number, contexts: Uint8Array | null, model: RansModel, where = 'ransDecode', out = new Uint8Array(count)): Uint8Array {
+export function ransDecode(
+  stream: Uint8Array,
+  count: number,
+  contexts: Uint8Array | null,
+  model: RansModel,
+  where = 'ransDecode',
+  out = new Uint8Array(count),
+): Uint8Array {
   if (contexts && contexts.length !== count) throw new EntropyInputError(where, `${contexts.length} contexts for ${count} symbols`);
   if (out.length !== count) throw new EntropyInputError(where, `output holds ${out.length} symbols, expected ${count}`);
   const end = stream.length;
@@ -154,7 +162,9 @@ export function ransDecode(stream: Uint8Array, count: number, contexts: Uint8Arr
     throw new EntropyStreamError(
       where,
       p,
-      p !== end ? `${end - p} byte(s) left after the last symbol: corrupt, or not made for ${count} symbols` : `final coder state ${x} is not 2^23: corrupt stream, or other tables or contexts than it was made with`,
+      p !== end
+        ? `${end - p} byte(s) left after the last symbol: corrupt, or not made for ${count} symbols`
+        : `final coder state ${x} is not 2^23: corrupt stream, or other tables or contexts than it was made with`,
     );
   return out;
 }

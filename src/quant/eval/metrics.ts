@@ -52,5 +52,12 @@ export function evaluate(reference: LlamaModel, candidate: LlamaModel, tokenizer
       n++;
     }
   }
-  return { perplexity: Math.exp(nllCand / n), referencePerplexity: Math.exp(nllRef / n), meanKl: kl / n, top1Agreement: agree / n, tokens: n, stories: stories.length };
+  return {
+    perplexity: Math.exp(nllCand / n),
+    referencePerplexity: Math.exp(nllRef / n),
+    meanKl: kl / n,
+    top1Agreement: agree / n,
+    tokens: n,
+    stories: stories.length,
+  };
 }

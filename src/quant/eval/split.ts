@@ -26,7 +26,11 @@ export function splitStories(text: string, where = 'text'): StorySplit {
   // A story repeated across the boundary would let evaluation see calibration text.
   const calibration = new Set(split.calibration);
   const shared = split.evaluation.findIndex((s) => calibration.has(s));
-  if (shared >= 0) throw new QuantInputError(where, `evaluation story ${shared + 1} of ${EVALUATION_STORIES} also appears among the calibration stories: the split must not overlap`);
+  if (shared >= 0)
+    throw new QuantInputError(
+      where,
+      `evaluation story ${shared + 1} of ${EVALUATION_STORIES} also appears among the calibration stories: the split must not overlap`,
+    );
   return split;
 }
 

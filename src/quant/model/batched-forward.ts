@@ -28,11 +28,18 @@ export const MAX_BATCH_TOKENS = 2048;
  * Sequences are grouped into batches of up to `maxBatchTokens` tokens; within a batch, each layer
  * processes all its tokens with one product per matrix.
  */
-export async function forwardBatched(model: LlamaModel, sequences: readonly (readonly number[])[], linear: BatchedLinear, hook: BatchedInputHook, maxBatchTokens = MAX_BATCH_TOKENS): Promise<void> {
+export async function forwardBatched(
+  model: LlamaModel,
+  sequences: readonly (readonly number[])[],
+  linear: BatchedLinear,
+  hook: BatchedInputHook,
+  maxBatchTokens = MAX_BATCH_TOKENS,
+): Promise<void> {
   const c = model.config;
   for (const [i, s] of sequences.entries()) {
     if (s.length > c.seqLen) throw new QuantInputError('forward', `sequence ${i} has ${s.length} tokens, more than the context of ${c.seqLen}`);
-    for (const t of s) if (!(Number.isInteger(t) && t >= 0 && t < c.vocabSize)) throw new QuantInputError('forward', `token ${t} is outside the vocabulary of ${c.vocabSize}`);
+    for (const t of s)
+      if (!(Number.isInteger(t) && t >= 0 && t < c.vocabSize)) throw new QuantInputError('forward', `token ${t} is outside the vocabulary of ${c.vocabSize}`);
   }
   let batch: (readonly number[])[] = [];
   let tokens = 0;

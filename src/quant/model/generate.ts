@@ -20,7 +20,8 @@ export interface GenerateOptions {
 export function generateTokens(model: LlamaModel, tokenizer: Tokenizer, options: GenerateOptions = {}): number[] {
   const steps = options.steps ?? 256;
   if (!Number.isInteger(steps) || steps < 0) throw new QuantInputError('generate', `steps ${steps}: expected a whole number ≥ 0`);
-  if (options.temperature !== undefined && options.temperature !== 0) throw new QuantInputError('generate', `temperature ${String(options.temperature)}: only 0 (greedy) is implemented`);
+  if (options.temperature !== undefined && options.temperature !== 0)
+    throw new QuantInputError('generate', `temperature ${String(options.temperature)}: only 0 (greedy) is implemented`);
   const t = new Transformer(model);
   const prompt = tokenizer.encode(options.prompt ?? '', true);
   const out = [prompt[0]];

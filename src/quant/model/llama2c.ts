@@ -31,7 +31,8 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model'): LlamaModel {
   const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabRaw, seqLen] = h;
   const names = ['dim', 'hidden_dim', 'n_layers', 'n_heads', 'n_kv_heads', 'vocab_size', 'seq_len'];
   h.forEach((v, i) => {
-    if (i !== 5 && (v <= 0 || v > 1 << 20)) throw new ModelFormatError(file, `header field ${names[i]} = ${v}: expected 1 … ${1 << 20} (not a llama2.c v0 checkpoint?)`);
+    if (i !== 5 && (v <= 0 || v > 1 << 20))
+      throw new ModelFormatError(file, `header field ${names[i]} = ${v}: expected 1 … ${1 << 20} (not a llama2.c v0 checkpoint?)`);
   });
   if (vocabRaw === 0 || Math.abs(vocabRaw) > 1 << 22) throw new ModelFormatError(file, `header field vocab_size = ${vocabRaw}: out of range`);
   if (dim % nHeads !== 0) throw new ModelFormatError(file, `header: dim ${dim} is not a multiple of n_heads ${nHeads}`);
@@ -74,7 +75,17 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model'): LlamaModel {
   const finalNorm = take(dim, 'rms_final_weight');
   const llama2cRope = take(seqLen * head, 'freq_cis (legacy RoPE tables)');
   const wcls = config.sharedClassifier ? tokenEmbedding : take(config.vocabSize * dim, 'wcls');
-  const layers: LlamaLayer[] = attnNorm.map((_, l) => ({ attnNorm: attnNorm[l], wq: wq[l], wk: wk[l], wv: wv[l], wo: wo[l], ffnNorm: ffnNorm[l], w1: w1[l], w2: w2[l], w3: w3[l] }));
+  const layers: LlamaLayer[] = attnNorm.map((_, l) => ({
+    attnNorm: attnNorm[l],
+    wq: wq[l],
+    wk: wk[l],
+    wv: wv[l],
+    wo: wo[l],
+    ffnNorm: ffnNorm[l],
+    w1: w1[l],
+    w2: w2[l],
+    w3: w3[l],
+  }));
   return { config, tokenEmbedding, layers, finalNorm, wcls, llama2cRope };
 }
 
@@ -101,7 +112,9 @@ export function serializeLlama2c(m: LlamaModel, rope?: Float32Array): Uint8Array
   const floats = llama2cFloats(c);
   const out = new Uint8Array(HEADER_BYTES + 4 * floats);
   const dv = new DataView(out.buffer);
-  [c.dim, c.hiddenDim, c.nLayers, c.nHeads, c.nKvHeads, c.sharedClassifier ? c.vocabSize : -c.vocabSize, c.seqLen].forEach((v, i) => dv.setInt32(4 * i, v, true));
+  [c.dim, c.hiddenDim, c.nLayers, c.nHeads, c.nKvHeads, c.sharedClassifier ? c.vocabSize : -c.vocabSize, c.seqLen].forEach((v, i) =>
+    dv.setInt32(4 * i, v, true),
+  );
   const f = new Float32Array(out.buffer, HEADER_BYTES, floats);
   let at = 0;
   const put = (t: Float32Array): void => {

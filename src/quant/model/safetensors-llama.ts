@@ -126,28 +126,46 @@ function resolveHeads(st: SafetensorsFile, file: string, options: SafetensorsMod
     if (!r.success) throw new ModelFormatError(configPath, `${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
     hf = r.data;
     // The forward pass is llama2.c's: RMSNorm eps 1e-5, RoPE base 10000, SiLU, no RoPE scaling.
-    if (hf.rms_norm_eps !== undefined && hf.rms_norm_eps !== 1e-5) throw new ModelFormatError(configPath, `rms_norm_eps ${hf.rms_norm_eps}: the forward pass implements llama2.c's 1e-5 only`);
-    if (hf.rope_theta !== undefined && hf.rope_theta !== 10000) throw new ModelFormatError(configPath, `rope_theta ${hf.rope_theta}: the forward pass implements llama2.c's 10000 only`);
-    if (hf.hidden_act !== undefined && hf.hidden_act !== 'silu') throw new ModelFormatError(configPath, `hidden_act ${JSON.stringify(hf.hidden_act)}: only silu (SwiGLU) is implemented`);
-    if (hf.rope_scaling !== undefined && hf.rope_scaling !== null) throw new ModelFormatError(configPath, 'rope_scaling is set: RoPE scaling is not implemented');
+    if (hf.rms_norm_eps !== undefined && hf.rms_norm_eps !== 1e-5)
+      throw new ModelFormatError(configPath, `rms_norm_eps ${hf.rms_norm_eps}: the forward pass implements llama2.c's 1e-5 only`);
+    if (hf.rope_theta !== undefined && hf.rope_theta !== 10000)
+      throw new ModelFormatError(configPath, `rope_theta ${hf.rope_theta}: the forward pass implements llama2.c's 10000 only`);
+    if (hf.hidden_act !== undefined && hf.hidden_act !== 'silu')
+      throw new ModelFormatError(configPath, `hidden_act ${JSON.stringify(hf.hidden_act)}: only silu (SwiGLU) is implemented`);
+    if (hf.rope_scaling !== undefined && hf.rope_scaling !== null)
+      throw new ModelFormatError(configPath, 'rope_scaling is set: RoPE scaling is not implemented');
   }
   const nHeads = options.nHeads ?? meta.data.n_heads ?? hf.num_attention_heads;
   const seqLen = options.seqLen ?? meta.data.seq_len ?? hf.max_position_embeddings;
-  if (nHeads === undefined) throw new ModelFormatError(file, 'the head count is not in the tensors: give nHeads, an n_heads metadata entry, or a config.json with num_attention_heads beside the file');
-  if (seqLen === undefined) throw new ModelFormatError(file, 'the context length is not in the tensors: give seqLen, a seq_len metadata entry, or a config.json with max_position_embeddings beside the file');
+  if (nHeads === undefined)
+    throw new ModelFormatError(
+      file,
+      'the head count is not in the tensors: give nHeads, an n_heads metadata entry, or a config.json with num_attention_heads beside the file',
+    );
+  if (seqLen === undefined)
+    throw new ModelFormatError(
+      file,
+      'the context length is not in the tensors: give seqLen, a seq_len metadata entry, or a config.json with max_position_embeddings beside the file',
+    );
   return { nHeads, nKvHeads: options.nKvHeads ?? meta.data.n_kv_heads ?? hf.num_key_value_heads, seqLen };
 }
 
 /** A LlamaModel from parsed safetensors; `file` names the file in errors and locates config.json. */
 export function llamaFromSafetensors(st: SafetensorsFile, file: string, options: SafetensorsModelOptions = {}): LlamaModel {
   const naming: LlamaNaming | undefined = st.tensors.has(GLOBAL_NAMES.meta.embedding) ? 'meta' : st.tensors.has(GLOBAL_NAMES.hf.embedding) ? 'hf' : undefined;
-  if (!naming) throw new ModelFormatError(file, `no token embedding (${GLOBAL_NAMES.meta.embedding} or ${GLOBAL_NAMES.hf.embedding}): not a Llama model under a naming we know; read its tensors by name with parseSafetensors`);
+  if (!naming)
+    throw new ModelFormatError(
+      file,
+      `no token embedding (${GLOBAL_NAMES.meta.embedding} or ${GLOBAL_NAMES.hf.embedding}): not a Llama model under a naming we know; read its tensors by name with parseSafetensors`,
+    );
   const names = GLOBAL_NAMES[naming];
   const get = (name: string, shape: number[]): Float32Array => {
     const t = st.tensors.get(name);
     if (!t) throw new ModelFormatError(file, `tensor ${name} is missing`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new ModelFormatError(file, `tensor ${name}: shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
-    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) throw new ModelFormatError(file, `tensor ${name}: value ${t.data[i]} at index ${i} is not finite`);
+    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+      throw new ModelFormatError(file, `tensor ${name}: shape [${t.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    for (let i = 0; i < t.data.length; i++)
+      if (!Number.isFinite(t.data[i])) throw new ModelFormatError(file, `tensor ${name}: value ${t.data[i]} at index ${i} is not finite`);
     return t.data;
   };
   const emb = st.tensors.get(names.embedding)!;
@@ -163,17 +181,25 @@ export function llamaFromSafetensors(st: SafetensorsFile, file: string, options:
   const kvDim = wk.shape[0];
   const heads = resolveHeads(st, file, options);
   const headSize = dim / heads.nHeads;
-  if (!Number.isInteger(headSize) || headSize % 2 !== 0) throw new ModelFormatError(file, `dim ${dim} over ${heads.nHeads} heads gives head size ${headSize}: it must be a whole even number`);
+  if (!Number.isInteger(headSize) || headSize % 2 !== 0)
+    throw new ModelFormatError(file, `dim ${dim} over ${heads.nHeads} heads gives head size ${headSize}: it must be a whole even number`);
   const nKvHeads = heads.nKvHeads ?? kvDim / headSize;
-  if (nKvHeads * headSize !== kvDim || heads.nHeads % nKvHeads !== 0) throw new ModelFormatError(file, `key/value width ${kvDim} does not fit ${nKvHeads} key/value heads of size ${headSize} under ${heads.nHeads} heads`);
+  if (nKvHeads * headSize !== kvDim || heads.nHeads % nKvHeads !== 0)
+    throw new ModelFormatError(file, `key/value width ${kvDim} does not fit ${nKvHeads} key/value heads of size ${headSize} under ${heads.nHeads} heads`);
   const tokenEmbedding = get(names.embedding, [vocabSize, dim]);
   const cls = st.tensors.get(names.classifier);
   // llama2.c ties output.weight to the embedding; a tied pair saved twice is still one matrix.
   const sharedClassifier = !cls || (cls.data.length === tokenEmbedding.length && cls.data.every((v, i) => Object.is(v, tokenEmbedding[i])));
   const config: LlamaConfig = { dim, hiddenDim, nLayers, nHeads: heads.nHeads, nKvHeads, vocabSize, seqLen: heads.seqLen, sharedClassifier };
   const stated = metadataConfigSchema.parse(st.metadata); // validated in resolveHeads
-  for (const [key, value] of [['dim', dim], ['hidden_dim', hiddenDim], ['n_layers', nLayers], ['vocab_size', vocabSize]] as const) {
-    if (stated[key] !== undefined && stated[key] !== value) throw new ModelFormatError(file, `__metadata__.${key} = ${stated[key]}, but the tensors give ${value}`);
+  for (const [key, value] of [
+    ['dim', dim],
+    ['hidden_dim', hiddenDim],
+    ['n_layers', nLayers],
+    ['vocab_size', vocabSize],
+  ] as const) {
+    if (stated[key] !== undefined && stated[key] !== value)
+      throw new ModelFormatError(file, `__metadata__.${key} = ${stated[key]}, but the tensors give ${value}`);
   }
   const shapes: Record<keyof LlamaLayer, number[]> = {
     attnNorm: [dim],

@@ -51,7 +51,8 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'): SafetensorsFile {
   if (bytes.length < 8) throw new ModelFormatError(file, `${bytes.length} bytes: too short for the 8-byte safetensors header length`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  if (n64 > BigInt(MAX_HEADER_BYTES)) throw new ModelFormatError(file, `header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`);
+  if (n64 > BigInt(MAX_HEADER_BYTES))
+    throw new ModelFormatError(file, `header length ${n64} exceeds the ${MAX_HEADER_BYTES}-byte limit (not a safetensors file?)`);
   const n = Number(n64);
   if (8 + n > bytes.length) throw new ModelFormatError(file, `header length ${n} runs past the end of the ${bytes.length}-byte file (truncated?)`);
   let json: unknown;
@@ -70,7 +71,8 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') {
       const r = metadataSchema.safeParse(value);
-      if (!r.success) throw new ModelFormatError(file, `__metadata__ must map strings to strings: ${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
+      if (!r.success)
+        throw new ModelFormatError(file, `__metadata__ must map strings to strings: ${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
       metadata = r.data;
       continue;
     }
@@ -79,22 +81,37 @@ export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'):
       const issue = r.error.issues[0];
       throw new ModelFormatError(file, `tensor ${name}: ${issue.path.length ? `${issue.path.join('.')}: ` : ''}${issue.message}`);
     }
-    const { dtype, shape, data_offsets: [begin, end] } = r.data;
-    if (!(dtype in DTYPE_BYTES)) throw new ModelFormatError(file, `tensor ${name}: unknown dtype ${JSON.stringify(dtype)} (safetensors defines ${Object.keys(DTYPE_BYTES).join(', ')})`);
+    const {
+      dtype,
+      shape,
+      data_offsets: [begin, end],
+    } = r.data;
+    if (!(dtype in DTYPE_BYTES))
+      throw new ModelFormatError(file, `tensor ${name}: unknown dtype ${JSON.stringify(dtype)} (safetensors defines ${Object.keys(DTYPE_BYTES).join(', ')})`);
     const d = dtype as SafetensorsDtype;
     if (!READABLE.has(d)) throw new ModelFormatError(file, `tensor ${name}: dtype ${d} is not a float type this reader converts (F32, F16, BF16, F64)`);
     const count = shape.reduce((a, b) => a * b, 1);
-    if (end < begin || end > buffer.length) throw new ModelFormatError(file, `tensor ${name}: data_offsets [${begin}, ${end}] fall outside the ${buffer.length}-byte buffer`);
-    if (end - begin !== count * DTYPE_BYTES[d]) throw new ModelFormatError(file, `tensor ${name}: shape [${shape.join(', ')}] of ${d} needs ${count * DTYPE_BYTES[d]} bytes, data_offsets give ${end - begin}`);
+    if (end < begin || end > buffer.length)
+      throw new ModelFormatError(file, `tensor ${name}: data_offsets [${begin}, ${end}] fall outside the ${buffer.length}-byte buffer`);
+    if (end - begin !== count * DTYPE_BYTES[d])
+      throw new ModelFormatError(
+        file,
+        `tensor ${name}: shape [${shape.join(', ')}] of ${d} needs ${count * DTYPE_BYTES[d]} bytes, data_offsets give ${end - begin}`,
+      );
     entries.push({ name, dtype: d, shape, begin, end });
   }
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let covered = 0;
   for (const e of entries) {
-    if (e.begin !== covered) throw new ModelFormatError(file, `tensor ${e.name}: starts at byte ${e.begin} of the buffer, expected ${covered} (${e.begin > covered ? 'a hole' : 'an overlap'}; the buffer must be indexed exactly)`);
+    if (e.begin !== covered)
+      throw new ModelFormatError(
+        file,
+        `tensor ${e.name}: starts at byte ${e.begin} of the buffer, expected ${covered} (${e.begin > covered ? 'a hole' : 'an overlap'}; the buffer must be indexed exactly)`,
+      );
     covered = e.end;
   }
-  if (covered !== buffer.length) throw new ModelFormatError(file, `the buffer has ${buffer.length - covered} bytes after the last tensor (holes are not allowed)`);
+  if (covered !== buffer.length)
+    throw new ModelFormatError(file, `the buffer has ${buffer.length - covered} bytes after the last tensor (holes are not allowed)`);
   const tensors = new Map<string, SafetensorsTensor>();
   for (const e of entries) tensors.set(e.name, { name: e.name, dtype: e.dtype, shape: e.shape, data: toFloat32(buffer.subarray(e.begin, e.end), e.dtype) });
   return { metadata, tensors };

@@ -69,7 +69,8 @@ export class Transformer {
     const head = dim / c.nHeads;
     const kvDim = head * c.nKvHeads;
     const kvMul = c.nHeads / c.nKvHeads;
-    if (!(Number.isInteger(token) && token >= 0 && token < c.vocabSize)) throw new QuantInputError('forward', `token ${token} is outside the vocabulary of ${c.vocabSize}`);
+    if (!(Number.isInteger(token) && token >= 0 && token < c.vocabSize))
+      throw new QuantInputError('forward', `token ${token} is outside the vocabulary of ${c.vocabSize}`);
     if (!(Number.isInteger(pos) && pos >= 0 && pos < c.seqLen)) throw new QuantInputError('forward', `position ${pos} is outside the context of ${c.seqLen}`);
     const emb = m.tokenEmbedding;
     for (let i = 0, o = token * dim; i < dim; i++) x[i] = emb[o + i];

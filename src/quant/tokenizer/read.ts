@@ -17,7 +17,8 @@ export function parseTokenizer(bytes: Uint8Array, vocabSize: number, file = 'tok
   if (bytes.length < 4) throw new ModelFormatError(file, `${bytes.length} bytes: too short for a tokenizer.bin header`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const maxTokenLength = dv.getInt32(0, true);
-  if (maxTokenLength <= 0 || maxTokenLength > 1 << 16) throw new ModelFormatError(file, `max_token_length ${maxTokenLength}: expected 1 … 65536 (not a llama2.c tokenizer.bin?)`);
+  if (maxTokenLength <= 0 || maxTokenLength > 1 << 16)
+    throw new ModelFormatError(file, `max_token_length ${maxTokenLength}: expected 1 … 65536 (not a llama2.c tokenizer.bin?)`);
   const pieces: Uint8Array[] = [];
   const scores = new Float32Array(vocabSize);
   let at = 4;
@@ -26,7 +27,8 @@ export function parseTokenizer(bytes: Uint8Array, vocabSize: number, file = 'tok
     scores[i] = dv.getFloat32(at, true);
     if (Number.isNaN(scores[i])) throw new ModelFormatError(file, `token ${i}: score is NaN`);
     const len = dv.getInt32(at + 4, true);
-    if (len < 0 || len > maxTokenLength || at + 8 + len > bytes.length) throw new ModelFormatError(file, `token ${i}: length ${len} is invalid (max_token_length ${maxTokenLength}, ${bytes.length - at - 8} bytes left)`);
+    if (len < 0 || len > maxTokenLength || at + 8 + len > bytes.length)
+      throw new ModelFormatError(file, `token ${i}: length ${len} is invalid (max_token_length ${maxTokenLength}, ${bytes.length - at - 8} bytes left)`);
     pieces.push(bytes.slice(at + 8, at + 8 + len));
     at += 8 + len;
   }

@@ -57,7 +57,7 @@ export class Tokenizer {
       const space = this.lookup.get(' ');
       if (space !== undefined) ids.push(space);
     }
-    for (let i = 0; i < bytes.length; ) {
+    for (let i = 0; i < bytes.length;) {
       // A code point: a lead byte and up to three continuation bytes (10xxxxxx), as run.c groups them.
       let j = i + 1;
       while (j < bytes.length && j - i < 4 && (bytes[j] & 0xc0) === 0x80) j++;

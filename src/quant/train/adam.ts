@@ -12,7 +12,12 @@ export class Adam {
   private readonly v: Float64Array;
   private t = 0;
 
-  constructor(readonly param: Float32Array, readonly beta1 = 0.9, readonly beta2 = 0.999, readonly eps = 1e-8) {
+  constructor(
+    readonly param: Float32Array,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly eps = 1e-8,
+  ) {
     this.m = new Float64Array(param.length);
     this.v = new Float64Array(param.length);
   }

@@ -200,9 +200,18 @@ function klAndGradient(logits: Float32Array, s: Sample, vocab: number, dLogits?:
  * runs forward and back, and `grads` (a flat model buffer, zeroed here) receives the gradient of
  * the summed KL over its positions. The same on any thread: tune-worker.ts runs exactly this.
  */
-export function sequenceGradient(teacher: TokenStepper, student: LlamaModel, grad: LlamaGrad, source: SequenceSource, maxTokens: number, grads: Float32Array): { kl: number; positions: number } {
+export function sequenceGradient(
+  teacher: TokenStepper,
+  student: LlamaModel,
+  grad: LlamaGrad,
+  source: SequenceSource,
+  maxTokens: number,
+  grads: Float32Array,
+): { kl: number; positions: number } {
   const V = student.config.vocabSize;
-  const s = source.text ? teacherSequence(teacher, source.text.subarray(0, maxTokens), V) : sampleSequence(teacher, new Rng(source.seed), maxTokens, V, source.temperature);
+  const s = source.text
+    ? teacherSequence(teacher, source.text.subarray(0, maxTokens), V)
+    : sampleSequence(teacher, new Rng(source.seed), maxTokens, V, source.temperature);
   const dLogits = new Float32Array(s.T * V);
   grad.forward(student, s.tokens, s.T);
   const kl = klAndGradient(grad.logits, s, V, dLogits);
@@ -295,7 +304,15 @@ export const DEFAULT_TEXT_SHARE = 0;
  * The sources of step `step`: the first round(share · perStep) are windows of `texts` (a text and
  * a start drawn from the sequence's seed), the rest samples.
  */
-function stepSources(seed: number, step: number, perStep: number, texts: readonly Int32Array[], share: number, maxTokens: number, temperature: number): SequenceSource[] {
+function stepSources(
+  seed: number,
+  step: number,
+  perStep: number,
+  texts: readonly Int32Array[],
+  share: number,
+  maxTokens: number,
+  temperature: number,
+): SequenceSource[] {
   const fromText = texts.length > 0 ? Math.round(share * perStep) : 0;
   return Array.from({ length: perStep }, (_, i) => {
     const sd = sequenceSeed(seed, step, i);
@@ -313,7 +330,14 @@ function stepSources(seed: number, step: number, perStep: number, texts: readonl
  * `runner` (default: on this thread); their gradients are summed in sequence order, so the result
  * is the same whatever runs them.
  */
-export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: readonly TuneTarget[], options: TuneOptions, runner?: SequenceRunner, constraint: TuneConstraint = {}): Promise<TuneResult> {
+export async function fineTune(
+  teacher: LlamaModel,
+  start: LlamaModel,
+  targets: readonly TuneTarget[],
+  options: TuneOptions,
+  runner?: SequenceRunner,
+  constraint: TuneConstraint = {},
+): Promise<TuneResult> {
   const c = teacher.config;
   const V = c.vocabSize;
   const steps = options.steps;
@@ -334,7 +358,8 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
   const textShare = options.textShare ?? DEFAULT_TEXT_SHARE;
   if (!(textShare >= 0 && textShare <= 1)) throw new QuantInputError('fineTune', `textShare ${textShare} must be between 0 and 1`);
   const asked = options.sampleTemperature ?? DEFAULT_SAMPLE_TEMPERATURE;
-  if (asked !== 'match' && !(asked >= 0.25 && asked <= 4)) throw new QuantInputError('fineTune', `sampleTemperature ${asked} must be 'match' or between 0.25 and 4`);
+  if (asked !== 'match' && !(asked >= 0.25 && asked <= 4))
+    throw new QuantInputError('fineTune', `sampleTemperature ${asked} must be 'match' or between 0.25 and 4`);
 
   const { buf: studentBuf, model } = flattenModel(start);
   const grad = new LlamaGrad(c, maxTokens);
@@ -349,7 +374,9 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
         return { ...sequenceGradient(teacherT, m, grad, src, maxTokens, grads), grads };
       });
     });
-  const valid = Array.from({ length: options.validationSequences ?? 8 }, (_, i) => sampleSequence(teacherT, new Rng(sequenceSeed(seed, -1, i)), maxTokens, V, temperature));
+  const valid = Array.from({ length: options.validationSequences ?? 8 }, (_, i) =>
+    sampleSequence(teacherT, new Rng(sequenceSeed(seed, -1, i)), maxTokens, V, temperature),
+  );
   const klBefore = validationKl(grad, model, valid, V);
 
   const latents = targets.map((t) => model.layers[t.layer][t.name].slice());
@@ -395,7 +422,7 @@ export async function fineTune(teacher: LlamaModel, start: LlamaModel, targets: 
       }
       projectToGrid(g, latents[i], model.layers[t.layer][t.name]);
     });
-    floats.forEach((p, i) => floatAdam[i].step(gradFloats[i], floatRate * f));
+    floats.forEach((_p, i) => floatAdam[i].step(gradFloats[i], floatRate * f));
     if (constraint.fit && ((step + 1) % FIT_EVERY === 0 || step + 1 === steps)) {
       constraint.fit(latents, grids);
       targets.forEach((t, i) => {
@@ -439,5 +466,9 @@ const MATCH_ITERATIONS = 8;
 /** fineTune's 'match': the temperature at which the teacher's samples are as hard for it as `texts`. */
 export function matchedTemperature(teacher: TokenStepper, texts: readonly Int32Array[], maxTokens: number, vocab: number, seed: number): MatchedTemperature {
   const target = textNll(teacher, texts, maxTokens, vocab);
-  return matchTemperature((rng, t) => sampleSequence(teacher, rng, maxTokens, vocab, t), target, vocab, { seed: sequenceSeed(seed, -2, 0), sequences: MATCH_SEQUENCES, iterations: MATCH_ITERATIONS });
+  return matchTemperature((rng, t) => sampleSequence(teacher, rng, maxTokens, vocab, t), target, vocab, {
+    seed: sequenceSeed(seed, -2, 0),
+    sequences: MATCH_SEQUENCES,
+    iterations: MATCH_ITERATIONS,
+  });
 }

@@ -73,7 +73,17 @@ export function linearForward(Y: Float32Array, X: Float32Array, W: Float32Array,
 }
 
 /** dX[t,i] (+)= Σ_o dY[t,o] W[o,i]; dW[o,i] += Σ_t dY[t,o] X[t,i]. Four rows of the sum per pass. */
-export function linearBackward(dX: Float32Array, accumulate: boolean, dW: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, T: number, nIn: number, nOut: number): void {
+export function linearBackward(
+  dX: Float32Array,
+  accumulate: boolean,
+  dW: Float32Array,
+  dY: Float32Array,
+  X: Float32Array,
+  W: Float32Array,
+  T: number,
+  nIn: number,
+  nOut: number,
+): void {
   if (!accumulate) dX.fill(0, 0, T * nIn);
   const o4 = nOut - (nOut % 4);
   for (let t = 0; t < T; t++) {
@@ -242,7 +252,15 @@ function allocateBuffers(c: LlamaConfig, T: number, f32: (n: number) => Float32A
   if (simd) {
     const weights = (n: number): SimdMatrix => ({ w: f32(n), wt: f32(n), dw: f32(n) });
     for (let l = 0; l < c.nLayers; l++) {
-      b.wc.push({ wq: weights(c.dim * c.dim), wk: weights(kvDim * c.dim), wv: weights(kvDim * c.dim), wo: weights(c.dim * c.dim), w1: weights(c.hiddenDim * c.dim), w2: weights(c.dim * c.hiddenDim), w3: weights(c.hiddenDim * c.dim) });
+      b.wc.push({
+        wq: weights(c.dim * c.dim),
+        wk: weights(kvDim * c.dim),
+        wv: weights(kvDim * c.dim),
+        wo: weights(c.dim * c.dim),
+        w1: weights(c.hiddenDim * c.dim),
+        w2: weights(c.dim * c.hiddenDim),
+        w3: weights(c.hiddenDim * c.dim),
+      });
     }
     b.wcls = weights(c.vocabSize * c.dim);
     b.dLogits = f32(T * c.vocabSize);
@@ -265,7 +283,11 @@ export class LlamaGrad {
   private readonly attn: AttentionShape;
 
   /** `simd: false` forces the plain-TS loops (the reference the SIMD kernels are tested against). */
-  constructor(readonly config: LlamaConfig, readonly maxT: number, options: { simd?: boolean } = {}) {
+  constructor(
+    readonly config: LlamaConfig,
+    readonly maxT: number,
+    options: { simd?: boolean } = {},
+  ) {
     const c = config;
     if (!Number.isInteger(maxT) || maxT < 1 || maxT > c.seqLen) throw new QuantInputError('LlamaGrad', `sequence length ${maxT} must be 1 … ${c.seqLen}`);
     const head = c.dim / c.nHeads;
@@ -290,7 +312,8 @@ export class LlamaGrad {
 
   /** Runs tokens[0 … T−1] from position 0; logits[t] predicts token t + 1. */
   forward(model: LlamaModel, tokens: ArrayLike<number>, T: number): Float32Array {
-    if (!Number.isInteger(T) || T < 1 || T > this.maxT || T > tokens.length) throw new QuantInputError('LlamaGrad', `sequence length ${T} must be 1 … ${Math.min(this.maxT, tokens.length)}`);
+    if (!Number.isInteger(T) || T < 1 || T > this.maxT || T > tokens.length)
+      throw new QuantInputError('LlamaGrad', `sequence length ${T} must be 1 … ${Math.min(this.maxT, tokens.length)}`);
     for (let t = 0; t < T; t++) this.b.tokens[t] = this.checkToken(tokens[t]);
     this.copyWeights(model);
     this.rows(model, 0, T);
@@ -304,7 +327,8 @@ export class LlamaGrad {
    * forward's on the same tokens exactly, since every row is computed by the same operations.
    */
   step(model: LlamaModel, token: number, pos: number): Float32Array {
-    if (!Number.isInteger(pos) || pos < 0 || pos >= this.maxT || (pos > 0 && pos !== this.T)) throw new QuantInputError('LlamaGrad', `step at position ${pos}: expected ${pos === 0 ? 0 : this.T} (positions in order, below ${this.maxT})`);
+    if (!Number.isInteger(pos) || pos < 0 || pos >= this.maxT || (pos > 0 && pos !== this.T))
+      throw new QuantInputError('LlamaGrad', `step at position ${pos}: expected ${pos === 0 ? 0 : this.T} (positions in order, below ${this.maxT})`);
     this.b.tokens[pos] = this.checkToken(token);
     if (pos === 0) this.copyWeights(model);
     this.rows(model, pos, pos + 1);
@@ -416,7 +440,18 @@ export class LlamaGrad {
   }
 
   /** linearBackward on the SIMD kernels (dW into m.dw, added to the caller's gradient at the end of backward) or the TS loops (dW straight into G). */
-  private linearBack(dX: Float32Array, accumulate: boolean, G: Float32Array, dY: Float32Array, X: Float32Array, W: Float32Array, m: SimdMatrix | undefined, T: number, nIn: number, nOut: number): void {
+  private linearBack(
+    dX: Float32Array,
+    accumulate: boolean,
+    G: Float32Array,
+    dY: Float32Array,
+    X: Float32Array,
+    W: Float32Array,
+    m: SimdMatrix | undefined,
+    T: number,
+    nIn: number,
+    nOut: number,
+  ): void {
     if (this.simd && m) this.simd.backward(dX, accumulate, m.dw, dY, X, m.wt, T, nIn, nOut, this.b.scratchA!, this.b.scratchB!);
     else linearBackward(dX, accumulate, G, dY, X, W, T, nIn, nOut);
   }
@@ -425,8 +460,18 @@ export class LlamaGrad {
   private simdMatrices(model: LlamaModel, grads: LlamaModel): { m: SimdMatrix; w: Float32Array; g: Float32Array; rows: number; cols: number }[] {
     const c = this.config;
     const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
-    const shape: Record<LinearName, [number, number]> = { wq: [c.dim, c.dim], wk: [kvDim, c.dim], wv: [kvDim, c.dim], wo: [c.dim, c.dim], w1: [c.hiddenDim, c.dim], w2: [c.dim, c.hiddenDim], w3: [c.hiddenDim, c.dim] };
-    const out = this.b.wc.flatMap((S, l) => LINEAR_NAMES.map((n) => ({ m: S[n], w: model.layers[l][n], g: grads.layers[l][n], rows: shape[n][0], cols: shape[n][1] })));
+    const shape: Record<LinearName, [number, number]> = {
+      wq: [c.dim, c.dim],
+      wk: [kvDim, c.dim],
+      wv: [kvDim, c.dim],
+      wo: [c.dim, c.dim],
+      w1: [c.hiddenDim, c.dim],
+      w2: [c.dim, c.hiddenDim],
+      w3: [c.hiddenDim, c.dim],
+    };
+    const out = this.b.wc.flatMap((S, l) =>
+      LINEAR_NAMES.map((n) => ({ m: S[n], w: model.layers[l][n], g: grads.layers[l][n], rows: shape[n][0], cols: shape[n][1] })),
+    );
     if (this.b.wcls) out.push({ m: this.b.wcls, w: model.wcls, g: grads.wcls, rows: c.vocabSize, cols: c.dim });
     return out;
   }
@@ -540,7 +585,17 @@ export function zeroGrads(model: LlamaModel): LlamaModel {
   return {
     config: { ...model.config },
     tokenEmbedding,
-    layers: model.layers.map((L) => ({ attnNorm: z(L.attnNorm), wq: z(L.wq), wk: z(L.wk), wv: z(L.wv), wo: z(L.wo), ffnNorm: z(L.ffnNorm), w1: z(L.w1), w2: z(L.w2), w3: z(L.w3) })),
+    layers: model.layers.map((L) => ({
+      attnNorm: z(L.attnNorm),
+      wq: z(L.wq),
+      wk: z(L.wk),
+      wv: z(L.wv),
+      wo: z(L.wo),
+      ffnNorm: z(L.ffnNorm),
+      w1: z(L.w1),
+      w2: z(L.w2),
+      w3: z(L.w3),
+    })),
     finalNorm: z(model.finalNorm),
     wcls: model.config.sharedClassifier ? tokenEmbedding : z(model.wcls),
   };

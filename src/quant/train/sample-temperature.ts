@@ -77,7 +77,12 @@ function sampleNll(sample: TemperatureSampler, seed: number, sequences: number, 
  * (NLL rises with temperature; common seeds keep the comparison between temperatures steady).
  * `iterations` halvings give a resolution of 1.5 / 2^iterations.
  */
-export function matchTemperature(sample: TemperatureSampler, target: number, vocab: number, options: { seed: number; sequences: number; iterations: number }): MatchedTemperature {
+export function matchTemperature(
+  sample: TemperatureSampler,
+  target: number,
+  vocab: number,
+  options: { seed: number; sequences: number; iterations: number },
+): MatchedTemperature {
   let [lo, hi] = MATCH_TEMPERATURE_RANGE;
   let mid = 1;
   let nll = sampleNll(sample, options.seed, options.sequences, mid, vocab);

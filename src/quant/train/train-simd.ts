@@ -24,8 +24,41 @@ interface Exports {
   memory: WasmMemory;
   matmulNT(Y: number, X: number, W: number, T: number, nIn: number, nOut: number, acc: number): void;
   transpose(dst: number, src: number, rows: number, cols: number, stride: number): void;
-  attnForward(P: number, ao: number, q: number, k: number, v: number, i0: number, T: number, pStride: number, dim: number, kvDim: number, nHeads: number, kvMul: number, head: number, scale: number): void;
-  attnBackward(P: number, dao: number, q: number, k: number, v: number, dq: number, dk: number, dv: number, dP: number, T: number, pStride: number, dim: number, kvDim: number, nHeads: number, kvMul: number, head: number, scale: number): void;
+  attnForward(
+    P: number,
+    ao: number,
+    q: number,
+    k: number,
+    v: number,
+    i0: number,
+    T: number,
+    pStride: number,
+    dim: number,
+    kvDim: number,
+    nHeads: number,
+    kvMul: number,
+    head: number,
+    scale: number,
+  ): void;
+  attnBackward(
+    P: number,
+    dao: number,
+    q: number,
+    k: number,
+    v: number,
+    dq: number,
+    dk: number,
+    dv: number,
+    dP: number,
+    T: number,
+    pStride: number,
+    dim: number,
+    kvDim: number,
+    nHeads: number,
+    kvMul: number,
+    head: number,
+    scale: number,
+  ): void;
 }
 
 /** The attention shape the kernels take: widths in floats (head a multiple of 4), P's stride. */
@@ -71,7 +104,10 @@ export class TrainSimd {
   private readonly k: Exports;
   private next = 0;
 
-  private constructor(k: Exports, private readonly capacity: number) {
+  private constructor(
+    k: Exports,
+    private readonly capacity: number,
+  ) {
     this.k = k;
   }
 
@@ -107,7 +143,19 @@ export class TrainSimd {
    * dX (+)= dY·W and dW += dYᵀ·X, from W's transpose WT (nIn × nOut) and two scratch views of at
    * least max(nIn, nOut) · ceil4(T) floats for the transposed operands.
    */
-  backward(dX: Float32Array, accumulate: boolean, dW: Float32Array, dY: Float32Array, X: Float32Array, WT: Float32Array, T: number, nIn: number, nOut: number, sA: Float32Array, sB: Float32Array): void {
+  backward(
+    dX: Float32Array,
+    accumulate: boolean,
+    dW: Float32Array,
+    dY: Float32Array,
+    X: Float32Array,
+    WT: Float32Array,
+    T: number,
+    nIn: number,
+    nOut: number,
+    sA: Float32Array,
+    sB: Float32Array,
+  ): void {
     const k = this.k;
     k.matmulNT(dX.byteOffset, dY.byteOffset, WT.byteOffset, T, nOut, nIn, accumulate ? 1 : 0);
     const Tp = lanes(T);
@@ -122,12 +170,57 @@ export class TrainSimd {
    * probabilities, ao (positions × dim) the mixed values; q and k already rotated.
    */
   attention(P: Float32Array, ao: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, i0: number, T: number, a: AttentionShape): void {
-    this.k.attnForward(P.byteOffset, ao.byteOffset, q.byteOffset, k.byteOffset, v.byteOffset, i0, T, a.pStride, a.dim, a.kvDim, a.nHeads, a.kvMul, a.head, a.scale);
+    this.k.attnForward(
+      P.byteOffset,
+      ao.byteOffset,
+      q.byteOffset,
+      k.byteOffset,
+      v.byteOffset,
+      i0,
+      T,
+      a.pStride,
+      a.dim,
+      a.kvDim,
+      a.nHeads,
+      a.kvMul,
+      a.head,
+      a.scale,
+    );
   }
 
   /** attention's reverse: adds into dq, dk and dv from dao; dP is T floats of scratch. */
-  attentionBackward(P: Float32Array, dao: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, dq: Float32Array, dk: Float32Array, dv: Float32Array, dP: Float32Array, T: number, a: AttentionShape): void {
-    this.k.attnBackward(P.byteOffset, dao.byteOffset, q.byteOffset, k.byteOffset, v.byteOffset, dq.byteOffset, dk.byteOffset, dv.byteOffset, dP.byteOffset, T, a.pStride, a.dim, a.kvDim, a.nHeads, a.kvMul, a.head, a.scale);
+  attentionBackward(
+    P: Float32Array,
+    dao: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+    dP: Float32Array,
+    T: number,
+    a: AttentionShape,
+  ): void {
+    this.k.attnBackward(
+      P.byteOffset,
+      dao.byteOffset,
+      q.byteOffset,
+      k.byteOffset,
+      v.byteOffset,
+      dq.byteOffset,
+      dk.byteOffset,
+      dv.byteOffset,
+      dP.byteOffset,
+      T,
+      a.pStride,
+      a.dim,
+      a.kvDim,
+      a.nHeads,
+      a.kvMul,
+      a.head,
+      a.scale,
+    );
   }
 
   /** dst (cols × rows) = srcᵀ (src rows × cols). */

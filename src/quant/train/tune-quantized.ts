@@ -61,7 +61,13 @@ export interface TunedQuantized {
  * Tunes `linears` (and the float parameters of `start`, the dequantized model) towards `teacher`.
  * `budgetBits` bounds the entropy-coded streams' total size in bits (archive mode).
  */
-export async function tuneQuantized(teacher: LlamaModel, start: LlamaModel, linears: readonly QuantizedLinear[], options: TuneOptions, budgetBits = Infinity): Promise<TunedQuantized> {
+export async function tuneQuantized(
+  teacher: LlamaModel,
+  start: LlamaModel,
+  linears: readonly QuantizedLinear[],
+  options: TuneOptions,
+  budgetBits = Infinity,
+): Promise<TunedQuantized> {
   const targets = linears.map((q) => ({ layer: q.layer, name: q.name, grid: q.kind === 'ecsq' ? ecsqGrid(q.matrix) : groupGrid(q.matrix) }));
   const workers = new TuneWorkers(options.threads);
   try {
@@ -86,14 +92,25 @@ function stepReferences(linears: readonly QuantizedLinear[]): Int32Array {
  * steps back, gives back the starting streams, which fit. Also returns the streams' bits before
  * the fit.
  */
-export function fitToBudget(linears: readonly QuantizedLinear[], grids: readonly WeightGrid[], startCodes: readonly Int32Array[], latents: readonly Float32Array[], budgetBits: number): { undone: number; bits: number } {
+export function fitToBudget(
+  linears: readonly QuantizedLinear[],
+  grids: readonly WeightGrid[],
+  startCodes: readonly Int32Array[],
+  latents: readonly Float32Array[],
+  budgetBits: number,
+): { undone: number; bits: number } {
   const now = grids.map((g, m) => gridCodes(g, latents[m]));
   const codes = now.map((c) => c.slice());
   const refs = stepReferences(linears);
   const streamBits = (): number => {
     let bits = 0;
     linears.forEach((q, i) => {
-      if (q.kind === 'ecsq') bits += 8 * encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, grids[i].units.codes, q.name, { reference: refs[i] < 0 ? undefined : grids[refs[i]].units.codes }).length;
+      if (q.kind === 'ecsq')
+        bits +=
+          8 *
+          encodeEcsqStream(codes[i], q.matrix.rows, q.matrix.cols, grids[i].units.codes, q.name, {
+            reference: refs[i] < 0 ? undefined : grids[refs[i]].units.codes,
+          }).length;
     });
     return bits;
   };
@@ -138,7 +155,15 @@ export function fitToBudget(linears: readonly QuantizedLinear[], grids: readonly
   return { undone: undo.length, bits };
 }
 
-async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: readonly QuantizedLinear[], targets: readonly TuneTarget[], options: TuneOptions, budgetBits: number, workers: TuneWorkers): Promise<TunedQuantized> {
+async function tuneAndFit(
+  teacher: LlamaModel,
+  start: LlamaModel,
+  linears: readonly QuantizedLinear[],
+  targets: readonly TuneTarget[],
+  options: TuneOptions,
+  budgetBits: number,
+  workers: TuneWorkers,
+): Promise<TunedQuantized> {
   const runner = workers.runner(teacher, Math.min(options.maxTokens ?? 256, teacher.config.seqLen));
   const startCodes = targets.map((t) => gridCodes(t.grid, start.layers[t.layer][t.name]));
   let reverted = 0;
@@ -175,11 +200,26 @@ async function tuneAndFit(teacher: LlamaModel, start: LlamaModel, linears: reado
     const z = grid.zero;
     for (let k = 0; k < W.length; k++) W[k] = Math.fround(s[k] * (codes[i][k] - z[k]));
     const scales = grid.units.codes.slice();
-    return q.kind === 'ecsq' ? { ...q, matrix: { ...q.matrix, codes: codes[i], stepCodes: scales } } : { ...q, matrix: { ...q.matrix, codes: Uint8Array.from(codes[i]), scaleCodes: scales } };
+    return q.kind === 'ecsq'
+      ? { ...q, matrix: { ...q.matrix, codes: codes[i], stepCodes: scales } }
+      : { ...q, matrix: { ...q.matrix, codes: Uint8Array.from(codes[i]), scaleCodes: scales } };
   });
   return {
     model,
     linears: out,
-    report: { steps: options.steps, seed: options.seed ?? 1, tokens: r.tokens, klBefore: r.klBefore, klAfter: r.klAfter, improved: r.improved, changedCodes: r.changedCodes, changedScales: r.changedScales, sampleTemperature: r.sampleTemperature, latentRate: r.latentRate, revertedCodes: reverted, ...(pressure ? { ratePressure: pressure.lambda } : {}) },
+    report: {
+      steps: options.steps,
+      seed: options.seed ?? 1,
+      tokens: r.tokens,
+      klBefore: r.klBefore,
+      klAfter: r.klAfter,
+      improved: r.improved,
+      changedCodes: r.changedCodes,
+      changedScales: r.changedScales,
+      sampleTemperature: r.sampleTemperature,
+      latentRate: r.latentRate,
+      revertedCodes: reverted,
+      ...(pressure ? { ratePressure: pressure.lambda } : {}),
+    },
   };
 }

@@ -30,7 +30,12 @@ export class TuneWorkers {
     return async (student, sources) =>
       Promise.all(
         sources.map(async (source) => {
-          this.pool ??= new Piscina<TuneJob, TuneJobResult>({ filename: workerPath(import.meta.url, './tune-worker.js', 'fine-tuning'), minThreads: 1, maxThreads: this.threads, idleTimeout: 30_000 });
+          this.pool ??= new Piscina<TuneJob, TuneJobResult>({
+            filename: workerPath(import.meta.url, './tune-worker.js', 'fine-tuning'),
+            minThreads: 1,
+            maxThreads: this.threads,
+            idleTimeout: 30_000,
+          });
           const r = await this.pool.run({ config: teacher.config, teacher: buf, student, source, maxTokens });
           if (!r.ok) throw new TuneWorkerError(r.code, r.message);
           return r;

@@ -99,7 +99,14 @@ export function ecsqGrid(m: EcsqMatrix): WeightGrid {
       unitOf[r * m.cols + j] = j;
     }
   }
-  return { size: n, scale, zero: new Float32Array(n), lo: new Float32Array(n).fill(-MAX_ECSQ_CODE), hi: new Float32Array(n).fill(MAX_ECSQ_CODE), units: scaleUnits(ladder, m.stepCodes, unitOf) };
+  return {
+    size: n,
+    scale,
+    zero: new Float32Array(n),
+    lo: new Float32Array(n).fill(-MAX_ECSQ_CODE),
+    hi: new Float32Array(n).fill(MAX_ECSQ_CODE),
+    units: scaleUnits(ladder, m.stepCodes, unitOf),
+  };
 }
 
 /** The code of each latent weight on its grid. */
