@@ -1,5 +1,5 @@
 /**
- * The model path (src/quant/model, tokenizer, eval) on fp32 stories260K from ../shared, one core:
+ * The model path (src/quant/model, tokenizer, eval) on fp32 stories260K (test/fixtures), one core:
  *   a. forward pass tokens/s at short context (positions 0…63: matrix-vector bound) and over a
  *      full 512-token context (attention over the KV cache grows with the position);
  *   b. tokenizer encode throughput (bytes/s) on the TinyStories sample;
@@ -26,7 +26,7 @@ import { groupGrid } from '../src/quant/train/weight-grid.js';
 import { readTokenizer } from '../src/quant/tokenizer/index.js';
 import { measure, type TimingOptions } from './_timing.js';
 import { fixed, renderTable, si } from './_table.js';
-import { SHARED } from './_shared.js';
+import { MODEL, TEXT, TOKENIZER } from './_fixtures.js';
 
 export interface ModelBenchRow {
   what: string;
@@ -39,9 +39,9 @@ export interface ModelBenchRow {
 export async function benchModel(options: { quick?: boolean } = {}): Promise<ModelBenchRow[]> {
   const quick = options.quick === true;
   const timing: TimingOptions = quick ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 } : { warmupSeconds: 0.3, minSampleSeconds: 0.5, samples: 5 };
-  const model = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
-  const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, model.config.vocabSize);
-  const textPath = new URL('data/tinystories-valid-sample.txt', SHARED).pathname;
+  const model = readLlama2c(MODEL);
+  const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);
+  const textPath = TEXT;
   const text = readFileSync(textPath, 'utf8');
   const rows: ModelBenchRow[] = [];
   const t = new Transformer(model);

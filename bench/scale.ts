@@ -48,7 +48,7 @@ import {
   type Tokenizer,
 } from '../src/quant/index.js';
 import { fixed, renderTable, si } from './_table.js';
-import { SHARED } from './_shared.js';
+import { MODEL, TEXT, TOKENIZER } from './_fixtures.js';
 import { parameterCount, SCALE_CONFIG, SCALE_CONFIG_QUICK, writeSyntheticModel } from './synthetic-model.js';
 
 export interface ScaleRow {
@@ -311,9 +311,9 @@ export async function benchScale(options: { quick?: boolean; devices?: ('gpu' | 
   const ratios: ScaleResult['ratios'] = [];
 
   // stories260K: the README's calibration (first 9 stories, up to 512 tokens each), allocation at 4.0 bits.
-  const textPath = new URL('data/tinystories-valid-sample.txt', SHARED).pathname;
-  const stories = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
-  const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, stories.config.vocabSize);
+  const textPath = TEXT;
+  const stories = readLlama2c(MODEL);
+  const tokenizer = readTokenizer(TOKENIZER, stories.config.vocabSize);
   const split = readStories(textPath);
   const storiesTokens = quick ? 64 : 512;
   console.log(`   stories260K: calibration on the first 9 stories, ≤ ${storiesTokens} tokens each; GPTQ + allocation at ${BUDGET} bits/weight all-in`);

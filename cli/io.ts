@@ -1,9 +1,32 @@
 /** Reading inputs and writing outputs for the CLI: '-' is stdin/stdout, files are written atomically. */
 import { existsSync, writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import type { Readable, Writable } from 'node:stream';
 import { writeFileAtomic } from '../src/pack/atomic-file.js';
 import { OutputExistsError } from '../src/pack/errors.js';
 import { DnarchiveError } from '../src/errors.js';
+
+/**
+ * The streams a command reads and writes, and its exit code: the process's own in the bin, buffers
+ * in tests (the program runs in-process, without a child process or a build).
+ */
+export interface CliIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable & { isTTY?: boolean };
+  readonly stderr: Writable & { isTTY?: boolean };
+  /**
+   * Writes all of `bytes` to stdout before returning — for producers that hand over a reused
+   * buffer block by block (the pool decoder).
+   */
+  writeStdoutSync(bytes: Uint8Array): void;
+  /** Set by a command that finished but failed its own check (demo, verify); 0 otherwise. */
+  exitCode: number;
+}
+
+/** The process's streams: what `dnarchive` itself runs with. */
+export function processIo(): CliIo {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, writeStdoutSync: writeFdSync, exitCode: 0 };
+}
 
 export class InputError extends DnarchiveError {
   constructor(path: string, detail: string) {
@@ -12,10 +35,10 @@ export class InputError extends DnarchiveError {
 }
 
 /** The whole input; with maxBytes, only checks that it can be read (and reads at most that much). */
-export async function readInput(path: string, maxBytes?: number): Promise<Uint8Array> {
+export async function readInput(io: CliIo, path: string, maxBytes?: number): Promise<Uint8Array> {
   if (path === '-') {
     const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
+    for await (const c of io.stdin) chunks.push(c as Buffer);
     return new Uint8Array(Buffer.concat(chunks));
   }
   try {
@@ -47,27 +70,27 @@ export function refuseExisting(path: string, force: boolean): void {
   if (path !== '-' && !force && existsSync(path)) throw new OutputExistsError(path);
 }
 
-export async function writeOutput(path: string, data: Uint8Array | string, force: boolean): Promise<void> {
+export async function writeOutput(io: CliIo, path: string, data: Uint8Array | string, force: boolean): Promise<void> {
   if (path === '-') {
-    await new Promise<void>((resolve, reject) => process.stdout.write(data, (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => io.stdout.write(data, (e) => (e ? reject(e) : resolve())));
     return;
   }
   await writeFileAtomic(path, data, force);
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`);
 }
 
 /** One millisecond's sleep on the calling thread (a waiting writer has nothing else to do). */
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Writes all of `bytes` to stdout now, synchronously — for producers that hand over a reused
- * buffer block by block (the pool decoder). A pipe whose reader is behind answers EAGAIN; the
- * write is retried until it drains, so memory stays one block, whatever the reader's pace.
+ * Writes all of `bytes` to file descriptor 1 now, synchronously. A pipe whose reader is behind
+ * answers EAGAIN; the write is retried until it drains, so memory stays one block, whatever the
+ * reader's pace.
  */
-export function writeStdoutSync(bytes: Uint8Array): void {
+function writeFdSync(bytes: Uint8Array): void {
   let at = 0;
   while (at < bytes.length) {
     try {

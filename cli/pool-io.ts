@@ -6,7 +6,6 @@
 import { capacity } from '../src/loco/index.js';
 import {
   AtomicWriter,
-  createProgress,
   FileSource,
   PoolWorkers,
   fileReads,
@@ -17,13 +16,14 @@ import {
   type PoolOptions,
   type ReadSource,
 } from '../src/pack/index.js';
-import { InputError, readInput } from './io.js';
+import { InputError, readInput, type CliIo } from './io.js';
+import { createProgress } from './progress.js';
 
 /**
  * Encodes `source` into a pool FASTA at `output` ('-' for stdout), written atomically: a failure
  * leaves no file. Returns the manifest and the number of strands written.
  */
-export async function writePool(source: PayloadSource, options: PoolOptions, output: string, force: boolean): Promise<{ manifest: Manifest; strands: number }> {
+export async function writePool(io: CliIo, source: PayloadSource, options: PoolOptions, output: string, force: boolean): Promise<{ manifest: Manifest; strands: number }> {
   const out = output === '-' ? undefined : new AtomicWriter(output, force);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -35,10 +35,10 @@ export async function writePool(source: PayloadSource, options: PoolOptions, out
       (text) => {
         for (let i = text.indexOf('>'); i >= 0; i = text.indexOf('>', i + 1)) strands++;
         if (out) out.write(text);
-        else process.stdout.write(text);
+        else io.stdout.write(text);
       },
       (done, total) => {
-        progress ??= createProgress('encoding', total);
+        progress ??= createProgress('encoding', total, { stream: io.stderr });
         progress.tick(done);
       },
     );
@@ -54,13 +54,13 @@ export async function writePool(source: PayloadSource, options: PoolOptions, out
 }
 
 /** Decodes reads (a file, or '-' for stdin) on all cores; the payload is SHA-256-verified by the pool decoder. */
-export async function decodeReads(input: string): Promise<DecodedPool> {
-  const reads = await readSource(input);
+export async function decodeReads(io: CliIo, input: string): Promise<DecodedPool> {
+  const reads = await readSource(io, input);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
     return await workers.decode(reads, reads.name, {}, (done, total) => {
-      progress ??= createProgress('decoding reads', total);
+      progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
   } finally {
@@ -70,9 +70,9 @@ export async function decodeReads(input: string): Promise<DecodedPool> {
 }
 
 /** Reads from a file stream in passes; stdin is read once into memory. */
-export async function readSource(input: string): Promise<ReadSource> {
-  if (input === '-') return textReads(Buffer.from(await readInput('-')).toString('latin1'), '<stdin>');
-  await readInput(input, 1); // a clear error for a missing file, a directory, no permission
+export async function readSource(io: CliIo, input: string): Promise<ReadSource> {
+  if (input === '-') return textReads(Buffer.from(await readInput(io, '-')).toString('latin1'), '<stdin>');
+  await readInput(io, input, 1); // a clear error for a missing file, a directory, no permission
   return fileReads(input);
 }
 

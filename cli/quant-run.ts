@@ -20,7 +20,8 @@ import {
   type QuantizeModelOptions,
   type TuneReport,
 } from '../src/quant/index.js';
-import { createProgress, type Progress } from '../src/pack/index.js';
+import { createProgress, type Progress } from './progress.js';
+import type { CliIo } from './io.js';
 import { tokenizerFor } from './quant-options.js';
 
 export interface QuantizeSummary {
@@ -44,7 +45,7 @@ export interface QuantizeSummary {
  * one line on stderr names the adapter and backend before the work starts (with auto and no
  * adapter, the device layer's own line says why the CPU runs instead).
  */
-export async function runQuantize(
+export async function runQuantize(io: CliIo, 
   input: string,
   options: QuantizeModelOptions & { device?: DeviceChoice },
   o: { calib: string; tokenizer?: string },
@@ -56,14 +57,14 @@ export async function runQuantize(
   let q: QuantizedModel & { device: DeviceReport };
   try {
     const { report } = await resolveDevice(options.device ?? 'auto');
-    if (!(report.choice === 'auto' && report.kind === 'cpu')) process.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
+    if (!(report.choice === 'auto' && report.kind === 'cpu')) io.stderr.write(`dnarchive: ${describeDevice(report)}\n`);
     // Fine-tuning is the long part (minutes to an hour): a bar with its ETA, on a terminal only.
     // Started when the first step ends, so that its rate and ETA leave out the quantization before it.
     let tuning: Progress | undefined;
     const steps = (options.tune?.steps ?? 0) * (options.tune?.restarts ?? 1);
     const onStep = (step: number): void => {
       if (tuning) tuning.tick(step + 1);
-      else tuning = createProgress('fine-tuning', steps);
+      else tuning = createProgress('fine-tuning', steps, { stream: io.stderr });
     };
     try {
       q = await quantizeModelOnDevice(model, tok, split.calibration, options.tune ? { ...options, tune: { ...options.tune, onStep } } : options);

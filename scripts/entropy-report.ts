@@ -8,13 +8,11 @@
  *
  *   node dist/scripts/entropy-report.js [--json] [--method gptq|rtn] [file.dnq …]
  *
- * Without files it quantizes stories260K (from ../shared) at 3 and 4 bits all-in, one uniform
+ * Without files it quantizes stories260K (test/fixtures) at 3 and 4 bits all-in, one uniform
  * width and allocated widths, calibrating on the first 9 stories of the TinyStories sample.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { MODEL, TEXT, TOKENIZER } from '../bench/_fixtures.js';
 import { parseArgs } from 'node:util';
 import { linearBitsPerWeight, quantizeModel, readDnq, readLlama2c, readStories, readTokenizer, type DnqArchive } from '../src/quant/index.js';
 import { decodeCodes, encodeCodes } from '../src/quant/entropy/index.js';
@@ -92,12 +90,9 @@ function report(name: string, archive: DnqArchive): Row {
 
 async function archives(): Promise<Array<[string, DnqArchive]>> {
   if (positionals.length > 0) return Promise.all(positionals.map(async (f) => [f, readDnq(new Uint8Array(await readFile(f)), f)] as [string, DnqArchive]));
-  const here = dirname(fileURLToPath(import.meta.url));
-  const root = existsSync(join(here, '../package.json')) ? resolve(here, '..') : resolve(here, '../..');
-  const shared = resolve(root, '../shared');
-  const model = readLlama2c(join(shared, 'models/stories260K/stories260K.bin'));
-  const tokenizer = readTokenizer(join(shared, 'models/stories260K/tok512.bin'), model.config.vocabSize);
-  const calibration = readStories(join(shared, 'data/tinystories-valid-sample.txt')).calibration;
+  const model = readLlama2c(MODEL);
+  const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);
+  const calibration = readStories(TEXT).calibration;
   const method = values.method === 'rtn' ? 'rtn' : 'gptq';
   const out: Array<[string, DnqArchive]> = [];
   for (const bits of [3, 4]) {

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { evaluate, quantizeModel, readLlama2c, readStories, readTokenizer, dnqAccounting } from '../src/quant/index.js';
 
-const SHARED = new URL('../../shared/', import.meta.url);
+import { MODEL, TEXT, TOKENIZER } from '../bench/_fixtures.js';
 const { values } = parseArgs({
   options: {
     budgets: { type: 'string', default: '2.5,3.0,4.0' },
@@ -15,9 +15,9 @@ const { values } = parseArgs({
     tune: { type: 'string', default: '0' },
   },
 });
-const model = readLlama2c(new URL('models/stories260K/stories260K.bin', SHARED).pathname);
-const tokenizer = readTokenizer(new URL('models/stories260K/tok512.bin', SHARED).pathname, model.config.vocabSize);
-const split = readStories(new URL('data/tinystories-valid-sample.txt', SHARED).pathname);
+const model = readLlama2c(MODEL);
+const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);
+const split = readStories(TEXT);
 const kinds = {
   rtn: { label: 'RTN uniform', method: 'rtn', allocate: false },
   gptq: { label: 'GPTQ uniform', method: 'gptq', allocate: false },

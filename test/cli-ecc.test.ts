@@ -11,8 +11,8 @@ const cache = mkdtempSync(join(tmpdir(), 'dnarchive-cache-'));
 const run = (args: string[]) => runCli(args, undefined, { DNARCHIVE_CACHE_DIR: cache });
 
 describe('dnarchive ecc', () => {
-  it('info reports the table the library builds', () => {
-    const r = run(['ecc', 'info', '--ell', '2', '--length', '10', '--json']);
+  it('info reports the table the library builds', async () => {
+    const r = await run(['ecc', 'info', '--ell', '2', '--length', '10', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     const rc = new ResidueCode(10, 2, { cacheDir: false });
@@ -22,14 +22,14 @@ describe('dnarchive ecc', () => {
     expect(j.messageBitsPerCodeword).toBe(rc.messageBits);
     expect(j.bitsLostToR).toBe(rc.code.bits - 1 - rc.messageBits);
     expect(j.tableBuildMs).toBeGreaterThanOrEqual(0);
-    const m2 = JSON.parse(run(['ecc', 'info', '--ell', '2', '--length', '10', '--margin', '2', '--json']).stdout);
+    const m2 = JSON.parse((await run(['ecc', 'info', '--ell', '2', '--length', '10', '--margin', '2', '--json'])).stdout);
     expect(m2.R).toBeGreaterThanOrEqual(2 * j.R);
   });
 
-  it('trial counts add up, never answer wrong for two substitutions, and repeat with the same seed', () => {
+  it('trial counts add up, never answer wrong for two substitutions, and repeat with the same seed', async () => {
     const args = ['ecc', 'trial', '--ell', '3', '--length', '16', '--errors', '2', '--trials', '400', '--seed', '1', '--json'];
-    const a = JSON.parse(run(args).stdout);
-    const b = JSON.parse(run(args).stdout);
+    const a = JSON.parse((await run(args)).stdout);
+    const b = JSON.parse((await run(args)).stdout);
     expect(a.uniqueCorrect + a.ambiguous + a.empty + a.wrong).toBe(400);
     expect(a.wrong).toBe(0);
     expect(a.sentListed).toBe(400);
@@ -37,18 +37,18 @@ describe('dnarchive ecc', () => {
     delete a.seconds;
     delete b.seconds;
     expect(b).toEqual(a);
-    const c = JSON.parse(run([...args.slice(0, -3), '--seed', '2', '--json']).stdout);
+    const c = JSON.parse((await run([...args.slice(0, -3), '--seed', '2', '--json'])).stdout);
     expect(c.uniqueCorrect + c.ambiguous).toBe(400);
   });
 
-  it('rejects bad options with one line', () => {
+  it('rejects bad options with one line', async () => {
     for (const [args, pattern] of [
       [['ecc', 'info', '--ell', '3', '--length', '16', '--margin', '0.5'], /--margin must be at least 1/],
       [['ecc', 'trial', '--ell', '3', '--length', '16', '--errors', '17'], /--errors must be at most 16/],
       [['ecc', 'info', '--ell', '3', '--length', '1'], /too small for residue coding/],
       [['encode', '-', '-o', '-', '--ecc', 'hamming'], /--ecc/],
     ] as const) {
-      const r = run([...args]);
+      const r = await run([...args]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(pattern);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -59,13 +59,13 @@ describe('dnarchive ecc', () => {
 describe('encode/decode --ecc residue', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dnarchive-ecc-'));
 
-  it('corrects one substitution in every strand and reports it', () => {
+  it('corrects one substitution in every strand and reports it', async () => {
     const data = Buffer.alloc(2000);
     for (let i = 0; i < data.length; i++) data[i] = (i * 97 + 13) & 255;
     const inp = join(dir, 'in.bin');
     writeFileSync(inp, data);
     const fa = join(dir, 'pool.fasta');
-    expect(run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']).code).toBe(0);
+    expect((await run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32'])).code).toBe(0);
     const lines = readFileSync(fa, 'utf8').split('\n');
     expect(lines[0]).toMatch(/ ecc=residue margin=1$/);
     for (let i = 1; i < lines.length; i += 2) {
@@ -76,17 +76,17 @@ describe('encode/decode --ecc residue', () => {
     const bad = join(dir, 'damaged.fasta');
     writeFileSync(bad, lines.join('\n'));
     const out = join(dir, 'out.bin');
-    const r = run(['raw', 'decode', bad, '-o', out]);
+    const r = await run(['raw', 'decode', bad, '-o', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/\d+ codeword\(s\) corrected/);
     expect(readFileSync(out).equals(data)).toBe(true);
   });
 
-  it('names strand and codeword when a codeword cannot be corrected, and writes nothing', () => {
+  it('names strand and codeword when a codeword cannot be corrected, and writes nothing', async () => {
     const inp = join(dir, 'small.bin');
     writeFileSync(inp, 'a small file to damage beyond repair');
     const fa = join(dir, 'small.fasta');
-    run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']);
+    await run(['raw', 'encode', inp, '-o', fa, '--ecc', 'residue', '--length', '32']);
     const lines = readFileSync(fa, 'utf8').split('\n');
     // Overwrite the first 12 symbols of strand 0: far more than two substitutions.
     const seq = lines[1];
@@ -94,7 +94,7 @@ describe('encode/decode --ecc residue', () => {
     const bad = join(dir, 'small-bad.fasta');
     writeFileSync(bad, lines.join('\n'));
     const out = join(dir, 'small.out');
-    const r = run(['raw', 'decode', bad, '-o', out]);
+    const r = await run(['raw', 'decode', bad, '-o', out]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/small-bad\.fasta: (cannot decode: strand 0, codeword 0: cannot correct|decoded .* SHA-256 does not match)/);
     expect(existsSync(out)).toBe(false);

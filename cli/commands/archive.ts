@@ -10,13 +10,13 @@
 import type { Command } from 'commander';
 import { memorySource } from '../../src/pack/index.js';
 import { DNQ_MAGIC, readDnq } from '../../src/quant/index.js';
-import { InputError, printJson, refuseExisting, writeOutput } from '../io.js';
+import { InputError, printJson, refuseExisting, writeOutput, type CliIo } from '../io.js';
 import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
 import { decodeReads, formatDecodeReport, formatPoolSummary, poolSummary, writePool } from '../pool-io.js';
 import { addQuantizeOptions, quantizeOptionsFromCli, type QuantizeCli } from '../quant-options.js';
 import { checkpointFromDnq, formatQuantizeSummary, runQuantize } from '../quant-run.js';
 
-export function registerArchive(program: Command): void {
+export function registerArchive(program: Command, io: CliIo): void {
   addPoolEncodeOptions(
     addQuantizeOptions(
       program
@@ -33,12 +33,12 @@ export function registerArchive(program: Command): void {
       const quant = quantizeOptionsFromCli(o);
       const pool = poolOptionsFromCli(o);
       refuseExisting(o.output, Boolean(o.force));
-      const { q, summary } = await runQuantize(input, quant, o);
-      const written = await writePool(memorySource(q.dnq), pool, o.output, Boolean(o.force));
+      const { q, summary } = await runQuantize(io, input, quant, o);
+      const written = await writePool(io, memorySource(q.dnq), pool, o.output, Boolean(o.force));
       if (o.output === '-') return;
       const report = poolSummary(written.manifest, written.strands);
-      if (o.json) printJson({ output: o.output, quantize: summary, pool: report });
-      else process.stderr.write(`${formatQuantizeSummary(input, summary)}\n${formatPoolSummary(report)}\n  → ${o.output}\n`);
+      if (o.json) printJson(io, { output: o.output, quantize: summary, pool: report });
+      else io.stderr.write(`${formatQuantizeSummary(input, summary)}\n${formatPoolSummary(report)}\n  → ${o.output}\n`);
     });
 
   program
@@ -53,7 +53,7 @@ export function registerArchive(program: Command): void {
     .option('--json', 'print the decoding report as JSON on stdout')
     .action(async (input: string, o: { output: string; dnq?: boolean; force?: boolean; json?: boolean }) => {
       refuseExisting(o.output, Boolean(o.force));
-      const { data, report } = await decodeReads(input);
+      const { data, report } = await decodeReads(io, input);
       if (!isDnq(data))
         throw new InputError(
           input,
@@ -66,10 +66,10 @@ export function registerArchive(program: Command): void {
         readDnq(data, what); // the container's own checks (schema, sections, widths), not just the pool's hash
         out = data;
       } else out = checkpointFromDnq(data, what);
-      await writeOutput(o.output, out, Boolean(o.force));
-      if (o.json) printJson({ output: o.output, bytes: out.length, dnqBytes: data.length, ...report });
+      await writeOutput(io, o.output, out, Boolean(o.force));
+      if (o.json) printJson(io, { output: o.output, bytes: out.length, dnqBytes: data.length, ...report });
       else if (o.output !== '-')
-        process.stderr.write(
+        io.stderr.write(
           `restored ${o.dnq ? `the .dnq container (${data.length} bytes)` : `a llama2.c checkpoint (${out.length} bytes) from a ${data.length}-byte .dnq`}, SHA-256 verified → ${o.output}\n` +
             `  ${formatDecodeReport(report)}\n`,
         );

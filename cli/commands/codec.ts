@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { encodeRawStream, decodeRawStreamReport, parseReads, strandStats } from '../../src/pack/index.js';
 import { rateReport } from '../../src/loco/index.js';
 import { codecOptions, type CodecCliOptions } from '../options.js';
-import { readInput, writeOutput } from '../io.js';
+import { readInput, writeOutput, type CliIo } from '../io.js';
 
 export function addCodecOptions(cmd: Command): Command {
   return cmd
@@ -16,7 +16,7 @@ export function addCodecOptions(cmd: Command): Command {
     .option('--margin <f>', 'residue modulus margin factor (larger: better double-substitution lists, fewer bits)', '1');
 }
 
-export function registerCodec(program: Command): void {
+export function registerCodec(program: Command, io: CliIo): void {
   const raw = program.command('raw').description('the raw D-LOCO codeword stream: every parameter in every header, no outer code (research format)');
   addCodecOptions(
     raw
@@ -27,14 +27,14 @@ export function registerCodec(program: Command): void {
       .option('--force', 'overwrite the output file if it exists'),
   ).action(async (input: string, o: CodecCliOptions & { output: string; force?: boolean }) => {
     const options = codecOptions(o);
-    const data = await readInput(input);
+    const data = await readInput(io, input);
     const { fasta, strands } = encodeRawStream(data, options);
-    await writeOutput(o.output, fasta, Boolean(o.force));
+    await writeOutput(io, o.output, fasta, Boolean(o.force));
     if (o.output !== '-') {
       const st = strandStats(strands);
       const r = rateReport(options.length, options.ell, options.bridge, options.balance);
       const codeBitsPerNt = (8 * data.length) / Math.max(1, st.nucleotides);
-      process.stderr.write(
+      io.stderr.write(
         `encoded ${data.length} bytes into ${st.strands} strands, ${st.nucleotides} nt ` +
           `(${codeBitsPerNt.toFixed(3)} bits/nt net${options.ecc === 'none' ? `, code ${r.bitsPerNt.toFixed(3)}` : `, ecc ${options.ecc}`}), ` +
           `max run ${st.maxRun}, GC ${(100 * st.gcMin).toFixed(1)}–${(100 * st.gcMax).toFixed(1)}% → ${o.output}\n`,
@@ -49,13 +49,13 @@ export function registerCodec(program: Command): void {
     .requiredOption('-o, --output <file>', "output file, or '-' for stdout")
     .option('--force', 'overwrite the output file if it exists')
     .action(async (input: string, o: { output: string; force?: boolean }) => {
-      const text = Buffer.from(await readInput(input)).toString('latin1');
+      const text = Buffer.from(await readInput(io, input)).toString('latin1');
       const name = input === '-' ? '<stdin>' : input;
       const report = decodeRawStreamReport(parseReads(text, name), name);
-      await writeOutput(o.output, report.data, Boolean(o.force));
+      await writeOutput(io, o.output, report.data, Boolean(o.force));
       if (o.output !== '-') {
         const fixes = report.corrected + report.bridgeErrors;
-        process.stderr.write(
+        io.stderr.write(
           `decoded ${report.data.length} bytes${fixes ? `, ${report.corrected} codeword(s) corrected, ${report.bridgeErrors} bridge error(s) ignored` : ''}, SHA-256 verified → ${o.output}\n`,
         );
       }

@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { Channel, decodePool, encodePool, poolReport, sha256Hex } from '../../src/pack/index.js';
 import { Rng } from '../../src/random.js';
-import { printJson } from '../io.js';
+import { printJson, type CliIo } from '../io.js';
 
 export const DEMO_TEXT = `dnarchive demo payload.
 Once upon a time, a small model wanted to last for a thousand years. It was quantized, packed,
@@ -25,7 +25,7 @@ export function demoSample(): Uint8Array {
   return out;
 }
 
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('run a built-in 64 KiB sample through encode → simulated sequencing → decode; print the report and verdict')
@@ -43,11 +43,11 @@ export function registerDemo(program: Command): void {
       const d = decoded.report;
       const s = channel.summary;
       if (o.json) {
-        printJson({ inputBytes: data.length, pool: rep, channel: { config: channel.config, summary: s }, decode: d, roundTrip: exact, seconds });
+        printJson(io, { inputBytes: data.length, pool: rep, channel: { config: channel.config, summary: s }, decode: d, roundTrip: exact, seconds });
       } else {
         const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
         const m = rep.manifest;
-        process.stdout.write(
+        io.stdout.write(
           [
             `dnarchive demo — ${data.length} bytes (text + random) → pool → simulated sequencing → decode`,
             '',
@@ -69,6 +69,6 @@ export function registerDemo(program: Command): void {
           ].join('\n'),
         );
       }
-      if (!exact || rep.maxRun > rep.manifest.ell) process.exitCode = 1;
+      if (!exact || rep.maxRun > rep.manifest.ell) io.exitCode = 1;
     });
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { ResidueCode, runTrial } from '../../src/ecc/index.js';
 import { ellOption, lengthOption, marginOption, parseOption } from '../options.js';
-import { printJson } from '../io.js';
+import { printJson, type CliIo } from '../io.js';
 
 const decoderOption = z.enum(['list', 'codec'], { message: "--decoder must be 'list' or 'codec'" });
 
@@ -14,7 +14,7 @@ const countOption = (name: string, min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
 
-export function registerEcc(program: Command): void {
+export function registerEcc(program: Command, io: CliIo): void {
   const ecc = program.command('ecc').description('EC D-LOCO residue decoding: table parameters and decoding trials');
 
   ecc
@@ -49,10 +49,10 @@ export function registerEcc(program: Command): void {
         modulusFromCache: t.modulusFromCache,
       };
       if (o.json) {
-        printJson(info);
+        printJson(io, info);
         return;
       }
-      process.stdout.write(
+      io.stdout.write(
         [
           `EC D-LOCO residue code, m=${m}, ℓ=${ell}, margin ${margin}`,
           `  modulus R            ${t.R} (minimal ${t.minimalR}; log2 R = ${info.log2R.toFixed(2)})`,
@@ -103,11 +103,11 @@ export function registerEcc(program: Command): void {
           decoder: parseOption(decoderOption, o.decoder, '--decoder'),
         });
         if (o.json) {
-          printJson(counts);
+          printJson(io, counts);
           return;
         }
         const pct = (x: number) => `${((100 * x) / counts.trials).toFixed(2)}%`;
-        process.stdout.write(
+        io.stdout.write(
           [
             `${counts.trials} codewords, m=${m}, ℓ=${ell}, R=${counts.R} (margin ${counts.margin}), ${counts.errors} substitution(s) each, seed ${counts.seed}, checksum tie-break ${counts.tiebreak ? 'on' : 'off'}, decoder ${counts.decoder}`,
             `  unique-correct   ${counts.uniqueCorrect}  (${pct(counts.uniqueCorrect)})`,

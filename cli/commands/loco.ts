@@ -3,11 +3,11 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { formatWord, locoCode, parseWord, rateReport } from '../../src/loco/index.js';
 import { bridgeOption, ellOption, lengthOption, parseOption } from '../options.js';
-import { printJson } from '../io.js';
+import { printJson, type CliIo } from '../io.js';
 
 const indexOption = z.string().regex(/^\d+$/, 'the index must be a non-negative decimal integer');
 
-export function registerLoco(program: Command): void {
+export function registerLoco(program: Command, io: CliIo): void {
   const loco = program.command('loco').description('D-LOCO constrained codes: cardinality, rate, rank and unrank');
 
   loco
@@ -25,11 +25,11 @@ export function registerLoco(program: Command): void {
       const r = rateReport(m, ell, bridge, o.balance);
       const code = locoCode(m, ell);
       if (o.json) {
-        printJson({ ...r, rawBitsPerCodeword: code.bits, rawRate: code.bits / m });
+        printJson(io, { ...r, rawBitsPerCodeword: code.bits, rawRate: code.bits / m });
         return;
       }
       const f = (x: number, d = 4) => x.toFixed(d);
-      process.stdout.write(
+      io.stdout.write(
         [
           `D-LOCO code D(m=${m}, ℓ=${ell})`,
           `  cardinality N(m)     ${r.cardinality}`,
@@ -55,8 +55,8 @@ export function registerLoco(program: Command): void {
       const w = parseWord(word, 'codeword');
       const m = parseOption(lengthOption, String(w.length), 'codeword length');
       const index = locoCode(m, ell).rank(w);
-      if (o.json) printJson({ codeword: formatWord(w), ell, length: m, index: index.toString() });
-      else process.stdout.write(`${index}\n`);
+      if (o.json) printJson(io, { codeword: formatWord(w), ell, length: m, index: index.toString() });
+      else io.stdout.write(`${index}\n`);
     });
 
   loco
@@ -71,7 +71,7 @@ export function registerLoco(program: Command): void {
       const m = parseOption(lengthOption, o.length, '--length');
       const x = BigInt(parseOption(indexOption, index, '<index>'));
       const word = formatWord(locoCode(m, ell).unrank(x));
-      if (o.json) printJson({ index: x.toString(), ell, length: m, codeword: word });
-      else process.stdout.write(`${word}\n`);
+      if (o.json) printJson(io, { index: x.toString(), ell, length: m, codeword: word });
+      else io.stdout.write(`${word}\n`);
     });
 }

@@ -2,10 +2,10 @@
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createProgress } from '../progress.js';
 import { z } from 'zod';
 import {
   AtomicWriter,
-  createProgress,
   DEFAULT_CHUNK_MEMORY,
   FileSource,
   formatPoolReport,
@@ -14,12 +14,12 @@ import {
   PoolWorkers,
   type PoolDecodeReport,
 } from '../../src/pack/index.js';
-import { printJson, readInput, writeStdoutSync } from '../io.js';
+import { printJson, readInput, type CliIo } from '../io.js';
 import { parseOption } from '../options.js';
 import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
 import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, writePool } from '../pool-io.js';
 
-export function registerPool(program: Command): void {
+export function registerPool(program: Command, io: CliIo): void {
   addPoolEncodeOptions(
     program
       .command('encode')
@@ -32,17 +32,17 @@ export function registerPool(program: Command): void {
     .action(async (input: string, o: PoolEncodeCli & { output: string; force?: boolean; json?: boolean }) => {
       const options = poolOptionsFromCli(o);
       // A file streams block by block; stdin is read whole (it cannot be read twice).
-      const source = input === '-' ? memorySource(await readInput(input)) : openFileSource(input);
+      const source = input === '-' ? memorySource(await readInput(io, input)) : openFileSource(input);
       let written;
       try {
-        written = await writePool(source, options, o.output, Boolean(o.force));
+        written = await writePool(io, source, options, o.output, Boolean(o.force));
       } finally {
         if (source instanceof FileSource) source.close();
       }
       if (o.output === '-') return;
       const report = poolSummary(written.manifest, written.strands);
-      if (o.json) printJson(report);
-      else process.stderr.write(`${formatPoolSummary(report)}\n  → ${o.output}\n`);
+      if (o.json) printJson(io, report);
+      else io.stderr.write(`${formatPoolSummary(report)}\n  → ${o.output}\n`);
     });
 
   program
@@ -60,9 +60,9 @@ export function registerPool(program: Command): void {
     .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string }) => {
       const chunkMemory = parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20;
       const { bytes, report } =
-        o.output === '-' ? await decodeToStdout(input, chunkMemory) : await decodeToFile(input, o.output, Boolean(o.force), chunkMemory);
-      if (o.json) printJson(report);
-      else if (o.output !== '-') process.stderr.write(`decoded ${bytes} bytes, SHA-256 verified → ${o.output}\n  ${formatDecodeReport(report)}\n`);
+        o.output === '-' ? await decodeToStdout(io, input, chunkMemory) : await decodeToFile(io, input, o.output, Boolean(o.force), chunkMemory);
+      if (o.json) printJson(io, report);
+      else if (o.output !== '-') io.stderr.write(`decoded ${bytes} bytes, SHA-256 verified → ${o.output}\n  ${formatDecodeReport(report)}\n`);
     });
 
   program
@@ -71,9 +71,9 @@ export function registerPool(program: Command): void {
     .argument('<pool>', "pool FASTA, or '-' for stdin")
     .option('--json', 'print JSON')
     .action(async (input: string, o: { json?: boolean }) => {
-      const report = poolReport(await readSource(input));
-      if (o.json) printJson(report);
-      else process.stdout.write(`${formatPoolReport(report)}\n`);
+      const report = poolReport(await readSource(io, input));
+      if (o.json) printJson(io, report);
+      else io.stdout.write(`${formatPoolReport(report)}\n`);
     });
 }
 
@@ -89,18 +89,18 @@ const mebibytes = (name: string) =>
  * rebuilt once to check its SHA-256 and only then rebuilt again, block by block, onto stdout;
  * strands beyond chunkMemory spill to the temporary directory.
  */
-async function decodeToStdout(input: string, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
-  const reads = await readSource(input);
+async function decodeToStdout(io: CliIo, input: string, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
+  const reads = await readSource(io, input);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
   let bytes = 0;
   try {
     const write = (piece: Uint8Array): void => {
-      writeStdoutSync(piece);
+      io.writeStdoutSync(piece);
       bytes += piece.length;
     };
     const { report } = await workers.decodeTo(reads, write, reads.name, { chunkMemory, spillDir: tmpdir(), verifyBeforeWrite: true }, (done, total) => {
-      progress ??= createProgress('decoding reads', total);
+      progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
     return { bytes, report };
@@ -115,8 +115,8 @@ async function decodeToStdout(input: string, chunkMemory: number): Promise<{ byt
  * the output (and recovered strands spill beside it too beyond chunkMemory), renamed over the
  * output only once the SHA-256 matches.
  */
-async function decodeToFile(input: string, output: string, force: boolean, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
-  const reads = await readSource(input);
+async function decodeToFile(io: CliIo, input: string, output: string, force: boolean, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
+  const reads = await readSource(io, input);
   const out = new AtomicWriter(output, force);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -127,7 +127,7 @@ async function decodeToFile(input: string, output: string, force: boolean, chunk
       bytes += piece.length;
     };
     const { report } = await workers.decodeTo(reads, write, reads.name, { chunkMemory, spillDir: dirname(resolve(output)) }, (done, total) => {
-      progress ??= createProgress('decoding reads', total);
+      progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
     out.commit();

@@ -3,18 +3,18 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { evaluate, generate, modelFromDnq, readDnq, readLlama2c, readModel, readStories, type LlamaModel } from '../../src/quant/index.js';
 import { parseOption } from '../options.js';
-import { printJson, readInput, refuseExisting, writeOutput } from '../io.js';
+import { printJson, readInput, refuseExisting, writeOutput, type CliIo } from '../io.js';
 import { addQuantizeOptions, quantizeOptionsFromCli, tokenizerFor, type QuantizeCli } from '../quant-options.js';
 import { checkpointFromDnq, formatQuantizeSummary, runQuantize } from '../quant-run.js';
 
 /** A llama2.c .bin, a safetensors file or a .dnq container, as a float32 model. */
-async function loadModel(path: string): Promise<LlamaModel> {
-  const head = await readInput(path, 4); // also a clear error for a missing file, a directory, no permission
-  if (new TextDecoder().decode(head) === 'DNQ1') return modelFromDnq(readDnq(await readInput(path), path), path);
+async function loadModel(io: CliIo, path: string): Promise<LlamaModel> {
+  const head = await readInput(io, path, 4); // also a clear error for a missing file, a directory, no permission
+  if (new TextDecoder().decode(head) === 'DNQ1') return modelFromDnq(readDnq(await readInput(io, path), path), path);
   return readModel(path);
 }
 
-export function registerQuant(program: Command): void {
+export function registerQuant(program: Command, io: CliIo): void {
   addQuantizeOptions(
     program
       .command('quantize')
@@ -27,10 +27,10 @@ export function registerQuant(program: Command): void {
     .action(async (input: string, o: QuantizeCli & { output: string; force?: boolean; json?: boolean }) => {
       const options = quantizeOptionsFromCli(o);
       refuseExisting(o.output, Boolean(o.force));
-      const { q, summary } = await runQuantize(input, options, o);
-      await writeOutput(o.output, q.dnq, Boolean(o.force));
-      if (o.json) printJson({ output: o.output, ...summary });
-      else if (o.output !== '-') process.stderr.write(`${formatQuantizeSummary(input, summary)} → ${o.output}\n`);
+      const { q, summary } = await runQuantize(io, input, options, o);
+      await writeOutput(io, o.output, q.dnq, Boolean(o.force));
+      if (o.json) printJson(io, { output: o.output, ...summary });
+      else if (o.output !== '-') io.stderr.write(`${formatQuantizeSummary(input, summary)} → ${o.output}\n`);
     });
 
   program
@@ -42,13 +42,13 @@ export function registerQuant(program: Command): void {
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the reference or model)')
     .option('--json', 'print JSON')
     .action(async (input: string, o: { text: string; reference?: string; tokenizer?: string; json?: boolean }) => {
-      const candidate = await loadModel(input);
+      const candidate = await loadModel(io, input);
       const reference = o.reference ? readLlama2c(o.reference) : candidate;
       const tok = tokenizerFor(o.reference ?? input, o.tokenizer, reference.config.vocabSize);
       const r = evaluate(reference, candidate, tok, readStories(o.text).evaluation);
-      if (o.json) printJson(r);
+      if (o.json) printJson(io, r);
       else
-        process.stdout.write(
+        io.stdout.write(
           `perplexity ${r.perplexity.toFixed(3)} (reference ${r.referencePerplexity.toFixed(3)}), mean KL ${r.meanKl.toFixed(4)} nats, top-1 agreement ${(100 * r.top1Agreement).toFixed(1)}%, ${r.tokens} tokens in ${r.stories} stories\n`,
         );
     });
@@ -60,7 +60,7 @@ export function registerQuant(program: Command): void {
     .requiredOption('-o, --output <file>', 'output llama2.c .bin')
     .option('--force', 'overwrite the output file if it exists')
     .action(async (input: string, o: { output: string; force?: boolean }) => {
-      await writeOutput(o.output, checkpointFromDnq(await readInput(input), input), Boolean(o.force));
+      await writeOutput(io, o.output, checkpointFromDnq(await readInput(io, input), input), Boolean(o.force));
     });
 
   program
@@ -72,8 +72,8 @@ export function registerQuant(program: Command): void {
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .action(async (input: string, o: { prompt: string; steps: string; tokenizer?: string }) => {
       const steps = parseOption(z.string().regex(/^\d+$/, '--steps must be a whole number').transform(Number), o.steps, '--steps');
-      const model = await loadModel(input);
+      const model = await loadModel(io, input);
       const tok = tokenizerFor(input, o.tokenizer, model.config.vocabSize);
-      process.stdout.write(`${generate(model, tok, o.prompt, steps)}\n`);
+      io.stdout.write(`${generate(model, tok, o.prompt, steps)}\n`);
     });
 }

@@ -4,6 +4,7 @@
  * made one at a time and streamed out, to a temporary file renamed at the end (or to stdout).
  */
 import type { Command } from 'commander';
+import { createProgress } from '../progress.js';
 import { once } from 'node:events';
 import { z } from 'zod';
 import {
@@ -12,14 +13,13 @@ import {
   PackedStrands,
   PRESET_NAMES,
   channelConfig,
-  createProgress,
   readChunks,
   readRecords,
   type ChannelOptions,
 } from '../../src/pack/index.js';
 import { OptionError } from '../../src/validate.js';
 import { parseOption } from '../options.js';
-import { printJson } from '../io.js';
+import { printJson, type CliIo } from '../io.js';
 
 /** A zod message that quotes the offending value. */
 const got = (text: string) => ({ error: (issue: { input?: unknown }) => `${text} (got ${String(issue.input)})` });
@@ -77,11 +77,11 @@ function channelOptions(o: SimulateFlags): ChannelOptions {
   return options;
 }
 
-async function writeStdout(bytes: Buffer): Promise<void> {
-  if (!process.stdout.write(Buffer.from(bytes))) await once(process.stdout, 'drain');
+async function writeStdout(io: CliIo, bytes: Buffer): Promise<void> {
+  if (!io.stdout.write(Buffer.from(bytes))) await once(io.stdout, 'drain');
 }
 
-export function registerSimulate(program: Command): void {
+export function registerSimulate(program: Command, io: CliIo): void {
   program
     .command('simulate')
     .description(
@@ -110,21 +110,21 @@ export function registerSimulate(program: Command): void {
       const out = o.output === '-' ? undefined : new AtomicWriter(o.output, Boolean(o.force));
       try {
         const pool = new PackedStrands();
-        for await (const r of readRecords(input)) pool.add(r.seq);
+        for await (const r of readRecords(input, { stdin: io.stdin })) pool.add(r.seq);
         const channel = new Channel(pool, options);
-        const progress = createProgress('simulate', channel.length, { enabled: o.progress && !o.json });
+        const progress = createProgress('simulate', channel.length, { enabled: o.progress && !o.json, stream: io.stderr });
         for (const chunk of readChunks(channel, o.fasta ? 'fasta' : 'fastq')) {
           if (out) out.write(chunk.bytes.toString('latin1'));
-          else await writeStdout(chunk.bytes);
+          else await writeStdout(io, chunk.bytes);
           progress.tick(chunk.reads);
         }
         progress.done();
         out?.commit();
         const s = channel.summary;
-        if (o.json) printJson({ config: channel.config, summary: s });
+        if (o.json) printJson(io, { config: channel.config, summary: s });
         else {
           const nt = s.sourceNucleotides || 1;
-          process.stderr.write(
+          io.stderr.write(
             `simulated ${s.reads} reads from ${s.strands} strands (${s.dropped} dropped, ${s.missing} with no read; ` +
               `mean coverage ${s.meanCoverage.toFixed(2)}; per nt: ${s.substitutions} substitutions (${(s.substitutions / nt).toExponential(2)}), ` +
               `${s.insertions} insertions (${(s.insertions / nt).toExponential(2)}), ${s.deletions} deletions (${(s.deletions / nt).toExponential(2)}); ` +

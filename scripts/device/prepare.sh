@@ -1,17 +1,15 @@
 #!/bin/bash
 # Builds .gpu/, the bundle a lent GPU machine needs to run the benchmarks (it has no Node, no
 # registry and no Vulkan loader): this machine's node binary and production node_modules
-# (xz-packed, ~30 MB), big-integer (the bench's bigint section imports it), copies of the model
-# and text from ../shared (which does not travel), and the Vulkan/GLVND loader packages fetched
+# (xz-packed, ~30 MB), big-integer (the bench's bigint section imports it), and the Vulkan/GLVND
+# loader packages fetched
 # through this machine's own apt sources. .gpu/ is excluded from git (.git/info/exclude).
 # Then, with the device tool: run "bash scripts/device/run.sh kernels scale" carrying .gpu and dist.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mkdir -p .git/info && (grep -qx '/.gpu/' .git/info/exclude 2>/dev/null || echo '/.gpu/' >> .git/info/exclude)
 npm run build >/dev/null
-rm -rf .gpu && mkdir -p .gpu/shared/models .gpu/shared/data .gpu/nm-extra
-cp -r ../shared/models/stories260K .gpu/shared/models/
-cp ../shared/data/tinystories-valid-sample.txt ../shared/data/NOTICE.md .gpu/shared/data/
+rm -rf .gpu && mkdir -p .gpu/nm-extra
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/bin" "$tmp/node_modules/webgpu/dist"

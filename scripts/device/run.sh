@@ -1,5 +1,4 @@
 #!/bin/bash
-#!/bin/bash
 # Runs on a lent GPU machine, from the repository root, with .gpu/ (scripts/device/prepare.sh) and
 # dist/ carried: unpacks Node and the Vulkan loader, checks that Dawn finds a real (non-fallback)
 # adapter, then runs the stages asked for, writing logs under $OUT.
@@ -18,7 +17,6 @@ mkdir -p /tmp/rt && tar -C /tmp/rt -xJf .gpu/rt.tar.xz
 export PATH=/tmp/rt/bin:$PATH
 [ -e node_modules ] || ln -s /tmp/rt/node_modules node_modules
 cp -r .gpu/nm-extra/* /tmp/rt/node_modules/
-mkdir -p ../shared && cp -r .gpu/shared/* ../shared/
 t "unpacked; node $(node --version); nproc $(nproc)"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm --format=csv | tee $OUT/smi.txt
 ldconfig -p | grep -i vulkan; ls /usr/local/nvidia/share/vulkan/icd.d/ /usr/share/vulkan/icd.d/ /etc/vulkan/icd.d/ 2>/dev/null
@@ -33,7 +31,7 @@ echo "$A" > $OUT/adapter.txt
 for s in "${@:-kernels scalegpu scalecpu}"; do for stage in $s; do
   case $stage in
     cli) t "cli: stories260K gpu and cpu containers"
-      for d in gpu cpu; do s0=$(date +%s%3N); node dist/cli/main.js quantize ../shared/models/stories260K/stories260K.bin --calib ../shared/data/tinystories-valid-sample.txt --device $d -o $OUT/s260-$d.dnq --json --force > $OUT/cli-$d.json 2> $OUT/cli-$d.err; echo "$d rc=$? wall $(( $(date +%s%3N) - s0 )) ms"; grep -v artificially $OUT/cli-$d.err | grep dnarchive; done
+      for d in gpu cpu; do s0=$(date +%s%3N); node dist/cli/main.js quantize test/fixtures/stories260K.bin --calib test/fixtures/tinystories-valid-sample.txt --device $d -o $OUT/s260-$d.dnq --json --force > $OUT/cli-$d.json 2> $OUT/cli-$d.err; echo "$d rc=$? wall $(( $(date +%s%3N) - s0 )) ms"; grep -v artificially $OUT/cli-$d.err | grep dnarchive; done
       cmp $OUT/s260-gpu.dnq $OUT/s260-cpu.dnq && echo "containers identical" ;;
     kernels) t "kernels"; timeout 200 node dist/bench/kernels.js 2>&1 | grep -v artificially | tee $OUT/kernels.log ;;
     scalegpu) t "scale gpu (profiled)"; rm -rf /tmp/prof; timeout 200 node --cpu-prof --cpu-prof-dir=/tmp/prof dist/bench/main.js --only scale --devices gpu 2>&1 | grep -v artificially | tee $OUT/scale-gpu.log; node scripts/device/prof-summary.mjs /tmp/prof 60 > $OUT/prof.txt 2>&1; ls -la /tmp/prof ;;

@@ -4,13 +4,12 @@
  */
 import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { OutputExistsError } from './errors.js';
+import { createTempPath, releaseTemp } from './temp-files.js';
 
 export async function writeFileAtomic(path: string, data: Uint8Array | string, force = false): Promise<void> {
   if (!force && existsSync(path)) throw new OutputExistsError(path);
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = createTempPath(path);
   let fh;
   try {
     fh = await open(tmp, 'wx');
@@ -19,9 +18,11 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string, f
     await fh.close();
     fh = undefined;
     await rename(tmp, path);
+    releaseTemp(tmp);
   } catch (err) {
     await fh?.close().catch(() => undefined);
     await rm(tmp, { force: true }).catch(() => undefined);
+    releaseTemp(tmp);
     throw err;
   }
 }
@@ -43,8 +44,13 @@ export class AtomicWriter {
     force = false,
   ) {
     if (!force && existsSync(path)) throw new OutputExistsError(path);
-    this.tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-    this.fd = openSync(this.tmp, 'wx');
+    this.tmp = createTempPath(path);
+    try {
+      this.fd = openSync(this.tmp, 'wx');
+    } catch (err) {
+      releaseTemp(this.tmp);
+      throw err;
+    }
   }
 
   write(data: string | Uint8Array): void {
@@ -73,6 +79,7 @@ export class AtomicWriter {
       closeSync(this.fd!);
       this.fd = undefined;
       renameSync(this.tmp, this.path);
+      releaseTemp(this.tmp);
     } catch (err) {
       this.abort();
       throw err;
@@ -89,5 +96,6 @@ export class AtomicWriter {
       this.fd = undefined;
     }
     rmSync(this.tmp, { force: true });
+    releaseTemp(this.tmp);
   }
 }

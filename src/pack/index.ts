@@ -9,4 +9,3 @@ export * from './pool/index.js';
 export * from './simulate/index.js';
 export { arrayReads, fileReads, textReads, parseSequences, type ReadSource } from './read-stream.js';
 export { readRecords, parseRecordLines, RecordParser, ReadsInputError, type ReadRecord, type ReadRecordsOptions } from './read-stream.js';
-export { createProgress, type Progress, type ProgressOptions } from './progress.js';

@@ -155,27 +155,40 @@ export class RecordParser {
 /**
  * Splits decoded text into lines across chunk boundaries. Like String.split('\n'), the text after
  * the last '\n' is a line even when empty, which keeps line numbers and truncation checks in step
- * with parseReads.
+ * with parseReads. Linear in the input: an unfinished line is kept as its pieces, each chunk is
+ * scanned once, and the pieces are joined only when the line ends (a single-line file of 100 MB
+ * would otherwise be re-scanned and re-copied chunk after chunk).
  */
 class LineSplitter {
-  private carry = '';
+  private pieces: string[] = [];
+  private pending = 0;
   constructor(private readonly file: string) {}
 
   *push(text: string): Generator<string> {
-    const s = this.carry.length ? this.carry + text : text;
     let start = 0;
-    for (let nl = s.indexOf('\n'); nl >= 0; nl = s.indexOf('\n', start)) {
-      yield s.slice(start, nl);
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      if (this.pending > 0) {
+        this.pieces.push(text.slice(start, nl));
+        yield this.take();
+      } else yield text.slice(start, nl);
       start = nl + 1;
     }
-    this.carry = s.slice(start);
-    if (this.carry.length > MAX_LINE) throw new ReadsFormatError(this.file, 0, `a line longer than ${MAX_LINE} characters: not a FASTA or FASTQ file`);
+    if (start < text.length) {
+      this.pieces.push(start === 0 ? text : text.slice(start));
+      this.pending += text.length - start;
+      if (this.pending > MAX_LINE) throw new ReadsFormatError(this.file, 0, `a line longer than ${MAX_LINE} characters: not a FASTA or FASTQ file`);
+    }
   }
 
   end(): string {
-    const last = this.carry;
-    this.carry = '';
-    return last;
+    return this.take();
+  }
+
+  private take(): string {
+    const line = this.pieces.length === 1 ? this.pieces[0] : this.pieces.join('');
+    this.pieces = [];
+    this.pending = 0;
+    return line;
   }
 }
 

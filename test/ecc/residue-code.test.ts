@@ -98,7 +98,7 @@ describe('large m (fast-check)', () => {
           expect(out.message).toBe(u);
           expect(out.corrected || rc.code.rankAny(y) === rc.code.rankAny(sent)).toBe(true);
         }),
-        { numRuns: 300, seed: 11 },
+        { numRuns: 300 },
       );
     });
 
@@ -128,7 +128,7 @@ describe('large m (fast-check)', () => {
             expect(e).toBeInstanceOf(UncorrectableCodewordError);
           }
         }),
-        { numRuns: 150, seed: 12 },
+        { numRuns: 150 },
       );
     });
   }

@@ -2,8 +2,7 @@
  * Shared helpers of the kernel parity tests: the GPU-or-skip rule, seeded data, the f32
  * accumulation error bound, and a reader for the stories260K checkpoint.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { getDevice, type GpuRuntime } from '../../kernels/index.js';
 import { Rng } from '../../src/random.js';
 
@@ -71,7 +70,7 @@ export function abs(a: Float32Array): Float32Array {
 
 // ---- stories260K (llama2.c v0 checkpoint, spec quant.md §10.2) ----
 
-export const STORIES_PATH = fileURLToPath(new URL('../../../shared/models/stories260K/stories260K.bin', import.meta.url));
+import { MODEL as STORIES_PATH } from '../_fixtures.js';
 
 export interface StoriesConfig {
   dim: number;
@@ -92,9 +91,8 @@ export interface StoriesWeights {
   w2: Float32Array; // layer 0 [dim, hidden]
 }
 
-/** null when the model file is absent (the test then skips locally and fails in CI). */
-export function readStories(path = STORIES_PATH): StoriesWeights | null {
-  if (!existsSync(path)) return null;
+/** The shipped stories260K's matrices used by the kernel tests. */
+export function readStories(path = STORIES_PATH): StoriesWeights {
   const fd = openSync(path, 'r');
   try {
     const read = (offset: number, floats: number): Float32Array => {
@@ -122,11 +120,5 @@ export function readStories(path = STORIES_PATH): StoriesWeights | null {
   }
 }
 
-export function requireStories(ctx: { skip: (note?: string) => never }): StoriesWeights {
-  const w = readStories();
-  if (w) return w;
-  if (process.env.CI) throw new Error(`CI must run the real-data kernel tests, but ${STORIES_PATH} is missing`);
-  return ctx.skip(`${STORIES_PATH} not found`);
-}
 
 export { Rng };

@@ -9,7 +9,7 @@ import { packGroupedCodes, unpackGroupedCodes } from '../../src/quant/bitpack.js
 import { BitPackError } from '../../src/quant/errors.js';
 import { groupsPerRow } from '../../src/quant/groups.js';
 import { rtnQuantize } from '../../src/quant/rtn.js';
-import { Rng, countDifferent, requireGpu, requireStories } from './_helpers.js';
+import { Rng, countDifferent, requireGpu, readStories } from './_helpers.js';
 
 afterAll(closeDevice);
 
@@ -60,7 +60,7 @@ describe('bitpack: GPU vs packGroupedCodes', () => {
 
   it('stories260K w1 quantized at mixed widths packs identically', async (ctx) => {
     await requireGpu(ctx);
-    const w = requireStories(ctx);
+    const w = readStories();
     const { hidden, dim } = w.config;
     const rng = new Rng(4);
     const bits = Uint8Array.from({ length: hidden * groupsPerRow(dim, 32) }, () => 2 + rng.below(5));

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeDevice, groupCostsOnDevice, KernelLimitError, KernelShapeError } from '../../kernels/index.js';
 import { allocateBits, concatGroupCosts, measureGroupCosts, type GroupCosts, type MeasureOptions } from '../../src/quant/allocate.js';
 import { QuantInputError } from '../../src/quant/errors.js';
-import { Rng, gamma, randomNormal, requireGpu, requireStories } from './_helpers.js';
+import { Rng, gamma, randomNormal, requireGpu, readStories } from './_helpers.js';
 
 afterAll(closeDevice);
 
@@ -97,7 +97,7 @@ describe('group costs: GPU vs measureGroupCosts', () => {
 
   it('stories260K matrices (layer 0 wq, w1, w2): losses within the bound, and the joint allocation at 3 bits is the same', async (ctx) => {
     await requireGpu(ctx);
-    const s = requireStories(ctx);
+    const s = readStories();
     const { dim, hidden } = s.config;
     const rng = new Rng(2);
     const mats: [Float32Array, number, number][] = [

@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDevice, hessianAccumulate, hessianAccumulateTs, KernelShapeError } from '../../kernels/index.js';
 import { OptionError } from '../../src/validate.js';
-import { Rng, U32, abs, countDifferent, gamma, randomInts, randomNormal, requireGpu, requireStories, worstRatio } from './_helpers.js';
+import { Rng, U32, abs, countDifferent, gamma, randomInts, randomNormal, requireGpu, readStories, worstRatio } from './_helpers.js';
 
 afterAll(closeDevice);
 
@@ -92,7 +92,7 @@ describe('hessian: GPU vs twin', () => {
 
   it('stories260K: H of the token embeddings (512 × 64) and of layer 0 w2 rows (64 × 172), within the bound', async (ctx) => {
     await requireGpu(ctx);
-    const w = requireStories(ctx);
+    const w = readStories();
     const { dim, hidden, vocab } = w.config;
     for (const [X, rows, n] of [
       [w.embedding, vocab, dim],

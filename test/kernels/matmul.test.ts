@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDevice, KernelShapeError, linear, matmul, matmulTs } from '../../kernels/index.js';
-import { Rng, U32, abs, countDifferent, gamma, randomInts, randomNormal, requireGpu, requireStories, worstRatio } from './_helpers.js';
+import { Rng, U32, abs, countDifferent, gamma, randomInts, randomNormal, requireGpu, readStories, worstRatio } from './_helpers.js';
 
 afterAll(closeDevice);
 
@@ -88,7 +88,7 @@ describe('matmul: GPU vs twin', () => {
 
   it('stories260K: embeddings → w1 (172 × 64) → w2 (64 × 172) and wq, as batched y = W x, within the bound', async (ctx) => {
     await requireGpu(ctx);
-    const w = requireStories(ctx);
+    const w = readStories();
     const { dim, hidden, vocab } = w.config;
     const layers: [W: Float32Array, outF: number, inF: number][] = [
       [w.w1, hidden, dim],

@@ -8,7 +8,7 @@ import { closeDevice, dequantizeGroups, KernelShapeError, quantizeGroups } from 
 import { dequantizeMatrix, groupsPerRow, type QuantizedMatrix } from '../../src/quant/groups.js';
 import { QuantInputError } from '../../src/quant/errors.js';
 import { rtnQuantize } from '../../src/quant/rtn.js';
-import { Rng, countDifferent, randomNormal, requireGpu, requireStories } from './_helpers.js';
+import { Rng, countDifferent, randomNormal, requireGpu, readStories } from './_helpers.js';
 
 afterAll(closeDevice);
 
@@ -90,7 +90,7 @@ describe('quantize / dequantize: GPU vs src/quant', () => {
 
   it('stories260K matrices at 2, 3, 4 and 8 bits, groups of 32 and 64: bit-exact', async (ctx) => {
     await requireGpu(ctx);
-    const w = requireStories(ctx);
+    const w = readStories();
     const { dim, hidden, vocab } = w.config;
     const mats: [Float32Array, number, number][] = [
       [w.embedding, vocab, dim],

@@ -31,7 +31,7 @@ describe('GF(2^16) arithmetic', () => {
   it('table multiplication matches carry-less multiplication modulo the polynomial', () => {
     fc.assert(
       fc.property(sym, sym, (a, b) => gfMul(a, b) === refMul(a, b)),
-      { numRuns: 5000, seed: 11 },
+      { numRuns: 5000 },
     );
     for (const a of [0, 1, 2, 0x8000, 0xffff]) for (const b of [0, 1, 2, 0x8000, 0xffff]) expect(gfMul(a, b)).toBe(refMul(a, b));
   });
@@ -48,7 +48,7 @@ describe('GF(2^16) arithmetic', () => {
         expect(gfInv(d)).toBe(refInv(d));
         expect(gfMul(gfDiv(a, d), d)).toBe(a);
       }),
-      { numRuns: 3000, seed: 5 },
+      { numRuns: 3000 },
     );
   });
 

@@ -30,7 +30,7 @@ const pool = encodePool(data, { blockSize: 200, redundancy: 0.25 });
 const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, sub: 0.006, seed: 9 }).reads()];
 
 describe('decoding with the strands spilled to a file', () => {
-  it('is bit-exact through dropout, substitutions and indels, with the report of the in-memory decode', () => {
+  it('is bit-exact through dropout, substitutions and indels, with the report of the in-memory decode', async () => {
     const spillDir = mkdtempSync(join(dir, 'ok-'));
     const inMemory = decodePool(reads);
     const spilled = decodePool(reads, 'reads', { chunkMemory: 0, spillDir });
@@ -43,7 +43,7 @@ describe('decoding with the strands spilled to a file', () => {
     expect(readdirSync(spillDir)).toEqual([]);
   });
 
-  it('leaves no file behind when the decode fails', () => {
+  it('leaves no file behind when the decode fails', async () => {
     const spillDir = mkdtempSync(join(dir, 'fail-'));
     const lossy = pool.strands.filter((_, i) => i % 3 !== 0 || pool.names[i].includes(':h'));
     expect(() => decodePool(lossy, 'lossy.fasta', { chunkMemory: 0, spillDir })).toThrow(IncompleteDecodeError);
@@ -52,7 +52,7 @@ describe('decoding with the strands spilled to a file', () => {
 });
 
 describe('streaming faces', () => {
-  it('decodePoolTo writes the payload block by block, in order', () => {
+  it('decodePoolTo writes the payload block by block, in order', async () => {
     const pieces: Uint8Array[] = [];
     const { manifest } = decodePoolTo(reads, (b) => pieces.push(b.slice()), 'reads', { chunkMemory: 0, spillDir: dir });
     expect(pieces.length).toBe(manifest.blocks);
@@ -76,21 +76,21 @@ describe('streaming faces', () => {
 });
 
 describe('dnarchive decode --chunk-memory', () => {
-  it('0 spills every strand to a temporary file beside the output: bit-exact, nothing left behind', () => {
+  it('0 spills every strand to a temporary file beside the output: bit-exact, nothing left behind', async () => {
     const sub = mkdtempSync(join(dir, 'cli-'));
     const input = join(sub, 'in.bin');
     writeFileSync(input, data);
     const fasta = join(sub, 'pool.fasta');
-    expect(runCli(['encode', input, '-o', fasta]).code).toBe(0);
+    expect((await runCli(['encode', input, '-o', fasta])).code).toBe(0);
     const out = join(sub, 'out.bin');
-    const d = runCli(['decode', fasta, '-o', out, '--chunk-memory', '0', '--json']);
+    const d = await runCli(['decode', fasta, '-o', out, '--chunk-memory', '0', '--json']);
     expect(d.code, d.stderr).toBe(0);
     expect(JSON.parse(d.stdout).strandStore).toBe('file');
     expect(same(readFileSync(out), data)).toBe(true);
     expect(readdirSync(sub).sort()).toEqual(['in.bin', 'out.bin', 'pool.fasta']);
   });
 
-  it('a value that is not a number of MiB names the option', () => {
-    expectOneLineError(runCli(['decode', 'x.fasta', '-o', join(dir, 'never.bin'), '--chunk-memory', 'lots']), /--chunk-memory must be a number of MiB/);
+  it('a value that is not a number of MiB names the option', async () => {
+    expectOneLineError(await runCli(['decode', 'x.fasta', '-o', join(dir, 'never.bin'), '--chunk-memory', 'lots']), /--chunk-memory must be a number of MiB/);
   });
 });

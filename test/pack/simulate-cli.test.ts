@@ -17,9 +17,9 @@ const args = (out: string, ...more: string[]) => ['simulate', pool, '-o', out, '
 const noTemps = () => expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
 
 describe('dnarchive simulate', () => {
-  it('writes FASTQ reads byte-identically for the same seed, with a matching JSON summary', () => {
+  it('writes FASTQ reads byte-identically for the same seed, with a matching JSON summary', async () => {
     const a = join(dir, 'a.fastq');
-    const r = run(args(a, '--json'));
+    const r = await run(args(a, '--json'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const { config, summary } = JSON.parse(r.stdout);
@@ -33,24 +33,24 @@ describe('dnarchive simulate', () => {
     expect(text.split('\n')[3]).toMatch(/^4+$/); // Phred 19 is '4' (33 + 19)
   });
 
-  it('same seed → same bytes; another seed → other reads; stdin/stdout gives the same reads', () => {
+  it('same seed → same bytes; another seed → other reads; stdin/stdout gives the same reads', async () => {
     const a = join(dir, 'b1.fastq');
     const b = join(dir, 'b2.fastq');
-    expect(run(args(a)).code).toBe(0);
-    expect(run(args(b)).code).toBe(0);
+    expect((await run(args(a))).code).toBe(0);
+    expect((await run(args(b))).code).toBe(0);
     expect(readFileSync(a).equals(readFileSync(b))).toBe(true);
     const c = join(dir, 'b3.fastq');
-    expect(run([...args(c).slice(0, -1), '6']).code).toBe(0);
+    expect((await run([...args(c).slice(0, -1), '6'])).code).toBe(0);
     expect(readFileSync(c).equals(readFileSync(a))).toBe(false);
-    const piped = run(['simulate', '-', '-o', '-', '--coverage', '6', '--dropout', '0.1', '--seed', '5'], readFileSync(pool));
+    const piped = await run(['simulate', '-', '-o', '-', '--coverage', '6', '--dropout', '0.1', '--seed', '5'], readFileSync(pool));
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.raw.equals(readFileSync(a))).toBe(true);
     expect(piped.stderr).toMatch(/^simulated \d+ reads from 400 strands \(\d+ dropped.*→ stdout\n$/);
   });
 
-  it('--fasta writes FASTA; the ideal preset returns every strand exactly once', () => {
+  it('--fasta writes FASTA; the ideal preset returns every strand exactly once', async () => {
     const out = join(dir, 'ideal.fasta');
-    const r = run(['simulate', pool, '-o', out, '--preset', 'ideal', '--rc', '0', '--fasta']);
+    const r = await run(['simulate', pool, '-o', out, '--preset', 'ideal', '--rc', '0', '--fasta']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/simulated 400 reads from 400 strands \(0 dropped, 0 with no read;/);
     const text = readFileSync(out, 'latin1');
@@ -62,17 +62,17 @@ describe('dnarchive simulate', () => {
     expect(reads.sort()).toEqual([...strands].sort());
   });
 
-  it('refuses an existing output unless --force, and leaves no temporary files', () => {
+  it('refuses an existing output unless --force, and leaves no temporary files', async () => {
     const out = join(dir, 'exists.fastq');
     writeFileSync(out, 'keep');
-    expectOneLineError(run(args(out)), /exists\.fastq: output file already exists; pass --force/);
+    expectOneLineError(await run(args(out)), /exists\.fastq: output file already exists; pass --force/);
     expect(readFileSync(out, 'utf8')).toBe('keep');
-    expect(run(args(out, '--force')).code).toBe(0);
+    expect((await run(args(out, '--force'))).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^@read1\n/);
     noTemps();
   });
 
-  it('bad options and inputs: one line naming the option or file, no output', () => {
+  it('bad options and inputs: one line naming the option or file, no output', async () => {
     const out = join(dir, 'never.fastq');
     const cases: [string[], RegExp][] = [
       [args(out, '--sub', '1.5'), /--sub must be below 1 \(got 1.5\)/],
@@ -86,13 +86,13 @@ describe('dnarchive simulate', () => {
       [['simulate', pool, '-o', '-', '--json'], /--json: prints to stdout/],
       [['simulate', join(dir, 'missing.fa'), '-o', out], /missing\.fa: no such file/],
     ];
-    for (const [a, re] of cases) expectOneLineError(run(a), re);
+    for (const [a, re] of cases) expectOneLineError(await run(a), re);
     const bad = join(dir, 'bad.fasta');
     writeFileSync(bad, '>a\nACGT\n>b\nACNT\n');
-    expectOneLineError(run(['simulate', bad, '-o', out]), /bad\.fasta:4: invalid nucleotide "N" at column 3/);
+    expectOneLineError(await run(['simulate', bad, '-o', out]), /bad\.fasta:4: invalid nucleotide "N" at column 3/);
     const empty = join(dir, 'empty.fasta');
     writeFileSync(empty, '');
-    expectOneLineError(run(['simulate', empty, '-o', out]), /empty\.fasta: the file is empty/);
+    expectOneLineError(await run(['simulate', empty, '-o', out]), /empty\.fasta: the file is empty/);
     expect(existsSync(out)).toBe(false);
     noTemps();
   });

@@ -21,7 +21,7 @@ import {
   type LinearName,
 } from '../../src/quant/index.js';
 import { QuantInputError } from '../../src/quant/errors.js';
-import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
+import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
 
 const model = readLlama2c(MODEL);
 const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);

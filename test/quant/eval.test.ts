@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { cloneModel, evaluate, QuantInputError, readLlama2c, readStories, readTokenizer, splitStories } from '../../src/quant/index.js';
-import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
+import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
 
 const model = readLlama2c(MODEL);
 const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);

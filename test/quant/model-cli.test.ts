@@ -8,28 +8,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectOneLineError, runCli } from '../_cli.js';
-import { MODEL, NOTICE_SENTENCE, TEXT, TOKENIZER } from './_model-fixtures.js';
+import { MODEL, NOTICE_SENTENCE, TEXT, TOKENIZER } from '../_fixtures.js';
 
 describe('dnarchive generate', () => {
-  it('greedy text from BOS starts with the NOTICE sentence (tokenizer found beside the model)', () => {
-    const r = runCli(['generate', MODEL, '--steps', '120']);
+  it('greedy text from BOS starts with the NOTICE sentence (tokenizer found beside the model)', async () => {
+    const r = await runCli(['generate', MODEL, '--steps', '120']);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith(NOTICE_SENTENCE)).toBe(true);
-    const p = runCli(['generate', MODEL, '--tokenizer', TOKENIZER, '--prompt', 'Once upon a time, there was a little girl', '--steps', '30']);
+    const p = await runCli(['generate', MODEL, '--tokenizer', TOKENIZER, '--prompt', 'Once upon a time, there was a little girl', '--steps', '30']);
     expect(p.stdout.startsWith('Once upon a time, there was a little girl named Lily.')).toBe(true);
   });
 
-  it('no tokenizer beside the model, or a bad --steps: one line naming the option', () => {
+  it('no tokenizer beside the model, or a bad --steps: one line naming the option', async () => {
     const alone = join(mkdtempSync(join(tmpdir(), 'dnarchive-gen-')), 'model.bin');
     copyFileSync(MODEL, alone);
-    expectOneLineError(runCli(['generate', alone]), /--tokenizer/);
-    expectOneLineError(runCli(['generate', MODEL, '--steps', 'many']), /--steps/);
+    expectOneLineError(await runCli(['generate', alone]), /--tokenizer/);
+    expectOneLineError(await runCli(['generate', MODEL, '--steps', 'many']), /--steps/);
   });
 });
 
 describe('dnarchive eval', () => {
-  it('fp32 against itself: perplexity 5.149 over 4,372 tokens, KL 0, agreement 1', () => {
-    const r = runCli(['eval', MODEL, '--text', TEXT, '--json']);
+  it('fp32 against itself: perplexity 5.149 over 4,372 tokens, KL 0, agreement 1', async () => {
+    const r = await runCli(['eval', MODEL, '--text', TEXT, '--json']);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.stdout) as { perplexity: number; referencePerplexity: number; meanKl: number; top1Agreement: number; tokens: number };
     expect(j.tokens).toBe(4372);
@@ -39,7 +39,7 @@ describe('dnarchive eval', () => {
     expect(j.top1Agreement).toBe(1);
   }, 60_000);
 
-  it('a missing text file is one line naming it', () => {
-    expectOneLineError(runCli(['eval', MODEL, '--text', '/nonexistent/stories.txt']), /\/nonexistent\/stories\.txt: no such file/);
+  it('a missing text file is one line naming it', async () => {
+    expectOneLineError(await runCli(['eval', MODEL, '--text', '/nonexistent/stories.txt']), /\/nonexistent\/stories\.txt: no such file/);
   });
 });

@@ -24,7 +24,7 @@ import {
   writeSafetensorsModel,
   type LlamaModel,
 } from '../../src/quant/index.js';
-import { MODEL } from './_model-fixtures.js';
+import { MODEL } from '../_fixtures.js';
 
 const model = readLlama2c(MODEL);
 const c = model.config;

@@ -1,5 +1,5 @@
 /**
- * The llama2.c path on the real stories260K (read from ../shared, never committed): reader and
+ * The llama2.c path on the real stories260K (test/fixtures): reader and
  * writer (byte-identical round trip, separate classifier, bad files), and the forward pass
  * (greedy decoding reproduces the sentence the NOTICE quotes; hook; replaceable weights).
  */
@@ -23,7 +23,7 @@ import {
   Transformer,
   writeLlama2c,
 } from '../../src/quant/index.js';
-import { MODEL, NOTICE_SENTENCE, TOKENIZER } from './_model-fixtures.js';
+import { MODEL, NOTICE_SENTENCE, TOKENIZER } from '../_fixtures.js';
 
 const model = readLlama2c(MODEL);
 const tokenizer = readTokenizer(TOKENIZER, model.config.vocabSize);

@@ -11,7 +11,7 @@ import { CodeLengths, RatePressure } from '../../src/quant/train/rate-pressure.j
 import { fitToBudget, tuneQuantized, type QuantizedLinear } from '../../src/quant/train/tune-quantized.js';
 import { ecsqGrid, gridCodes, type WeightGrid } from '../../src/quant/train/weight-grid.js';
 import { encodeEcsqStream, readLlama2c, type EcsqMatrix } from '../../src/quant/index.js';
-import { MODEL } from './_model-fixtures.js';
+import { MODEL } from '../_fixtures.js';
 import { ecsqLinears } from './_tune-fixtures.js';
 
 /** An ECSQ matrix with the given codes and one step code for every column. */

@@ -12,7 +12,7 @@ import { LlamaGrad, linearBackward, linearForward, zeroGrads } from '../../src/q
 import { padToLanes, simdAvailable, TrainSimd } from '../../src/quant/train/train-simd.js';
 import { WASM_BASE64 } from '../../src/quant/train/train-simd-bytes.js';
 import { Rng } from '../../src/random.js';
-import { MODEL } from './_model-fixtures.js';
+import { MODEL } from '../_fixtures.js';
 // @ts-expect-error: a plain .mjs script without types
 import { bytesModule, compileWat, KERNELS } from '../../scripts/build-wasm.mjs';
 

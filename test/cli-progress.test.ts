@@ -1,6 +1,6 @@
 /** The progress bar: silent off a terminal or when switched off, ≤ 10 redraws a second, erased at the end. */
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/pack/index.js';
+import { createProgress } from '../cli/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];

@@ -31,7 +31,9 @@ import { dequantizeMatrix, groupsPerRow } from '../../src/quant/groups.js';
 import { calibrate, LINEAR_NAMES, linearShape, readLlama2c, readStories as readStorySplit, readTokenizer } from '../../src/quant/index.js';
 import { layerLoss } from '../../src/quant/rtn.js';
 import { correlatedHessian, randomMatrix } from '../quant/_quant-fixtures.js';
-import { Rng, countDifferent, requireGpu, STORIES_PATH } from './_helpers.js';
+import { Rng, countDifferent, requireGpu } from './_helpers.js';
+import { MODEL as STORIES_PATH } from '../_fixtures.js';
+import { TEXT, TOKENIZER } from '../_fixtures.js';
 
 afterAll(closeDevice);
 
@@ -325,12 +327,12 @@ describe('gptqOnDevice: bad input and the CPU path', () => {
   });
 });
 
-/** stories260K, its tokenizer and the TinyStories sample from ../shared: skip locally, fail in CI, when missing. */
+/** stories260K, its tokenizer and the TinyStories sample (test/fixtures). */
 function storiesFiles(ctx: { skip: (note?: string) => never }): { model: string; tokenizer: string; text: string } {
   const files = {
     model: STORIES_PATH,
-    tokenizer: STORIES_PATH.replace(/stories260K\.bin$/, 'tok512.bin'),
-    text: STORIES_PATH.replace(/models\/stories260K\/stories260K\.bin$/, 'data/tinystories-valid-sample.txt'),
+    tokenizer: TOKENIZER,
+    text: TEXT,
   };
   const missing = Object.values(files).filter((f) => !existsSync(f));
   if (missing.length === 0) return files;

@@ -26,7 +26,7 @@ import {
   readTokenizer,
 } from '../../src/quant/index.js';
 import { requireGpu } from '../kernels/_helpers.js';
-import { MODEL, TEXT, TOKENIZER } from './_model-fixtures.js';
+import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
 
 afterAll(closeDevice);
 
