@@ -23,7 +23,13 @@ import { createProgress } from './progress.js';
  * Encodes `source` into a pool FASTA at `output` ('-' for stdout), written atomically: a failure
  * leaves no file. Returns the manifest and the number of strands written.
  */
-export async function writePool(io: CliIo, source: PayloadSource, options: PoolOptions, output: string, force: boolean): Promise<{ manifest: Manifest; strands: number }> {
+export async function writePool(
+  io: CliIo,
+  source: PayloadSource,
+  options: PoolOptions,
+  output: string,
+  force: boolean,
+): Promise<{ manifest: Manifest; strands: number }> {
   const out = output === '-' ? undefined : new AtomicWriter(output, force);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;

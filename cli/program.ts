@@ -38,7 +38,17 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride();
-  for (const register of [registerDemo, registerPool, registerSimulate, registerQuant, registerArchive, registerCodec, registerLoco, registerEcc, registerVerify]) {
+  for (const register of [
+    registerDemo,
+    registerPool,
+    registerSimulate,
+    registerQuant,
+    registerArchive,
+    registerCodec,
+    registerLoco,
+    registerEcc,
+    registerVerify,
+  ]) {
     register(program, io);
   }
   for (const c of program.commands) {

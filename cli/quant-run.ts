@@ -45,7 +45,8 @@ export interface QuantizeSummary {
  * one line on stderr names the adapter and backend before the work starts (with auto and no
  * adapter, the device layer's own line says why the CPU runs instead).
  */
-export async function runQuantize(io: CliIo, 
+export async function runQuantize(
+  io: CliIo,
   input: string,
   options: QuantizeModelOptions & { device?: DeviceChoice },
   o: { calib: string; tokenizer?: string },

@@ -105,7 +105,10 @@ describe('bad input: one line naming file and problem, no partial output', () =>
   it('options out of range name the option', async () => {
     expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--length', '151']), /--length: 151 is not a multiple of --codewords 2/);
     expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--dropout', '0.9']), /--dropout must be at most 0.5/);
-    expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--codeword', '50']), /--codeword 50: --length 150 is not a multiple of m \+ 2 = 52/);
+    expectOneLineError(
+      await run(['encode', input, '-o', join(dir, 'o.fasta'), '--codeword', '50']),
+      /--codeword 50: --length 150 is not a multiple of m \+ 2 = 52/,
+    );
     expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--primers', 'ACGT']), /--primers takes LEFT,RIGHT/);
     expectOneLineError(await run(['simulate', input, '-o', join(dir, 'o.fq'), '--preset', 'sanger']), /--preset must be one of/);
     expect(existsSync(join(dir, 'o.fasta'))).toBe(false);

@@ -115,7 +115,13 @@ async function decodeToStdout(io: CliIo, input: string, chunkMemory: number): Pr
  * the output (and recovered strands spill beside it too beyond chunkMemory), renamed over the
  * output only once the SHA-256 matches.
  */
-async function decodeToFile(io: CliIo, input: string, output: string, force: boolean, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
+async function decodeToFile(
+  io: CliIo,
+  input: string,
+  output: string,
+  force: boolean,
+  chunkMemory: number,
+): Promise<{ bytes: number; report: PoolDecodeReport }> {
   const reads = await readSource(io, input);
   const out = new AtomicWriter(output, force);
   const workers = new PoolWorkers();

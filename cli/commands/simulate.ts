@@ -7,16 +7,7 @@ import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
 import { once } from 'node:events';
 import { z } from 'zod';
-import {
-  AtomicWriter,
-  Channel,
-  PackedStrands,
-  PRESET_NAMES,
-  channelConfig,
-  readChunks,
-  readRecords,
-  type ChannelOptions,
-} from '../../src/pack/index.js';
+import { AtomicWriter, Channel, PackedStrands, PRESET_NAMES, channelConfig, readChunks, readRecords, type ChannelOptions } from '../../src/pack/index.js';
 import { OptionError } from '../../src/validate.js';
 import { parseOption } from '../options.js';
 import { printJson, type CliIo } from '../io.js';

@@ -17,7 +17,10 @@ const live = new Set<string>();
 const swept = new Set<string>();
 
 /** The host part of a name: letters, digits, '-' only, so that names parse back unambiguously. */
-const HOST = hostname().replace(/[^A-Za-z0-9-]/g, '-').slice(0, 40) || 'host';
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9-]/g, '-')
+    .slice(0, 40) || 'host';
 const OURS = new RegExp(`^\\..+\\.${HOST}-(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
 
 /** A fresh temporary name beside `path`, registered as live until released. */

@@ -120,5 +120,4 @@ export function readStories(path = STORIES_PATH): StoriesWeights {
   }
 }
 
-
 export { Rng };
