@@ -9,6 +9,7 @@ import {
   FileSource,
   PoolWorkers,
   fileReads,
+  gunzipWhole,
   textReads,
   type DecodedPool,
   type Manifest,
@@ -77,7 +78,7 @@ export async function decodeReads(io: CliIo, input: string): Promise<DecodedPool
 
 /** Reads from a file stream in passes; stdin is read once into memory. */
 export async function readSource(io: CliIo, input: string): Promise<ReadSource> {
-  if (input === '-') return textReads(Buffer.from(await readInput(io, '-')).toString('latin1'), '<stdin>');
+  if (input === '-') return textReads(Buffer.from(gunzipWhole(await readInput(io, '-'), '<stdin>')).toString('latin1'), '<stdin>');
   await readInput(io, input, 1); // a clear error for a missing file, a directory, no permission
   return fileReads(input);
 }

@@ -1,6 +1,6 @@
 /** `dnarchive raw encode` / `raw decode`: files to the raw self-describing codeword stream and back (research format: no outer code). */
 import type { Command } from 'commander';
-import { encodeRawStream, decodeRawStreamReport, parseReads, strandStats } from '../../src/pack/index.js';
+import { encodeRawStream, decodeRawStreamReport, gunzipWhole, parseReads, strandStats } from '../../src/pack/index.js';
 import { rateReport } from '../../src/loco/index.js';
 import { codecOptions, type CodecCliOptions } from '../options.js';
 import { readInput, writeOutput, type CliIo } from '../io.js';
@@ -49,8 +49,8 @@ export function registerCodec(program: Command, io: CliIo): void {
     .requiredOption('-o, --output <file>', "output file, or '-' for stdout")
     .option('--force', 'overwrite the output file if it exists')
     .action(async (input: string, o: { output: string; force?: boolean }) => {
-      const text = Buffer.from(await readInput(io, input)).toString('latin1');
       const name = input === '-' ? '<stdin>' : input;
+      const text = Buffer.from(gunzipWhole(await readInput(io, input), name)).toString('latin1');
       const report = decodeRawStreamReport(parseReads(text, name), name);
       await writeOutput(io, o.output, report.data, Boolean(o.force));
       if (o.output !== '-') {

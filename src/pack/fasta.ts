@@ -27,7 +27,7 @@ export function parseReads(text: string, file: string): SequenceRecord[] {
   throw new ReadsFormatError(
     file,
     first + 1,
-    `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(lines[first].slice(0, 20))}`,
+    `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${JSON.stringify(lines[first].slice(0, 20))}`,
   );
 }
 

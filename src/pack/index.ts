@@ -9,3 +9,4 @@ export * from './pool/index.js';
 export * from './simulate/index.js';
 export { arrayReads, fileReads, textReads, parseSequences, type ReadSource } from './read-stream.js';
 export { readRecords, parseRecordLines, RecordParser, ReadsInputError, type ReadRecord, type ReadRecordsOptions } from './read-stream.js';
+export { isGzip, gunzipWhole } from './gzip-input.js';

@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { DnarchiveError } from '../errors.js';
 import { ReadsFormatError } from './errors.js';
+import { gunzipChunks, gunzipChunksAsync } from './gzip-input.js';
 
 export interface ReadSource {
   /** Name for messages. */
@@ -85,7 +86,7 @@ export class RecordParser {
         throw new ReadsFormatError(
           this.file,
           lineNo,
-          `not FASTA or FASTQ: the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`,
+          `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`,
         );
       }
     }
@@ -220,8 +221,8 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   const decoder = new StringDecoder('utf8');
   const input: Readable = path === '-' ? (options.stdin ?? process.stdin) : createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const chunk of input) {
-      const text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+    for await (const chunk of gunzipChunksAsync(input as AsyncIterable<Uint8Array>, file)) {
+      const text = decoder.write(chunk as Buffer);
       for (const l of lines.push(text)) {
         const r = parser.line(l);
         if (r) yield r;
@@ -240,8 +241,8 @@ export async function* readRecords(path: string, options: ReadRecordsOptions = {
   if (last) yield last;
 }
 
-/** Lines of a file, read synchronously in chunks (same splitting as readRecords). */
-function* fileLines(path: string, name: string): Generator<string> {
+/** The bytes of a file, read synchronously in chunks (each valid until the next is taken). */
+function* fileChunks(path: string, name: string): Generator<Uint8Array> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -252,8 +253,6 @@ function* fileLines(path: string, name: string): Generator<string> {
   // 128 KiB in large-object space, which only a full GC frees — with 4 MiB pieces, every pass over
   // a large pool left about 100 MB of dead text waiting for one).
   const buf = Buffer.allocUnsafe(64 << 10);
-  const decoder = new StringDecoder('utf8');
-  const lines = new LineSplitter(name);
   try {
     for (let pos = 0; ;) {
       let n: number;
@@ -264,13 +263,20 @@ function* fileLines(path: string, name: string): Generator<string> {
       }
       if (n === 0) break;
       pos += n;
-      yield* lines.push(decoder.write(buf.subarray(0, n)));
+      yield buf.subarray(0, n);
     }
-    yield* lines.push(decoder.end());
-    yield lines.end();
   } finally {
     closeSync(fd);
   }
+}
+
+/** Lines of a file, plain or gzip, read synchronously in chunks (same splitting as readRecords). */
+function* fileLines(path: string, name: string): Generator<string> {
+  const decoder = new StringDecoder('utf8');
+  const lines = new LineSplitter(name);
+  for (const chunk of gunzipChunks(fileChunks(path, name), name)) yield* lines.push(decoder.write(chunk as Buffer));
+  yield* lines.push(decoder.end());
+  yield lines.end();
 }
 
 /** Sequences of FASTA/FASTQ text given as lines. */
