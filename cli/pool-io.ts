@@ -12,6 +12,7 @@ import {
   gunzipWhole,
   textReads,
   type DecodedPool,
+  type DecodeOptions,
   type Manifest,
   type PayloadSource,
   type PoolOptions,
@@ -61,12 +62,12 @@ export async function writePool(
 }
 
 /** Decodes reads (a file, or '-' for stdin) on all cores; the payload is SHA-256-verified by the pool decoder. */
-export async function decodeReads(io: CliIo, input: string): Promise<DecodedPool> {
+export async function decodeReads(io: CliIo, input: string, options: DecodeOptions = {}): Promise<DecodedPool> {
   const reads = await readSource(io, input);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
-    return await workers.decode(reads, reads.name, {}, (done, total) => {
+    return await workers.decode(reads, reads.name, options, (done, total) => {
       progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });

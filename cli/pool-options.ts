@@ -47,10 +47,16 @@ export function addPoolEncodeOptions(command: Command): Command {
     .option('--primers <left,right>', 'primer sequences added to both ends of every strand');
 }
 
+/** `--primers LEFT,RIGHT` (either may be empty: ',RIGHT'); undefined when not given. Letters are checked where they are used. */
+export function primersFromCli(value: string | undefined): [string, string] | undefined {
+  if (value === undefined) return undefined;
+  const primers = value.split(',');
+  if (primers.length !== 2) parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), value, '--primers');
+  return [primers[0], primers[1]];
+}
+
 export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
-  const primers = o.primers === undefined ? undefined : o.primers.split(',');
-  if (primers && primers.length !== 2)
-    parseOption(z.never({ message: '--primers takes LEFT,RIGHT (two sequences separated by a comma)' }), o.primers, '--primers');
+  const primers = primersFromCli(o.primers);
   const length = parseOption(int('--length', 24, 1024), o.length, '--length');
   let codewords = parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
   if (o.codeword !== undefined) {
@@ -67,6 +73,23 @@ export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
     margin: parseOption(fraction('--margin', 1024).pipe(z.number().min(1, '--margin must be at least 1')), o.margin, '--margin'),
     loss: parseOption(fraction('--dropout', 0.5), o.dropout, '--dropout'),
     redundancy: o.redundancy === undefined ? undefined : parseOption(fraction('--redundancy', 4), o.redundancy, '--redundancy'),
-    primers: primers ? [primers[0], primers[1]] : undefined,
+    primers,
   };
 }
+
+/** `--primers` as decode and restore take it: the letters checked here, since no encoder will. */
+export function decodePrimersFromCli(value: string | undefined): [string, string] | undefined {
+  const primers = primersFromCli(value);
+  primers?.forEach((p, side) => {
+    const bad = p.search(/[^ACGTacgt]/);
+    if (bad >= 0)
+      parseOption(
+        z.never({ message: `--primers: the ${side ? 'right' : 'left'} primer has '${p[bad]}' at position ${bad + 1}; only A, C, G, T` }),
+        value,
+        '--primers',
+      );
+  });
+  return primers;
+}
+
+export const DECODE_PRIMERS_HELP = 'the primers the pool was made with, when finding them from the reads fails (e.g. reads with noisy first cycles)';

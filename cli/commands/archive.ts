@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { memorySource } from '../../src/pack/index.js';
 import { DNQ_MAGIC, readDnq } from '../../src/quant/index.js';
 import { InputError, printJson, refuseExisting, writeOutput, type CliIo } from '../io.js';
-import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
+import { addPoolEncodeOptions, DECODE_PRIMERS_HELP, decodePrimersFromCli, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
 import { decodeReads, formatDecodeReport, formatPoolSummary, poolSummary, writePool } from '../pool-io.js';
 import { addQuantizeOptions, quantizeOptionsFromCli, type QuantizeCli } from '../quant-options.js';
 import { checkpointFromDnq, formatQuantizeSummary, runQuantize } from '../quant-run.js';
@@ -50,10 +50,12 @@ export function registerArchive(program: Command, io: CliIo): void {
     .requiredOption('-o, --output <file>', "output llama2.c .bin (or .dnq with --dnq), or '-' for stdout")
     .option('--dnq', 'write the decoded .dnq container itself instead of a llama2.c checkpoint')
     .option('--force', 'overwrite the output file if it exists')
+    .option('--primers <left,right>', DECODE_PRIMERS_HELP)
     .option('--json', 'print the decoding report as JSON on stdout')
-    .action(async (input: string, o: { output: string; dnq?: boolean; force?: boolean; json?: boolean }) => {
+    .action(async (input: string, o: { output: string; dnq?: boolean; force?: boolean; json?: boolean; primers?: string }) => {
+      const primers = decodePrimersFromCli(o.primers);
       refuseExisting(o.output, Boolean(o.force));
-      const { data, report } = await decodeReads(io, input);
+      const { data, report } = await decodeReads(io, input, { primers });
       if (!isDnq(data))
         throw new InputError(
           input,

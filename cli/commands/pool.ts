@@ -12,11 +12,12 @@ import {
   memorySource,
   poolReport,
   PoolWorkers,
+  type DecodeOptions,
   type PoolDecodeReport,
 } from '../../src/pack/index.js';
 import { printJson, readInput, type CliIo } from '../io.js';
 import { parseOption } from '../options.js';
-import { addPoolEncodeOptions, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
+import { addPoolEncodeOptions, DECODE_PRIMERS_HELP, decodePrimersFromCli, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
 import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, writePool } from '../pool-io.js';
 
 export function registerPool(program: Command, io: CliIo): void {
@@ -56,11 +57,15 @@ export function registerPool(program: Command, io: CliIo): void {
       'keep recovered strands in memory up to this size, beyond it in a temporary file beside the output',
       String(DEFAULT_CHUNK_MEMORY / 2 ** 20),
     )
+    .option('--primers <left,right>', DECODE_PRIMERS_HELP)
     .option('--json', 'print the decoding report as JSON on stdout')
-    .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string }) => {
-      const chunkMemory = parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20;
+    .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string; primers?: string }) => {
+      const options: DecodeOptions = {
+        chunkMemory: parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20,
+        primers: decodePrimersFromCli(o.primers),
+      };
       const { bytes, report } =
-        o.output === '-' ? await decodeToStdout(io, input, chunkMemory) : await decodeToFile(io, input, o.output, Boolean(o.force), chunkMemory);
+        o.output === '-' ? await decodeToStdout(io, input, options) : await decodeToFile(io, input, o.output, Boolean(o.force), options);
       if (o.json) printJson(io, report);
       else if (o.output !== '-') io.stderr.write(`decoded ${bytes} bytes, SHA-256 verified → ${o.output}\n  ${formatDecodeReport(report)}\n`);
     });
@@ -89,7 +94,7 @@ const mebibytes = (name: string) =>
  * rebuilt once to check its SHA-256 and only then rebuilt again, block by block, onto stdout;
  * strands beyond chunkMemory spill to the temporary directory.
  */
-async function decodeToStdout(io: CliIo, input: string, chunkMemory: number): Promise<{ bytes: number; report: PoolDecodeReport }> {
+async function decodeToStdout(io: CliIo, input: string, options: DecodeOptions): Promise<{ bytes: number; report: PoolDecodeReport }> {
   const reads = await readSource(io, input);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -99,7 +104,7 @@ async function decodeToStdout(io: CliIo, input: string, chunkMemory: number): Pr
       io.writeStdoutSync(piece);
       bytes += piece.length;
     };
-    const { report } = await workers.decodeTo(reads, write, reads.name, { chunkMemory, spillDir: tmpdir(), verifyBeforeWrite: true }, (done, total) => {
+    const { report } = await workers.decodeTo(reads, write, reads.name, { ...options, spillDir: tmpdir(), verifyBeforeWrite: true }, (done, total) => {
       progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
@@ -120,7 +125,7 @@ async function decodeToFile(
   input: string,
   output: string,
   force: boolean,
-  chunkMemory: number,
+  options: DecodeOptions,
 ): Promise<{ bytes: number; report: PoolDecodeReport }> {
   const reads = await readSource(io, input);
   const out = new AtomicWriter(output, force);
@@ -132,7 +137,7 @@ async function decodeToFile(
       out.write(piece);
       bytes += piece.length;
     };
-    const { report } = await workers.decodeTo(reads, write, reads.name, { chunkMemory, spillDir: dirname(resolve(output)) }, (done, total) => {
+    const { report } = await workers.decodeTo(reads, write, reads.name, { ...options, spillDir: dirname(resolve(output)) }, (done, total) => {
       progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });

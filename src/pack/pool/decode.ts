@@ -22,7 +22,7 @@ import { chunkCapacity, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js'
 import { blockSizes, blockStarts, dataLayout, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
-import { detectPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
+import { detectPrimers, givenPrimers, mismatchCount, reverseComplementText, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
 
 export { MAX_SHIFT };
@@ -64,6 +64,12 @@ export interface DecodeOptions extends ChunkStoreOptions {
    * outer code, not of the reads. Default false (write while hashing; the caller commits or aborts).
    */
   verifyBeforeWrite?: boolean;
+  /**
+   * The primers the pool was made with (left, right; '' for none), when the user knows them:
+   * reads are then trimmed by them instead of primers found from the reads. The manifest still
+   * names the primers exactly once a header strand decodes.
+   */
+  primers?: readonly [string, string];
 }
 
 /** Decodes into memory: the payload is returned whole (tests, small pools; see decodePoolTo). */
@@ -140,7 +146,7 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
     count++;
   }
   if (count === 0) throw new PoolFormatError(source, 'no reads');
-  const primers = detectPrimers(sample);
+  const primers = options.primers ? givenPrimers(options.primers) : detectPrimers(sample);
   const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir);
   const total = manifest.dataStrands + manifest.parity * manifest.blocks;
   // Length counts from the trimming that found the manifest (final per-read trimming may move a
@@ -361,13 +367,21 @@ export function frameReads(
   if (primers.found) {
     const g = primers.groups[0];
     const shifts = [0, -1, 1, -2, 2];
-    for (const dl of shifts) {
+    // Reads of the other orientation start with the other primer's reverse complement: the trims
+    // swap. The closer of the two starts says which (a threshold alone misjudges reads whose
+    // first cycles are noisy).
+    const rcSuffix = reverseComplementText(g.suffix);
+    const forward = (r: string): boolean => {
+      if (!g.suffix) return mismatchCount(r, g.prefix) <= 3;
+      if (!g.prefix) return mismatchCount(r, rcSuffix) > 3;
+      return mismatchCount(r, g.prefix) <= mismatchCount(r, rcSuffix);
+    };
+    for (const dl of g.prefix ? shifts : [0]) {
       for (const dr of g.suffix ? shifts : [0]) {
-        const left = g.prefix.length + 1 + dl;
+        const left = g.prefix ? g.prefix.length + 1 + dl : 0;
         const right = g.suffix ? g.suffix.length + 1 + dr : 0;
         if (left < 0 || right < 0) continue;
-        // Reads of the other orientation start with the other primer: the trims swap.
-        attempts.push((r) => (mismatchCount(r, g.prefix) <= 3 ? trimRead(r, left, right) : trimRead(r, right, left)).seq);
+        attempts.push((r) => (forward(r) ? trimRead(r, left, right) : trimRead(r, right, left)).seq);
       }
     }
   }

@@ -1,14 +1,19 @@
 /**
  * Primers, found from the reads alone. With primers, forward reads start with the left primer
  * and end with the right one; reverse-complemented reads start with the reverse complement of the
- * right primer. Reads are grouped by their commonest 16-mer prefixes (a primer starts a large
- * share of all reads; a payload prefix repeats only by chance, the CRC at the front of every
- * strand makes sure of that), and each group's common prefix and suffix — extended while 90 % of
- * the group agrees — are trimmed with the one spacer symbol next to each. The spacer varies with
+ * right primer. Reads are grouped by the 16-mer that the most read starts match within 4
+ * substitutions (a primer starts a large share of all reads; a payload prefix repeats only by
+ * chance, the CRC at the front of every strand makes sure of that), and each group's prefix and
+ * suffix — the per-position majority, extended while 60 % of the group agrees — are trimmed with
+ * the one spacer symbol next to each. The spacer varies with
  * the strand, which is where agreement stops. Orientation is left to the decoder, which tells it
  * from the bridges.
  */
 const PROBE = 16;
+/** Substitutions a read start may carry and still count as starting with a probe. */
+const PROBE_MISMATCHES = 4;
+/** Read starts tried as the probe (each compared with every sampled read). */
+const PROBE_CANDIDATES = 200;
 const SAMPLE = 4000;
 /** Reads the decoder samples (from the start of the file) to look for primers. */
 export const PRIMER_SAMPLE = SAMPLE;
@@ -54,20 +59,44 @@ function commonEnd(group: readonly string[], seed: string, fromEnd: boolean): st
 
 export function detectPrimers(reads: readonly string[]): Primers {
   const step = Math.max(1, Math.floor(reads.length / SAMPLE));
-  const sample: string[] = [];
-  for (let i = 0; i < reads.length && sample.length < SAMPLE; i += step) sample.push(reads[i].toUpperCase());
-  const counts = new Map<string, number>();
-  for (const r of sample) if (r.length >= 2 * PROBE) counts.set(r.slice(0, PROBE), (counts.get(r.slice(0, PROBE)) ?? 0) + 1);
-  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  let sample: string[] = [];
+  for (let i = 0; i < reads.length && sample.length < SAMPLE; i += step) if (reads[i].length >= 2 * PROBE) sample.push(reads[i].toUpperCase());
+  const total = sample.length;
   const groups: PrimerGroup[] = [];
-  for (const [probe, n] of top.slice(0, 2)) {
-    if (n < (groups.length === 0 ? 0.2 : 0.1) * sample.length || n < 8) break;
-    const group = sample.filter((r) => r.startsWith(probe));
-    const prefix = commonEnd(group, probe, false);
-    const suffix = commonEnd(group, '', true);
-    groups.push({ prefix, suffix });
+  for (let g = 0; g < 2 && sample.length > 0; g++) {
+    const probe = commonestProbe(sample);
+    const group = sample.filter((r) => mismatches(r, probe) <= PROBE_MISMATCHES);
+    if (group.length < (g === 0 ? 0.2 : 0.1) * total || group.length < 8) break;
+    groups.push({ prefix: commonEnd(group, '', false), suffix: commonEnd(group, '', true) });
+    sample = sample.filter((r) => mismatches(r, probe) > PROBE_MISMATCHES);
   }
   return { found: groups.length > 0, groups };
+}
+
+/** Primers the user named, in the shape detectPrimers gives (one group: forward reads' ends). */
+export function givenPrimers([left, right]: readonly [string, string]): Primers {
+  const prefix = left.toUpperCase();
+  const suffix = right.toUpperCase();
+  return prefix || suffix ? { found: true, groups: [{ prefix, suffix }] } : { found: false, groups: [] };
+}
+
+/**
+ * The read start (PROBE nt) that the most reads start with, up to PROBE_MISMATCHES substitutions:
+ * reads sequenced with noisy first cycles rarely carry a primer exactly (at 5 % substitutions, 44 %
+ * of 16-mers have an error), but nearly all carry it within a few substitutions. Candidates are
+ * the starts of an evenly spread subset of the reads.
+ */
+function commonestProbe(sample: readonly string[]): string {
+  const step = Math.max(1, Math.floor(sample.length / PROBE_CANDIDATES));
+  let best = sample[0].slice(0, PROBE);
+  let bestCount = -1;
+  for (let c = 0; c < sample.length; c += step) {
+    const probe = sample[c].slice(0, PROBE);
+    let n = 0;
+    for (const r of sample) if (mismatches(r, probe) <= PROBE_MISMATCHES) n++;
+    if (n > bestCount || (n === bestCount && probe < best)) [best, bestCount] = [probe, n];
+  }
+  return best;
 }
 
 function mismatches(s: string, prefix: string): number {
