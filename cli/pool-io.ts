@@ -9,6 +9,10 @@ import {
   FileSource,
   PoolWorkers,
   fileReads,
+  fileRecords,
+  mateName,
+  pairedReads,
+  type PairedStats,
   gunzipWhole,
   textReads,
   type DecodedPool,
@@ -18,6 +22,7 @@ import {
   type PoolOptions,
   type ReadSource,
 } from '../src/pack/index.js';
+import { OptionError } from '../src/validate.js';
 import { InputError, readInput, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
@@ -61,27 +66,60 @@ export async function writePool(
   }
 }
 
-/** Decodes reads (a file, or '-' for stdin) on all cores; the payload is SHA-256-verified by the pool decoder. */
-export async function decodeReads(io: CliIo, input: string, options: DecodeOptions = {}): Promise<DecodedPool> {
-  const reads = await readSource(io, input);
+/** Decodes reads (files, or '-' for stdin) on all cores; the payload is SHA-256-verified by the pool decoder. */
+export async function decodeReads(io: CliIo, inputs: readonly string[], options: DecodeOptions = {}): Promise<DecodedPool> {
+  const reads = await readSource(io, inputs);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
   try {
-    return await workers.decode(reads, reads.name, options, (done, total) => {
+    const decoded = await workers.decode(reads, reads.name, options, (done, total) => {
       progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
+    return { ...decoded, report: withPairs(decoded.report, reads) };
   } finally {
     progress?.done();
     await workers.close();
   }
 }
 
-/** Reads from a file stream in passes; stdin is read once into memory. */
-export async function readSource(io: CliIo, input: string): Promise<ReadSource> {
-  if (input === '-') return textReads(Buffer.from(gunzipWhole(await readInput(io, '-'), '<stdin>')).toString('latin1'), '<stdin>');
-  await readInput(io, input, 1); // a clear error for a missing file, a directory, no permission
-  return fileReads(input);
+/** The decode report, with the pairs merged when the reads were paired-end files. */
+export function withPairs<R>(report: R, reads: ReadSource): R & { pairs?: PairedStats } {
+  const stats = (reads as { stats?: PairedStats }).stats;
+  return stats ? { ...report, pairs: { ...stats } } : (report as R & { pairs?: PairedStats });
+}
+
+/**
+ * Reads as the decoder takes them, in passes: one file (plain or gzip); two files whose first
+ * records are mates (R1 and R2 of a paired-end run), merged pair by pair; or several files read
+ * one after another. Stdin ('-', alone) is read once into memory.
+ */
+export async function readSource(io: CliIo, inputs: string | readonly string[]): Promise<ReadSource> {
+  const files = typeof inputs === 'string' ? [inputs] : inputs;
+  if (files.includes('-')) {
+    if (files.length > 1) throw new OptionError('arguments', '<reads>', "'-' (stdin) must be the only reads input");
+    return textReads(Buffer.from(gunzipWhole(await readInput(io, '-'), '<stdin>')).toString('latin1'), '<stdin>');
+  }
+  for (const f of files) await readInput(io, f, 1); // a clear error for a missing file, a directory, no permission
+  if (files.length === 1) return fileReads(files[0]);
+  if (files.length === 2 && areMates(files[0], files[1])) {
+    return pairedReads((which) => fileRecords(files[which]), [files[0], files[1]]);
+  }
+  const sources = files.map((f) => fileReads(f));
+  return {
+    name: files.join(' + '),
+    *pass() {
+      for (const s of sources) yield* s.pass();
+    },
+  };
+}
+
+/** Whether two files start with mates (R1 and R2 of one pair), by their first records' names. */
+function areMates(a: string, b: string): boolean {
+  const first = (f: string) => fileRecords(f).next().value;
+  const ra = first(a);
+  const rb = first(b);
+  return ra !== undefined && rb !== undefined && mateName(ra.name) === mateName(rb.name);
 }
 
 export function openFileSource(path: string): FileSource {
@@ -138,9 +176,10 @@ export function formatPoolSummary(r: PoolSummary): string {
 }
 
 /** The reads line of a decode summary. */
-export function formatDecodeReport(report: DecodedPool['report']): string {
+export function formatDecodeReport(report: DecodedPool['report'] & { pairs?: PairedStats }): string {
+  const pairs = report.pairs ? `${report.pairs.pairs} read pairs (${report.pairs.merged} merged by their overlap) → ` : '';
   return (
-    `${report.reads} reads (${report.lengthMismatch} with indels, ${report.discarded} discarded), ${report.recovered} of ${report.strands} strands recovered` +
+    `${pairs}${report.reads} reads (${report.lengthMismatch} with indels, ${report.discarded} discarded), ${report.recovered} of ${report.strands} strands recovered` +
     ` (${report.byVoting} by per-codeword voting), ${report.erasures} rebuilt by the outer code`
   );
 }

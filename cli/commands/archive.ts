@@ -46,21 +46,22 @@ export function registerArchive(program: Command, io: CliIo): void {
     .description(
       'decode reads of a model pool (as `decode` does, SHA-256-verified) and write the model back as a float32 llama2.c checkpoint (as `dequantize` does)',
     )
-    .argument('<reads>', "FASTA or FASTQ reads, or '-' for stdin")
+    .argument('<reads...>', "FASTA or FASTQ reads, plain or gzip: one file, R1 and R2 of a paired-end run, several files, or '-' for stdin")
     .requiredOption('-o, --output <file>', "output llama2.c .bin (or .dnq with --dnq), or '-' for stdout")
     .option('--dnq', 'write the decoded .dnq container itself instead of a llama2.c checkpoint')
     .option('--force', 'overwrite the output file if it exists')
     .option('--primers <left,right>', DECODE_PRIMERS_HELP)
     .option('--json', 'print the decoding report as JSON on stdout')
-    .action(async (input: string, o: { output: string; dnq?: boolean; force?: boolean; json?: boolean; primers?: string }) => {
+    .action(async (inputs: string[], o: { output: string; dnq?: boolean; force?: boolean; json?: boolean; primers?: string }) => {
+      const input = inputs.join(' + ');
       const primers = decodePrimersFromCli(o.primers);
       refuseExisting(o.output, Boolean(o.force));
-      const { data, report } = await decodeReads(io, input, { primers });
+      const { data, report } = await decodeReads(io, inputs, { primers });
       if (!isDnq(data))
         throw new InputError(
           input,
           `the pool holds a ${data.length}-byte file that is not a .dnq model container (it does not start with "${DNQ_MAGIC}"); ` +
-            `restore only unpacks model archives: use \`dnarchive decode ${input} -o FILE\` to get the file back. Nothing written.`,
+            `restore only unpacks model archives: use \`dnarchive decode ${inputs.join(' ')} -o FILE\` to get the file back. Nothing written.`,
         );
       const what = `${input} (decoded .dnq)`;
       let out: Uint8Array;

@@ -13,12 +13,13 @@ import {
   poolReport,
   PoolWorkers,
   type DecodeOptions,
+  type PairedStats,
   type PoolDecodeReport,
 } from '../../src/pack/index.js';
 import { printJson, readInput, type CliIo } from '../io.js';
 import { parseOption } from '../options.js';
 import { addPoolEncodeOptions, DECODE_PRIMERS_HELP, decodePrimersFromCli, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
-import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, writePool } from '../pool-io.js';
+import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, withPairs, writePool } from '../pool-io.js';
 
 export function registerPool(program: Command, io: CliIo): void {
   addPoolEncodeOptions(
@@ -49,7 +50,10 @@ export function registerPool(program: Command, io: CliIo): void {
   program
     .command('decode')
     .description('decode reads (FASTA or FASTQ, any order, noisy, either orientation) back to the file; needs no parameters')
-    .argument('<reads>', "FASTA or FASTQ reads, or '-' for stdin")
+    .argument(
+      '<reads...>',
+      "FASTA or FASTQ reads, plain or gzip: one file, R1 and R2 of a paired-end run (merged by their overlap), several files, or '-' for stdin",
+    )
     .requiredOption('-o, --output <file>', "output file, or '-' for stdout")
     .option('--force', 'overwrite the output file if it exists')
     .option(
@@ -59,7 +63,7 @@ export function registerPool(program: Command, io: CliIo): void {
     )
     .option('--primers <left,right>', DECODE_PRIMERS_HELP)
     .option('--json', 'print the decoding report as JSON on stdout')
-    .action(async (input: string, o: { output: string; force?: boolean; json?: boolean; chunkMemory: string; primers?: string }) => {
+    .action(async (input: string[], o: { output: string; force?: boolean; json?: boolean; chunkMemory: string; primers?: string }) => {
       const options: DecodeOptions = {
         chunkMemory: parseOption(mebibytes('--chunk-memory'), o.chunkMemory, '--chunk-memory') * 2 ** 20,
         primers: decodePrimersFromCli(o.primers),
@@ -94,7 +98,11 @@ const mebibytes = (name: string) =>
  * rebuilt once to check its SHA-256 and only then rebuilt again, block by block, onto stdout;
  * strands beyond chunkMemory spill to the temporary directory.
  */
-async function decodeToStdout(io: CliIo, input: string, options: DecodeOptions): Promise<{ bytes: number; report: PoolDecodeReport }> {
+async function decodeToStdout(
+  io: CliIo,
+  input: string[],
+  options: DecodeOptions,
+): Promise<{ bytes: number; report: PoolDecodeReport & { pairs?: PairedStats } }> {
   const reads = await readSource(io, input);
   const workers = new PoolWorkers();
   let progress: ReturnType<typeof createProgress> | undefined;
@@ -108,7 +116,7 @@ async function decodeToStdout(io: CliIo, input: string, options: DecodeOptions):
       progress ??= createProgress('decoding reads', total, { stream: io.stderr });
       progress.tick(done);
     });
-    return { bytes, report };
+    return { bytes, report: withPairs(report, reads) };
   } finally {
     progress?.done();
     await workers.close();
@@ -122,11 +130,11 @@ async function decodeToStdout(io: CliIo, input: string, options: DecodeOptions):
  */
 async function decodeToFile(
   io: CliIo,
-  input: string,
+  input: string[],
   output: string,
   force: boolean,
   options: DecodeOptions,
-): Promise<{ bytes: number; report: PoolDecodeReport }> {
+): Promise<{ bytes: number; report: PoolDecodeReport & { pairs?: PairedStats } }> {
   const reads = await readSource(io, input);
   const out = new AtomicWriter(output, force);
   const workers = new PoolWorkers();
@@ -142,7 +150,7 @@ async function decodeToFile(
       progress.tick(done);
     });
     out.commit();
-    return { bytes, report };
+    return { bytes, report: withPairs(report, reads) };
   } catch (err) {
     out.abort();
     throw err;

@@ -7,6 +7,7 @@ export { ReadsFormatError, PoolFormatError, OutputExistsError, IncompleteDecodeE
 export * from './erasure/index.js';
 export * from './pool/index.js';
 export * from './simulate/index.js';
-export { arrayReads, fileReads, textReads, parseSequences, type ReadSource } from './read-stream.js';
+export { arrayReads, fileReads, fileRecords, textReads, parseSequences, type ReadSource } from './read-stream.js';
 export { readRecords, parseRecordLines, RecordParser, ReadsInputError, type ReadRecord, type ReadRecordsOptions } from './read-stream.js';
 export { isGzip, gunzipWhole } from './gzip-input.js';
+export { mergePair, mateName, pairedReads, MIN_OVERLAP, type PairedStats } from './paired-reads.js';

@@ -32,6 +32,8 @@ export interface ReadRecord {
   seq: string;
   /** 1-based line of the header. */
   line: number;
+  /** FASTQ: the quality line (Phred + 33), as long as seq; absent for FASTA. */
+  qual?: string;
 }
 
 /** A reads file that cannot be opened or read (missing, a directory, no permission). */
@@ -140,7 +142,7 @@ export class RecordParser {
           throw new ReadsFormatError(this.file, lineNo, `quality length ${qual.length} differs from sequence length ${seq.length} (truncated file?)`);
         }
         if (seq.length === 0) throw new ReadsFormatError(this.file, lineNo - 2, 'empty sequence');
-        return { name: this.header, seq: checkSeq(seq, this.file, lineNo - 2, 0), line: this.headerLine };
+        return { name: this.header, seq: checkSeq(seq, this.file, lineNo - 2, 0), line: this.headerLine, qual };
       }
     }
   }
@@ -297,6 +299,11 @@ export function* parseRecordLines(lines: Iterable<string>, file: string): Genera
 
 export function arrayReads(reads: readonly string[], name = 'reads'): ReadSource {
   return { name, pass: () => reads.map((r) => r.toUpperCase()) };
+}
+
+/** Records of a FASTA/FASTQ file, plain or gzip, streamed synchronously. */
+export function fileRecords(path: string, name = path): Generator<ReadRecord> {
+  return parseRecordLines(fileLines(path, name), name);
 }
 
 /** A FASTA/FASTQ file as a ReadSource: every pass streams the file again. */
