@@ -22,8 +22,9 @@ import { benchQuantMath } from './quant-math.js';
 import { benchModel } from './model.js';
 import { benchKernels } from './kernels.js';
 import { benchScale } from './scale.js';
+import { benchReconstruct } from './reconstruct.js';
 
-const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'quant', 'kernels', 'scale'] as const;
+const SECTIONS = ['codec', 'bigint', 'tables', 'detection', 'ecc', 'pool', 'reads', 'quant', 'kernels', 'scale'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Settings {
@@ -293,6 +294,15 @@ async function main(): Promise<void> {
     console.log();
   }
 
+  let reads: Awaited<ReturnType<typeof benchReconstruct>> | undefined;
+  if (want('reads')) {
+    console.log(
+      '6r. Trace reconstruction (src/reads): exact share by error rate and by traces, speed on one core (bench/reconstruct-run.ts --write-docs writes the note and plot)',
+    );
+    reads = await benchReconstruct(quick);
+    console.log();
+  }
+
   if (want('quant')) {
     console.log('7. Quantizer math (src/quant): Hessian, Cholesky of the inverse, GPTQ vs RTN, bit allocation, packing, .dnq');
     quant = { math: await benchQuantMath({ quick }), model: await benchModel({ quick }) };
@@ -317,7 +327,7 @@ async function main(): Promise<void> {
     const settings = s;
     writeFileSync(
       values.json,
-      `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, quant, kernels, scale }, null, 2)}\n`,
+      `${JSON.stringify({ meta: { ...meta, seconds, settings }, throughput, bigint, tables, detection, ecc, pool, reads, quant, kernels, scale }, null, 2)}\n`,
     );
     console.log(`Results written to ${values.json}.`);
   }

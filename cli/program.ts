@@ -15,6 +15,7 @@ import { registerPool } from './commands/pool.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerQuant } from './commands/quant.js';
 import { registerArchive } from './commands/archive.js';
+import { registerConsensus } from './commands/consensus.js';
 import { removeLiveTemps } from '../src/pack/temp-files.js';
 import { processIo, type CliIo } from './io.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo): Command {
     registerSimulate,
     registerQuant,
     registerArchive,
+    registerConsensus,
     registerCodec,
     registerLoco,
     registerEcc,
