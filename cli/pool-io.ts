@@ -180,6 +180,6 @@ export function formatDecodeReport(report: DecodedPool['report'] & { pairs?: Pai
   const pairs = report.pairs ? `${report.pairs.pairs} read pairs (${report.pairs.merged} merged by their overlap) → ` : '';
   return (
     `${pairs}${report.reads} reads (${report.lengthMismatch} with indels, ${report.discarded} discarded), ${report.recovered} of ${report.strands} strands recovered` +
-    ` (${report.byVoting} by per-codeword voting), ${report.erasures} rebuilt by the outer code`
+    ` (${report.byVoting} by per-codeword voting${report.byConsensus ? `, ${report.byConsensus} by consensus of read clusters` : ''}), ${report.erasures} rebuilt by the outer code`
   );
 }

@@ -108,6 +108,46 @@ export class StrandCollector {
     return false;
   }
 
+  /**
+   * The address a read's first codewords name (the probe, either orientation) as 2·address + 1
+   * when they decoded in the reverse complement, + 0 when forward; -1 when they do not decode or
+   * name another kind or pool. Not vouched for by the CRC: a hint, not a verdict.
+   */
+  probeAddress(w: Uint8Array): number {
+    for (const rc of likelyOrientations(w, this.L, this.codec)) {
+      fillWindow(rc ? reverseComplement(w) : w, 0, this.window);
+      this.bits.fill(0);
+      setListDecoding(this.codec, false);
+      if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
+      const head = peekFields(this.bits, this.layout, this.id);
+      if (head.kind !== this.o.kind || (this.o.poolId !== undefined && head.poolId !== this.o.poolId) || head.address >= this.o.addresses) return -1;
+      return 2 * head.address + (rc ? 1 : 0);
+    }
+    return -1;
+  }
+
+  /**
+   * Stores the strand `w` (of the strand length, either orientation) spells when every codeword
+   * decodes and the CRC holds; returns its address, or -1 (nothing stored, no votes cast: for
+   * estimates such as a cluster's consensus, which must not outvote the reads).
+   */
+  addWhole(w: Uint8Array): number {
+    if (w.length !== this.L) return -1;
+    const { K, bits, statuses, window } = this;
+    for (const rc of likelyOrientations(w, this.L, this.codec)) {
+      fillWindow(rc ? reverseComplement(w) : w, 0, window);
+      bits.fill(0);
+      setListDecoding(this.codec, this.o.listOnMatch);
+      if (this.codec.decodeStrandBits(window, K, bits, 0, statuses) > 0) continue;
+      const f = unframeBytes(bits, this.layout, this.id);
+      if (!f || f.kind !== this.o.kind || f.address >= this.o.addresses || (this.o.poolId !== undefined && f.poolId !== this.o.poolId)) continue;
+      const key = this.o.poolId === undefined ? f.poolId * 2 ** 24 + f.address : f.address;
+      if (!this.store.has(key)) this.store.put(key, f.chunk);
+      return f.address;
+    }
+    return -1;
+  }
+
   /** Votes for strands not recovered here, as typed arrays (to merge collectors run on workers). */
   exportVotes(): VoteExport {
     return this.votes.export();

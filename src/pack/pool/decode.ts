@@ -24,6 +24,7 @@ import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.j
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, givenPrimers, mismatchCount, reverseComplementText, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
+import { consensusPass } from './consensus-pass.js';
 
 export { MAX_SHIFT };
 
@@ -39,6 +40,10 @@ export interface PoolDecodeReport {
   recovered: number;
   /** Strands assembled by per-codeword voting over damaged copies rather than taken from one clean copy. */
   byVoting: number;
+  /** Strands taken from the consensus of a cluster of reads (consensus-pass.ts), when the passes before left blocks short. */
+  byConsensus?: number;
+  /** The consensus pass, when it ran: reads clustered, clusters reconstructed, candidate reads left out beyond its limit. */
+  consensus?: { reads: number; clusters: number; skipped: number };
   erasures: number;
   blocks: number;
   primers: [string, string];
@@ -70,6 +75,8 @@ export interface DecodeOptions extends ChunkStoreOptions {
    * names the primers exactly once a header strand decodes.
    */
   primers?: readonly [string, string];
+  /** Cluster the reads of strands still missing and decode their consensus (consensus-pass.ts). Default true. */
+  consensus?: boolean;
 }
 
 /** Decodes into memory: the payload is returned whole (tests, small pools; see decodePoolTo). */
@@ -109,6 +116,7 @@ export function decodePoolTo(
     const open = markCompleteBlocks(ctx.manifest, collector);
     if (open > 0) collectReads(collector, trimmedPass(ctx, false), ctx.L, ctx.report);
     else ctx.report.skippedShifted = true;
+    runConsensusPass(ctx, collector, options);
     return finishDecode(ctx, collector, store, write, options.verifyBeforeWrite);
   } finally {
     store.close();
@@ -222,6 +230,19 @@ export function markCompleteBlocks(man: Manifest, collector: StrandCollector): n
     else open++;
   }
   return open;
+}
+
+/**
+ * After the per-read passes: when blocks are still short of strands, the consensus of clusters of
+ * reads (consensus-pass.ts); its outcome goes into the report.
+ */
+export function runConsensusPass(ctx: DecodeContext, collector: StrandCollector, options: DecodeOptions): void {
+  if (options.consensus === false) return;
+  collector.finish();
+  if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
+  const { strands, reads, clusters, skipped } = consensusPass(ctx.reads, ctx.trim, ctx.L, collector);
+  ctx.report.byConsensus = strands;
+  ctx.report.consensus = { reads, clusters, skipped };
 }
 
 /** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */

@@ -13,7 +13,16 @@ import { Piscina } from 'piscina';
 import { workerPath } from '../../worker-path.js';
 import { blockSizes } from './format.js';
 import { openChunkStore } from './chunk-store.js';
-import { dataCollector, finishDecode, markCompleteBlocks, prepareDecode, trimmedPass, type DecodeOptions, type DecodedPool } from './decode.js';
+import {
+  dataCollector,
+  finishDecode,
+  markCompleteBlocks,
+  prepareDecode,
+  runConsensusPass,
+  trimmedPass,
+  type DecodeOptions,
+  type DecodedPool,
+} from './decode.js';
 import type { PayloadWrite } from './rebuild.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
 import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
@@ -180,6 +189,7 @@ export class PoolWorkers {
         if (batch.length) submit(batch);
         while (inFlight.length) await settle();
       }
+      runConsensusPass(ctx, collector, options);
       return finishDecode(ctx, collector, store, write, options.verifyBeforeWrite);
     } finally {
       // After a failure, jobs still running are abandoned: their outcome no longer matters.

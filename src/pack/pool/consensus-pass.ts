@@ -1,0 +1,80 @@
+/**
+ * The consensus pass (spec pool.md, "Reads to strands"): when the reads decoded one by one leave a
+ * Reed–Solomon block short of strands, the reads that could belong to a missing strand are
+ * clustered by strand (read-clusters.ts) and each cluster's consensus (dnarchive/reads
+ * reconstruct) is offered to the collector, which keeps it only when every codeword decodes and the
+ * strand's CRC holds — an estimate never outvotes the reads and never adds a wrong strand.
+ *
+ * A strand is lost to per-read decoding when each of its reads carries an error the inner code
+ * cannot fix (an indel, two substitutions in one codeword, a noisy read start); the errors of
+ * different reads fall in different places, and the consensus of a few reads is usually clean.
+ *
+ * Which reads: those of about the strand length (±10 %) whose first codewords do not name a strand
+ * already recovered or no longer needed. Memory: one byte per nucleotide of those reads plus ~60
+ * bytes per read of signatures and links, at most MAX_CONSENSUS_READS reads (the rest are counted
+ * and left out).
+ */
+import { parseWord } from '../../loco/alphabet.js';
+import { Reconstructor } from '../../reads/reconstruct.js';
+import { reverseComplement, type StrandCollector } from './collect.js';
+import { clusterReads, ReadArena } from './read-clusters.js';
+import type { ReadSource } from '../read-stream.js';
+
+export const MAX_CONSENSUS_READS = 4_000_000;
+/** Traces given to one reconstruction: beyond a few tens, more add time, not accuracy. */
+const MAX_TRACES = 32;
+
+export interface ConsensusOutcome {
+  /** Strands recovered by consensus. */
+  strands: number;
+  /** Reads clustered. */
+  reads: number;
+  /** Clusters of two or more reads reconstructed. */
+  clusters: number;
+  /** Candidate reads beyond MAX_CONSENSUS_READS, left out. */
+  skipped: number;
+}
+
+export function consensusPass(reads: ReadSource, trim: (read: string) => string, L: number, collector: StrandCollector): ConsensusOutcome {
+  const arena = new ReadArena();
+  const slack = Math.max(2, Math.ceil(0.1 * L));
+  let skipped = 0;
+  for (const r of reads.pass()) {
+    const q = trim(r);
+    if (Math.abs(q.length - L) > slack) continue;
+    let w = parseWord(q, 'read');
+    const probe = collector.probeAddress(w);
+    let hint = -1;
+    if (probe >= 0) {
+      if (collector.isKnown(probe >> 1)) continue;
+      hint = probe >> 1;
+      if (probe & 1) w = reverseComplement(w);
+    }
+    if (arena.count >= MAX_CONSENSUS_READS) {
+      skipped++;
+      continue;
+    }
+    arena.add(w, hint);
+  }
+  const { group, flip, groups } = clusterReads(arena);
+  // Members of each group in read order: a counting sort by group.
+  const first = new Int32Array(groups + 1);
+  for (let r = 0; r < arena.count; r++) if (group[r] >= 0) first[group[r] + 1]++;
+  for (let g = 0; g < groups; g++) first[g + 1] += first[g];
+  const members = new Int32Array(first[groups]);
+  const fill = first.slice(0, groups);
+  for (let r = 0; r < arena.count; r++) if (group[r] >= 0) members[fill[group[r]]++] = r;
+
+  const reconstructor = new Reconstructor();
+  const traces: Uint8Array[] = [];
+  const before = collector.store.size;
+  for (let g = 0; g < groups; g++) {
+    traces.length = 0;
+    for (let m = first[g]; m < first[g + 1] && traces.length < MAX_TRACES; m++) {
+      const r = members[m];
+      traces.push(flip[r] ? reverseComplement(arena.read(r)) : arena.read(r));
+    }
+    collector.addWhole(reconstructor.reconstruct(traces, L).strand);
+  }
+  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped };
+}

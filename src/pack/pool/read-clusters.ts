@@ -1,0 +1,278 @@
+/**
+ * Reads grouped by the strand they copy, without trusting any read's address (spec pool.md, "Reads
+ * to strands", step 1; after Rashtchian et al., NeurIPS 2017). Linear in the reads:
+ *
+ * 1. Signatures: each read is cut into SEGMENTS parts and each part gives its minimizer — the
+ *    canonical k-mer (the smaller of the k-mer and its reverse complement, so that both
+ *    orientations of a strand give the same one) of least hash. A read whose first codewords
+ *    named an address (a hint the CRC has not confirmed) also gets the address as a signature.
+ * 2. Buckets: the signatures are sorted; reads sharing one are candidates. A bucket far larger than
+ *    a strand's reads (a k-mer common to many strands: the address fields at the front of every
+ *    strand share their high bits) says nothing and is skipped.
+ * 3. Check: a candidate pair is joined when the reads agree around the shared k-mer — both halves
+ *    of a window centred on it match at ≥ MATCH of their positions, at the offset the k-mer gives
+ *    or one nucleotide either side (an indel in the window). Unrelated reads agree at ~25 %, copies
+ *    at 2–6 % errors at ≥ 90 %; no dynamic programme per pair.
+ * 4. Union–find with a parity bit per link: the relative orientation of every read in a group.
+ *
+ * Reads live in one byte arena (symbols, A=0 T=1 G=2 C=3 as in loco) with offsets, not one array
+ * each.
+ */
+
+export const K = 12;
+export const SEGMENTS = 4;
+/** Buckets with more reads than this are skipped (a strand has `coverage` reads; see step 2). */
+export const MAX_BUCKET = 256;
+const HALF = 24;
+const MATCH = 0.7;
+const KEY_SPAN = 2 ** 28;
+const MASK = (1 << (2 * K)) - 1;
+
+/** A bijective mix of a 2K-bit k-mer code: minimizers by hash order, not by lexicographic order. */
+function mix(x: number): number {
+  x = Math.imul(x ^ (x >>> 13), 0x5bd1e995) & MASK;
+  x = Math.imul(x ^ (x >>> 11), 0x27d4eb2d) & MASK;
+  return (x ^ (x >>> 12)) & MASK;
+}
+
+export class ReadArena {
+  bytes: Uint8Array = new Uint8Array(1 << 20);
+  starts: Float64Array = new Float64Array(1024);
+  lengths: Int32Array = new Int32Array(1024);
+  /** Address hint per read (-1: none). */
+  hints: Int32Array = new Int32Array(1024);
+  count = 0;
+  private end = 0;
+
+  add(read: Uint8Array, hint: number): void {
+    if (this.count === this.starts.length) {
+      this.starts = grow(this.starts, 2 * this.count);
+      this.lengths = grow(this.lengths, 2 * this.count);
+      this.hints = grow(this.hints, 2 * this.count);
+    }
+    if (this.end + read.length > this.bytes.length) this.bytes = grow(this.bytes, 2 * (this.end + read.length));
+    this.bytes.set(read, this.end);
+    this.starts[this.count] = this.end;
+    this.lengths[this.count] = read.length;
+    this.hints[this.count] = hint;
+    this.count++;
+    this.end += read.length;
+  }
+
+  read(i: number): Uint8Array {
+    return this.bytes.subarray(this.starts[i], this.starts[i] + this.lengths[i]);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a as ArrayLike<number>);
+  return b;
+}
+
+/** Groups of reads, each with the orientation of every member relative to the group (1: reverse complement). */
+export interface ReadGroups {
+  /** Group index per read (-1 for reads left alone). */
+  group: Int32Array;
+  /** 1 where the read is the reverse complement of its group's orientation. */
+  flip: Uint8Array;
+  groups: number;
+}
+
+export function clusterReads(arena: ReadArena): ReadGroups {
+  const n = arena.count;
+  const entries = n * (SEGMENTS + 1);
+  const sortKeys = new Float64Array(entries);
+  const entryRead = new Int32Array(entries);
+  const entryPos = new Int32Array(entries);
+  const entryRc = new Uint8Array(entries);
+  let e = 0;
+  const bestHash = new Int32Array(SEGMENTS);
+  const bestPos = new Int32Array(SEGMENTS);
+  const bestRc = new Uint8Array(SEGMENTS);
+  for (let r = 0; r < n; r++) {
+    const at = arena.starts[r];
+    const len = arena.lengths[r];
+    const { bytes } = arena;
+    if (len >= K + SEGMENTS) {
+      bestHash.fill(-1);
+      const span = len - K + 1;
+      let fwd = 0;
+      let rev = 0;
+      for (let i = 0; i < len; i++) {
+        const s = bytes[at + i];
+        fwd = ((fwd << 2) | s) & MASK;
+        rev = (rev >>> 2) | ((s ^ 1) << (2 * K - 2)); // complement = x XOR 1, entering at the high end
+        const p = i - K + 1;
+        if (p < 0) continue;
+        const rc = rev < fwd ? 1 : 0;
+        const h = mix(rc ? rev : fwd);
+        const seg = Math.min(SEGMENTS - 1, Math.floor((p * SEGMENTS) / span));
+        if (bestHash[seg] < 0 || h < bestHash[seg]) {
+          bestHash[seg] = h;
+          bestPos[seg] = p;
+          bestRc[seg] = rc;
+        }
+      }
+      for (let seg = 0; seg < SEGMENTS; seg++) {
+        if (bestHash[seg] < 0) continue;
+        sortKeys[e] = bestHash[seg] * KEY_SPAN + e;
+        entryRead[e] = r;
+        entryPos[e] = bestPos[seg];
+        entryRc[e] = bestRc[seg];
+        e++;
+      }
+    }
+    const hint = arena.hints[r];
+    if (hint >= 0) {
+      // Addresses in their own key range, above every k-mer hash.
+      sortKeys[e] = (MASK + 1 + hint) * KEY_SPAN + e;
+      entryRead[e] = r;
+      entryPos[e] = -1;
+      entryRc[e] = 0;
+      e++;
+    }
+  }
+  const sorted = sortKeys.subarray(0, e).sort();
+  const uf = new ParityUnionFind(n);
+  let longest = 0;
+  for (let r = 0; r < n; r++) longest = Math.max(longest, arena.lengths[r]);
+  const rcScratch = new Uint8Array(longest);
+  for (let g = 0; g < e;) {
+    const key = Math.floor(sorted[g] / KEY_SPAN);
+    let end = g + 1;
+    while (end < e && Math.floor(sorted[end] / KEY_SPAN) === key) end++;
+    if (end - g > 1 && end - g <= MAX_BUCKET) {
+      const first = sorted[g] % KEY_SPAN;
+      for (let j = g + 1; j < end; j++) {
+        const b = sorted[j] % KEY_SPAN;
+        link(arena, uf, first, b, entryRead, entryPos, entryRc, rcScratch);
+        if (j > g + 1) link(arena, uf, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch);
+      }
+    }
+    g = end;
+  }
+  // Groups of two or more reads, numbered in order of their first read (deterministic).
+  const group = new Int32Array(n).fill(-1);
+  const flip = new Uint8Array(n);
+  const size = new Int32Array(n);
+  for (let r = 0; r < n; r++) size[uf.find(r)]++;
+  const number = new Int32Array(n).fill(-1);
+  let groups = 0;
+  for (let r = 0; r < n; r++) {
+    const root = uf.find(r);
+    if (size[root] < 2) continue;
+    if (number[root] < 0) number[root] = groups++;
+    group[r] = number[root];
+    flip[r] = uf.parityOf(r);
+  }
+  return { group, flip, groups };
+}
+
+/** Joins the reads of entries a and b when they agree around their shared signature. */
+function link(
+  arena: ReadArena,
+  uf: ParityUnionFind,
+  a: number,
+  b: number,
+  entryRead: Int32Array,
+  entryPos: Int32Array,
+  entryRc: Uint8Array,
+  rcScratch: Uint8Array,
+): void {
+  const ra = entryRead[a];
+  const rb = entryRead[b];
+  if (ra === rb || uf.find(ra) === uf.find(rb)) return;
+  if (entryPos[a] < 0 || entryPos[b] < 0) {
+    // Address hints: the same unconfirmed address. Reads with a hint are stored in the orientation
+    // their probe decoded in, so both start at the strand's start: checked at offset 0.
+    const x = arena.read(ra);
+    const y = arena.read(rb);
+    const mid = Math.min(x.length, y.length) >> 1;
+    if (agrees(x, y, mid, mid)) uf.union(ra, rb, 0);
+    return;
+  }
+  const x = arena.read(ra);
+  let y = arena.read(rb);
+  let pb = entryPos[b];
+  const flip = entryRc[a] ^ entryRc[b];
+  if (flip) {
+    const t = rcScratch.subarray(0, y.length);
+    for (let i = 0; i < y.length; i++) t[i] = y[y.length - 1 - i] ^ 1;
+    y = t;
+    pb = y.length - K - pb;
+  }
+  if (agrees(x, y, entryPos[a] + (K >> 1), pb + (K >> 1))) uf.union(ra, rb, flip);
+}
+
+/**
+ * Whether x around position px and y around py hold the same sequence: each half-window (HALF nt
+ * before, HALF after) matches at ≥ MATCH of its positions at the offset given or one either side.
+ */
+function agrees(x: Uint8Array, y: Uint8Array, px: number, py: number): boolean {
+  return halfAgrees(x, y, px, py, -1) && halfAgrees(x, y, px, py, 1);
+}
+
+function halfAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number): boolean {
+  for (let shift = -1; shift <= 1; shift++) {
+    let same = 0;
+    let total = 0;
+    for (let i = 0; i < HALF; i++) {
+      const ix = px + dir * i;
+      const iy = py + shift + dir * i;
+      if (ix < 0 || iy < 0 || ix >= x.length || iy >= y.length) break;
+      total++;
+      if (x[ix] === y[iy]) same++;
+    }
+    if (total >= HALF >> 1 && same >= MATCH * total) return true;
+  }
+  return false;
+}
+
+/** Union–find over reads with a parity bit per link (relative orientation), path-halving. */
+class ParityUnionFind {
+  private readonly parent: Int32Array;
+  private readonly parity: Uint8Array;
+  private readonly rank: Uint8Array;
+
+  constructor(n: number) {
+    this.parent = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.parent[i] = i;
+    this.parity = new Uint8Array(n);
+    this.rank = new Uint8Array(n);
+  }
+
+  find(x: number): number {
+    while (this.parent[x] !== x) {
+      const p = this.parent[x];
+      const gp = this.parent[p];
+      this.parity[x] ^= this.parity[p];
+      this.parent[x] = gp;
+      x = gp;
+    }
+    return x;
+  }
+
+  /** Orientation of x relative to its root. */
+  parityOf(x: number): number {
+    let p = 0;
+    while (this.parent[x] !== x) {
+      p ^= this.parity[x];
+      x = this.parent[x];
+    }
+    return p;
+  }
+
+  /** Joins x and y with y's orientation relative to x. */
+  union(x: number, y: number, rel: number): void {
+    const px = this.parityOf(x);
+    const py = this.parityOf(y);
+    let rx = this.find(x);
+    let ry = this.find(y);
+    if (rx === ry) return;
+    if (this.rank[rx] < this.rank[ry]) [rx, ry] = [ry, rx];
+    this.parent[ry] = rx;
+    this.parity[ry] = px ^ py ^ rel;
+    if (this.rank[rx] === this.rank[ry]) this.rank[rx]++;
+  }
+}

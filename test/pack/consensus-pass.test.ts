@@ -1,0 +1,77 @@
+/**
+ * Reads to strands by clustering and consensus: reads grouped by strand without their addresses
+ * (read-clusters.ts), and the decoder's consensus pass recovering strands that no single read
+ * gives — reads with noisy first cycles, low coverage — while a consensus that fails its CRC adds
+ * nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { Channel, decodePool, encodePool, IncompleteDecodeError } from '../../src/pack/index.js';
+import { clusterReads, ReadArena } from '../../src/pack/pool/read-clusters.js';
+import { parseWord } from '../../src/loco/index.js';
+import { Rng } from '../../src/random.js';
+
+const rng = new Rng(3);
+const data = Uint8Array.from({ length: 6000 }, () => rng.below(256));
+const pool = encodePool(data);
+
+/** Substitutes each of a read's first `span` nt with probability `rate`. */
+function noisyFront(reads: readonly string[], rate: number, span: number, seed: number): string[] {
+  const r = new Rng(seed);
+  return reads.map((read) => {
+    const s = read.split('');
+    for (let i = 0; i < span && i < s.length; i++) if (r.next() < rate) s[i] = 'ACGT'.replace(s[i], '')[r.below(3)];
+    return s.join('');
+  });
+}
+
+const same = (a: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(data));
+
+describe('clusterReads', () => {
+  it('groups the reads of each strand, in either orientation, and keeps strands apart', () => {
+    const strands = pool.strands.slice(0, 300);
+    const channel = new Channel(strands, { preset: 'illumina', coverage: 6, sampling: 'exact', skew: 0, rc: 0.5, seed: 9 });
+    const arena = new ReadArena();
+    for (const read of channel.reads()) arena.add(parseWord(read, 'read'), -1);
+    const truth = channel.order; // the strand each read copies
+    const { group, groups } = clusterReads(arena);
+    // Purity: no group holds reads of two strands.
+    const strandOf = new Map<number, number>();
+    for (let r = 0; r < arena.count; r++) {
+      if (group[r] < 0) continue;
+      const s = strandOf.get(group[r]);
+      if (s === undefined) strandOf.set(group[r], truth[r]);
+      else expect(s).toBe(truth[r]);
+    }
+    // Completeness: most strands end in one group.
+    const groupsOf = new Map<number, Set<number>>();
+    for (let r = 0; r < arena.count; r++) if (group[r] >= 0) (groupsOf.get(truth[r]) ?? groupsOf.set(truth[r], new Set()).get(truth[r])!).add(group[r]);
+    const whole = [...groupsOf.values()].filter((g) => g.size === 1).length;
+    expect(whole / strands.length).toBeGreaterThan(0.9);
+    expect(groups).toBeLessThanOrEqual(strands.length * 1.2);
+  });
+});
+
+describe('the consensus pass', () => {
+  it('decodes reads whose first 30 cycles carry 10 % substitutions, which reads decoded alone cannot', () => {
+    const reads = noisyFront([...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 4 }).reads()], 0.1, 30, 5);
+    expect(() => decodePool(reads, 'reads', { consensus: false })).toThrow(IncompleteDecodeError);
+    const out = decodePool(reads);
+    expect(same(out.data)).toBe(true);
+    expect(out.report.byConsensus).toBeGreaterThan(0);
+    expect(out.report.consensus!.clusters).toBeGreaterThan(0);
+  });
+
+  it('decodes Illumina-like reads at coverage 5 with 5 % dropout; the report says which strands came from consensus', () => {
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 5, dropout: 0.05, seed: 6 }).reads()];
+    const out = decodePool(reads);
+    expect(same(out.data)).toBe(true);
+    expect(out.report.recovered).toBe(out.report.strands - out.report.erasures);
+  });
+
+  it('is not run when the reads decoded one by one already complete every block', () => {
+    const reads = [...new Channel(pool.strands, { preset: 'ideal', coverage: 2, seed: 7 }).reads()];
+    const out = decodePool(reads);
+    expect(same(out.data)).toBe(true);
+    expect(out.report.consensus).toBeUndefined();
+  });
+});
