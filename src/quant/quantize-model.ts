@@ -13,7 +13,7 @@ import { rtnQuantize } from './rtn.js';
 import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult, type EcsqMatrix } from './ecsq.js';
 import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
 import { QuantInputError } from './errors.js';
-import { cloneModel, LINEAR_NAMES, linearShape, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
+import { cloneModel, LINEAR_NAMES, linearShape, llamaConfigProblem, MAX_CONTAINER_SEQ_LEN, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
 import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
 import { logSoftmaxInto } from './model/log-softmax.js';
@@ -419,6 +419,8 @@ export function modelFromDnq(a: DnqArchive, file = '<dnq>'): LlamaModel {
     seqLen: num('seqLen'),
     sharedClassifier: m.sharedClassifier === true,
   };
+  const problem = llamaConfigProblem(config, MAX_CONTAINER_SEQ_LEN);
+  if (problem) throw new QuantInputError(file, `manifest model: ${problem}`);
   const byName = new Map(a.tensors.map((t) => [t.name, t]));
   const get = (name: string, length: number): Float32Array => {
     const t = byName.get(name);

@@ -166,6 +166,16 @@ describe('bad input', () => {
     ).toThrow(/odd\.fasta: manifest chunkBytes \d+ differs from what its code carries per strand/);
   });
 
+  it('a manifest claiming more data strands than there are reads is refused at once, before any work is sized from it', () => {
+    const real = encodePool(bytes(100, 1)).manifest;
+    const strands = 2 ** real.addressBits - 2;
+    const huge = { ...real, bytes: strands * real.chunkBytes, dataStrands: strands, blocks: Math.ceil(strands / 60_000), parity: 0 };
+    const reads = [...headerStrands(huge), ...headerStrands(huge)];
+    expect(() => decodePool(reads, 'claims.fasta')).toThrow(
+      new RegExp(`claims\\.fasta: the pool's manifest claims \\d+ bytes in ${strands} data strands, but the input holds only ${reads.length} reads`),
+    );
+  });
+
   it('options out of range name the option', () => {
     expect(() => encodePool(new Uint8Array(1), { length: 151, codewords: 2 })).toThrow(OptionError);
     expect(() => encodePool(new Uint8Array(1), { length: 151, codewords: 2 })).toThrow(/--length: 151 is not a multiple of --codewords 2/);

@@ -89,7 +89,7 @@ describe('llama2.c checkpoint', () => {
     expect(() => parseLlama2c(badHeader, 'h.bin')).toThrow(/h\.bin: header field dim = -3/);
     const heads = fileBytes.slice();
     new DataView(heads.buffer).setInt32(12, 7, true);
-    expect(() => parseLlama2c(heads, 'heads.bin')).toThrow(/heads\.bin: header: dim 64 is not a multiple of n_heads 7/);
+    expect(() => parseLlama2c(heads, 'heads.bin')).toThrow(/heads\.bin: header field dim 64 is not a multiple of n_heads 7/);
     expect(() => readLlama2c('/nonexistent/model.bin')).toThrow(ModelFormatError);
     expect(() => readLlama2c('/nonexistent/model.bin')).toThrow(/no such file/);
   });

@@ -156,6 +156,16 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
   if (count === 0) throw new PoolFormatError(source, 'no reads');
   const primers = options.primers ? givenPrimers(options.primers) : detectPrimers(sample);
   const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir);
+  // A manifest's sizes are checked against what the reads can hold before any work is sized from
+  // them: every data strand the outer code needs comes from at least one read. Short by a little,
+  // the decode goes on to name the blocks short of strands; short by far (a damaged or crafted
+  // header), it stops here rather than walk and size buffers for addresses no read can fill.
+  if (manifest.dataStrands > count && manifest.dataStrands + manifest.parity * manifest.blocks > 4 * count + 65_536)
+    throw new IncompleteDecodeError(
+      source,
+      `the pool's manifest claims ${manifest.bytes} bytes in ${manifest.dataStrands} data strands, but the input holds only ${count} reads: ` +
+        `the outer code needs at least ${manifest.dataStrands} strands, each from a read of its own. Nothing written.`,
+    );
   const total = manifest.dataStrands + manifest.parity * manifest.blocks;
   // Length counts from the trimming that found the manifest (final per-read trimming may move a
   // read by a nucleotide or two; these are for the report).

@@ -79,7 +79,9 @@ async function forwardOneBatch(model: LlamaModel, seqs: readonly (readonly numbe
   const hb = new Float32Array(N * hidden);
   const hb2 = new Float32Array(N * hidden);
   const att = new Float32Array(maxLen);
-  const { cos, sin } = ropeTables(c.seqLen, head);
+  // The first rows of the context's tables, a power of two covering the batch: memory follows the
+  // text, not the context a header claims, and the cache holds a few sizes.
+  const { cos, sin } = ropeTables(Math.min(c.seqLen, 2 ** Math.ceil(Math.log2(Math.max(1, maxLen)))), head);
 
   for (let si = 0; si < seqs.length; si++) {
     const s = seqs[si];

@@ -85,3 +85,36 @@ export function cloneModel(m: LlamaModel): LlamaModel {
     llama2cRope: m.llama2cRope,
   };
 }
+
+/** The bounds every reader applies to a model's shape (llama2.c's header limits). */
+export const MAX_MODEL_DIM = 1 << 20;
+export const MAX_VOCAB = 1 << 22;
+/**
+ * The longest context a shape read from a container may claim: no tensor of a `.dnq` is sized by
+ * it, only the RoPE tables a checkpoint written from it carries and the caches a forward pass
+ * grows into, so a small file could otherwise claim gigabytes. 2^17 covers the longest contexts
+ * of released Llama models (128k).
+ */
+export const MAX_CONTAINER_SEQ_LEN = 1 << 17;
+
+/**
+ * What is wrong with a model shape, or undefined: each size 1 … MAX_MODEL_DIM (vocabulary 1 …
+ * MAX_VOCAB, context 1 … maxSeqLen), dim a multiple of n_heads, n_heads of n_kv_heads, an even
+ * head size (RoPE rotates pairs).
+ */
+export function llamaConfigProblem(c: LlamaConfig, maxSeqLen = MAX_MODEL_DIM): string | undefined {
+  const sizes: Array<[string, number, number]> = [
+    ['dim', c.dim, MAX_MODEL_DIM],
+    ['hidden_dim', c.hiddenDim, MAX_MODEL_DIM],
+    ['n_layers', c.nLayers, MAX_MODEL_DIM],
+    ['n_heads', c.nHeads, MAX_MODEL_DIM],
+    ['n_kv_heads', c.nKvHeads, MAX_MODEL_DIM],
+    ['vocab_size', c.vocabSize, MAX_VOCAB],
+    ['seq_len', c.seqLen, maxSeqLen],
+  ];
+  for (const [name, v, max] of sizes) if (!Number.isInteger(v) || v < 1 || v > max) return `${name} = ${v}: expected 1 … ${max}`;
+  if (c.dim % c.nHeads !== 0) return `dim ${c.dim} is not a multiple of n_heads ${c.nHeads}`;
+  if (c.nHeads % c.nKvHeads !== 0) return `n_heads ${c.nHeads} is not a multiple of n_kv_heads ${c.nKvHeads}`;
+  if ((c.dim / c.nHeads) % 2 !== 0) return `head size ${c.dim / c.nHeads} must be even for RoPE`;
+  return undefined;
+}

@@ -7,7 +7,7 @@
 import { readModelFile } from './_file.js';
 import { writeFileAtomic } from '../../pack/atomic-file.js';
 import { ModelFormatError } from './errors.js';
-import type { LlamaConfig, LlamaLayer, LlamaModel } from './llama.js';
+import { llamaConfigProblem, type LlamaConfig, type LlamaLayer, type LlamaModel } from './llama.js';
 
 const HEADER_BYTES = 28;
 
@@ -29,16 +29,9 @@ export function parseLlama2c(bytes: Uint8Array, file = 'model'): LlamaModel {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const h = Array.from({ length: 7 }, (_, i) => dv.getInt32(4 * i, true));
   const [dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabRaw, seqLen] = h;
-  const names = ['dim', 'hidden_dim', 'n_layers', 'n_heads', 'n_kv_heads', 'vocab_size', 'seq_len'];
-  h.forEach((v, i) => {
-    if (i !== 5 && (v <= 0 || v > 1 << 20))
-      throw new ModelFormatError(file, `header field ${names[i]} = ${v}: expected 1 … ${1 << 20} (not a llama2.c v0 checkpoint?)`);
-  });
-  if (vocabRaw === 0 || Math.abs(vocabRaw) > 1 << 22) throw new ModelFormatError(file, `header field vocab_size = ${vocabRaw}: out of range`);
-  if (dim % nHeads !== 0) throw new ModelFormatError(file, `header: dim ${dim} is not a multiple of n_heads ${nHeads}`);
-  if (nHeads % nKvHeads !== 0) throw new ModelFormatError(file, `header: n_heads ${nHeads} is not a multiple of n_kv_heads ${nKvHeads}`);
-  if ((dim / nHeads) % 2 !== 0) throw new ModelFormatError(file, `header: head size ${dim / nHeads} must be even for RoPE`);
   const config: LlamaConfig = { dim, hiddenDim, nLayers, nHeads, nKvHeads, vocabSize: Math.abs(vocabRaw), seqLen, sharedClassifier: vocabRaw > 0 };
+  const problem = llamaConfigProblem(config);
+  if (problem) throw new ModelFormatError(file, `header field ${problem} (not a llama2.c v0 checkpoint?)`);
   const floats = llama2cFloats(config);
   const expected = HEADER_BYTES + 4 * floats;
   if (bytes.length !== expected) {

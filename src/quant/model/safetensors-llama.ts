@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../pack/atomic-file.js';
 import { ModelFormatError } from './errors.js';
-import type { LlamaConfig, LlamaLayer, LlamaModel } from './llama.js';
+import { llamaConfigProblem, MAX_CONTAINER_SEQ_LEN, type LlamaConfig, type LlamaLayer, type LlamaModel } from './llama.js';
 import { parseSafetensors, serializeSafetensors, type FloatDtype, type SafetensorsFile, type SafetensorsInput } from './safetensors.js';
 
 export type LlamaNaming = 'meta' | 'hf';
@@ -191,6 +191,10 @@ export function llamaFromSafetensors(st: SafetensorsFile, file: string, options:
   // llama2.c ties output.weight to the embedding; a tied pair saved twice is still one matrix.
   const sharedClassifier = !cls || (cls.data.length === tokenEmbedding.length && cls.data.every((v, i) => Object.is(v, tokenEmbedding[i])));
   const config: LlamaConfig = { dim, hiddenDim, nLayers, nHeads: heads.nHeads, nKvHeads, vocabSize, seqLen: heads.seqLen, sharedClassifier };
+  // The context length is the one size no tensor backs: bounded as a container's is, so that what
+  // is read here can be archived and restored.
+  const problem = llamaConfigProblem(config, MAX_CONTAINER_SEQ_LEN);
+  if (problem) throw new ModelFormatError(file, `model shape: ${problem}`);
   const stated = metadataConfigSchema.parse(st.metadata); // validated in resolveHeads
   for (const [key, value] of [
     ['dim', dim],

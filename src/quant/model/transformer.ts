@@ -5,7 +5,10 @@
  * from the LlamaModel on every call, so a quantizer can swap layers and run again.
  */
 import { QuantInputError } from '../errors.js';
-import type { LinearName, LlamaModel } from './llama.js';
+import type { LlamaModel, LinearName } from './llama.js';
+
+/** Positions allocated up front; more as a text runs longer (doubling, up to the model's context). */
+const INITIAL_POSITIONS = 256;
 
 /** Called with the input vector of each linear layer (one call per matrix name, shared inputs too). */
 export type LinearInputHook = (layer: number, name: LinearName, x: Float32Array) => void;
@@ -19,12 +22,14 @@ export class Transformer {
   private readonly q: Float32Array;
   private readonly k: Float32Array;
   private readonly v: Float32Array;
-  private readonly att: Float32Array;
+  private att: Float32Array;
   readonly logits: Float32Array;
-  private readonly keyCache: Float32Array;
-  private readonly valueCache: Float32Array;
-  private readonly ropeCos: Float32Array;
-  private readonly ropeSin: Float32Array;
+  private keyCache: Float32Array;
+  private valueCache: Float32Array;
+  private ropeCos: Float32Array;
+  private ropeSin: Float32Array;
+  /** Positions the caches hold now: grown on demand up to seqLen, so memory follows the text, not the context a header claims. */
+  private capacity = 0;
   private hook: LinearInputHook | undefined;
 
   constructor(readonly model: LlamaModel) {
@@ -38,22 +43,46 @@ export class Transformer {
     this.q = new Float32Array(c.dim);
     this.k = new Float32Array(kvDim);
     this.v = new Float32Array(kvDim);
-    this.att = new Float32Array(c.nHeads * c.seqLen);
+    this.att = new Float32Array(0);
     this.logits = new Float32Array(c.vocabSize);
-    this.keyCache = new Float32Array(c.nLayers * c.seqLen * kvDim);
-    this.valueCache = new Float32Array(c.nLayers * c.seqLen * kvDim);
-    // RoPE angles per (position, pair), as run.c computes them in float: 1/10000^(j/head_size).
+    this.keyCache = new Float32Array(0);
+    this.valueCache = new Float32Array(0);
+    this.ropeCos = new Float32Array(0);
+    this.ropeSin = new Float32Array(0);
+    this.grow(Math.min(c.seqLen, INITIAL_POSITIONS));
+  }
+
+  /** Caches and RoPE tables for `positions` positions, keeping what the smaller ones held. */
+  private grow(positions: number): void {
+    const c = this.model.config;
+    const kvDim = (c.dim / c.nHeads) * c.nKvHeads;
     const head = c.dim / c.nHeads;
-    this.ropeCos = new Float32Array(c.seqLen * (head / 2));
-    this.ropeSin = new Float32Array(c.seqLen * (head / 2));
-    for (let p = 0; p < c.seqLen; p++) {
+    const old = this.capacity;
+    const keys = new Float32Array(c.nLayers * positions * kvDim);
+    const values = new Float32Array(c.nLayers * positions * kvDim);
+    for (let l = 0; l < c.nLayers; l++) {
+      keys.set(this.keyCache.subarray(l * old * kvDim, (l + 1) * old * kvDim), l * positions * kvDim);
+      values.set(this.valueCache.subarray(l * old * kvDim, (l + 1) * old * kvDim), l * positions * kvDim);
+    }
+    this.keyCache = keys;
+    this.valueCache = values;
+    this.att = new Float32Array(c.nHeads * positions);
+    // RoPE angles per (position, pair), as run.c computes them in float: 1/10000^(j/head_size).
+    const cos = new Float32Array(positions * (head / 2));
+    const sin = new Float32Array(positions * (head / 2));
+    cos.set(this.ropeCos);
+    sin.set(this.ropeSin);
+    for (let p = old; p < positions; p++) {
       for (let j = 0; j < head; j += 2) {
         const freq = Math.fround(1 / Math.fround(Math.pow(10000, Math.fround(j / head))));
         const val = Math.fround(p * freq);
-        this.ropeCos[p * (head / 2) + j / 2] = Math.cos(val);
-        this.ropeSin[p * (head / 2) + j / 2] = Math.sin(val);
+        cos[p * (head / 2) + j / 2] = Math.cos(val);
+        sin[p * (head / 2) + j / 2] = Math.sin(val);
       }
     }
+    this.ropeCos = cos;
+    this.ropeSin = sin;
+    this.capacity = positions;
   }
 
   setLinearInputHook(hook: LinearInputHook | undefined): void {
@@ -64,7 +93,7 @@ export class Transformer {
   forward(token: number, pos: number): Float32Array {
     const m = this.model;
     const c = m.config;
-    const { x, xb, xb2, hb, hb2, q, k, v, att } = this;
+    const { x, xb, xb2, hb, hb2, q, k, v } = this;
     const dim = c.dim;
     const head = dim / c.nHeads;
     const kvDim = head * c.nKvHeads;
@@ -72,6 +101,9 @@ export class Transformer {
     if (!(Number.isInteger(token) && token >= 0 && token < c.vocabSize))
       throw new QuantInputError('forward', `token ${token} is outside the vocabulary of ${c.vocabSize}`);
     if (!(Number.isInteger(pos) && pos >= 0 && pos < c.seqLen)) throw new QuantInputError('forward', `position ${pos} is outside the context of ${c.seqLen}`);
+    if (pos >= this.capacity) this.grow(Math.min(c.seqLen, Math.max(2 * this.capacity, pos + 1)));
+    const cap = this.capacity;
+    const att = this.att;
     const emb = m.tokenEmbedding;
     for (let i = 0, o = token * dim; i < dim; i++) x[i] = emb[o + i];
     const hook = this.hook;
@@ -102,7 +134,7 @@ export class Transformer {
           k[i + 1] = a * fci + b * fcr;
         }
       }
-      const base = l * c.seqLen * kvDim;
+      const base = l * cap * kvDim;
       const keyCache = this.keyCache;
       const valueCache = this.valueCache;
       keyCache.set(k, base + pos * kvDim);
@@ -111,7 +143,7 @@ export class Transformer {
       for (let h = 0; h < c.nHeads; h++) {
         const qo = h * head;
         const ko = base + ((h / kvMul) | 0) * head;
-        const a = h * c.seqLen;
+        const a = h * cap;
         let max = -Infinity;
         for (let t = 0, kt = ko; t <= pos; t++, kt += kvDim) {
           let s = 0;

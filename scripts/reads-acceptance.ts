@@ -1,0 +1,128 @@
+/**
+ * Reads-to-strands acceptance (issue: clustering, consensus, pool format 3): a random file encoded
+ * with the default options (or primers where a row says so), then per row `--seeds` seeded
+ * channels, each decoded from the reads alone on the calling thread and compared bit for bit.
+ * Rows the channel simulator cannot make yet (position-dependent errors, paired-end reads) are
+ * made from its reads here: noisy first cycles substitute each of a read's first nucleotides with
+ * the stated probability; paired-end reads are the first 150 nt of each read and of its reverse
+ * complement, merged by mergePair as `decode R1 R2` does.
+ *
+ *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--json out.json]
+ */
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { decodePool, encodePool, mergePair, type PoolDecodeReport } from '../src/pack/index.js';
+import { Channel, type ChannelOptions } from '../src/pack/simulate/index.js';
+import { Rng } from '../src/random.js';
+
+const PRIMERS: [string, string] = ['ACACGACGCTCTTCCGATCT', 'AGATCGGAAGAGCACACGTC'];
+
+interface Row {
+  name: string;
+  channel: ChannelOptions;
+  primers?: boolean;
+  /** Substitutions in the first `span` nt of every read, at `rate` per nt. */
+  front?: { span: number; rate: number };
+  paired?: number;
+}
+
+const ROWS: Row[] = [
+  { name: 'illumina-c10', channel: { preset: 'illumina', coverage: 10, dropout: 0.05 } },
+  { name: 'illumina-c5', channel: { preset: 'illumina', coverage: 5, dropout: 0.05 } },
+  // 2.5 % of a 150-nt read's nucleotides substituted, all in its first 30: 12.5 % per nt there.
+  { name: 'front-2.5%-c10', channel: { preset: 'illumina', coverage: 10 }, front: { span: 30, rate: 0.125 } },
+  { name: 'indels-c10', channel: { preset: 'illumina', coverage: 10, del: 0.01, ins: 0.003 } },
+  { name: 'nanopore-c30', channel: { preset: 'nanopore', coverage: 30 } },
+  { name: 'primers-front-5%-c10', channel: { preset: 'illumina', coverage: 10 }, primers: true, front: { span: 20, rate: 0.05 } },
+  { name: 'paired-2x150-c10', channel: { preset: 'illumina', coverage: 10 }, primers: true, paired: 150 },
+];
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '20' },
+    bytes: { type: 'string', default: String(1 << 20) },
+    rows: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+const seeds = Number(values.seeds);
+const rows = values.rows ? ROWS.filter((r) => values.rows!.split(',').includes(r.name)) : ROWS;
+const rng = new Rng(1);
+const data = Uint8Array.from({ length: Number(values.bytes) }, () => rng.below(256));
+const pools = { plain: encodePool(data), primers: encodePool(data, { primers: PRIMERS }) };
+
+const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+const rc = (s: string): string => {
+  let out = '';
+  for (let i = s.length - 1; i >= 0; i--) out += COMPLEMENT[s[i]];
+  return out;
+};
+
+function reads(row: Row, seed: number): string[] {
+  const pool = row.primers ? pools.primers : pools.plain;
+  let out = [...new Channel(pool.strands, { ...row.channel, seed }).reads()];
+  if (row.front) {
+    const r = new Rng(1000 + seed);
+    const { span, rate } = row.front;
+    out = out.map((read) => {
+      const s = read.split('');
+      for (let i = 0; i < span && i < s.length; i++) if (r.next() < rate) s[i] = 'ACGT'.replace(s[i], '')[r.below(3)];
+      return s.join('');
+    });
+  }
+  if (row.paired) {
+    const n = row.paired;
+    out = out.flatMap((f) => {
+      const merged = mergePair(f.slice(0, n), rc(f).slice(0, n));
+      return merged === undefined ? [f.slice(0, n), rc(f).slice(0, n)] : [merged];
+    });
+  }
+  return out;
+}
+
+interface Outcome {
+  row: string;
+  ok: number;
+  seeds: number;
+  secondsPerRun: number;
+  meanByConsensus: number;
+  worstErasureShare: number;
+  firstFailure?: string;
+}
+
+const outcomes: Outcome[] = [];
+console.log(
+  `file ${data.length} bytes → ${pools.plain.strands.length} strands of ${pools.plain.strands[0].length} nt (with primers: ${pools.primers.strands[0].length} nt)`,
+);
+for (const row of rows) {
+  let ok = 0;
+  let consensus = 0;
+  let worst = 0;
+  let failure: string | undefined;
+  const t0 = performance.now();
+  for (let seed = 1; seed <= seeds; seed++) {
+    try {
+      const out = decodePool(reads(row, seed));
+      const report: PoolDecodeReport = out.report;
+      if (Buffer.from(out.data).equals(Buffer.from(data))) ok++;
+      consensus += report.byConsensus ?? 0;
+      worst = Math.max(worst, report.erasures / report.strands);
+    } catch (e) {
+      failure ??= `seed ${seed}: ${(e as Error).message.slice(0, 200)}`;
+    }
+  }
+  const o: Outcome = {
+    row: row.name,
+    ok,
+    seeds,
+    secondsPerRun: (performance.now() - t0) / 1000 / seeds,
+    meanByConsensus: consensus / seeds,
+    worstErasureShare: worst,
+    firstFailure: failure,
+  };
+  outcomes.push(o);
+  console.log(
+    `${row.name.padEnd(22)} ${ok}/${seeds} bit-exact, ${o.secondsPerRun.toFixed(1)} s/run, mean ${o.meanByConsensus.toFixed(0)} strands by consensus, worst erasure share ${(100 * worst).toFixed(1)} %${failure ? `; first failure ${failure}` : ''}`,
+  );
+}
+if (values.json) writeFileSync(values.json, `${JSON.stringify({ bytes: data.length, seeds, outcomes }, null, 2)}\n`);

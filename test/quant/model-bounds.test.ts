@@ -1,0 +1,53 @@
+/**
+ * Size fields read from files are bounded before anything is sized from them: a `.dnq` whose
+ * manifest claims a context of 2·10^7 (258 KB of file, a 641 MB checkpoint before) is refused by
+ * `dequantize`, `eval` and `generate` with one line naming the field; a forward pass allocates for
+ * the positions it runs, not for the context a header claims.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { generate, readDnq, readLlama2c, readTokenizer, writeDnq } from '../../src/quant/index.js';
+import type { DnqTensorInput } from '../../src/quant/dnq.js';
+import { expectOneLineError, runCli } from '../_cli.js';
+import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dnarchive-bounds-'));
+const QUICK = ['--calib', TEXT, '--bits', '4', '--method', 'rtn', '--uniform', '--calib-tokens', '16'];
+
+describe('model size fields from files', () => {
+  it('a .dnq claiming seqLen 2·10^7 or 10^9: dequantize, eval and generate refuse it in one line, and write nothing', async () => {
+    const good = join(dir, 'good.dnq');
+    expect((await runCli(['quantize', MODEL, '-o', good, ...QUICK])).code).toBe(0);
+    const archive = readDnq(new Uint8Array(readFileSync(good)), good);
+    for (const seqLen of [2e7, 1e9]) {
+      const bad = join(dir, `seq-${seqLen}.dnq`);
+      const m = archive.manifest;
+      writeFileSync(
+        bad,
+        writeDnq({
+          model: { ...m.model, seqLen },
+          quantizer: m.quantizer,
+          budgetBitsPerWeight: m.budget.bitsPerWeight,
+          tensors: archive.tensors as DnqTensorInput[],
+        }),
+      );
+      const out = join(dir, 'never.bin');
+      expectOneLineError(
+        await runCli(['dequantize', bad, '-o', out]),
+        new RegExp(`seq-${seqLen}\\.dnq: manifest model: seq_len = ${seqLen}: expected 1 … 131072`),
+      );
+      expect(existsSync(out)).toBe(false);
+      expectOneLineError(await runCli(['eval', bad, '--reference', MODEL, '--text', TEXT, '--tokenizer', TOKENIZER]), /seq_len = \d+: expected 1 … 131072/);
+      expectOneLineError(await runCli(['generate', bad, '--tokenizer', TOKENIZER, '--steps', '3']), /seq_len = \d+: expected 1 … 131072/);
+    }
+  });
+
+  it('a forward pass sized for the text it runs: a claimed context of 2^20 costs nothing until used', () => {
+    const model = readLlama2c(MODEL);
+    const tok = readTokenizer(TOKENIZER, model.config.vocabSize);
+    const wide = { ...model, config: { ...model.config, seqLen: 1 << 20 } };
+    expect(generate(wide, tok, { steps: 40 })).toBe(generate(model, tok, { steps: 40 }));
+  });
+});
