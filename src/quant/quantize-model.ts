@@ -13,7 +13,16 @@ import { rtnQuantize } from './rtn.js';
 import { dequantizeEcsq, ecsqAtBudget, type EcsqBudgetResult, type EcsqMatrix } from './ecsq.js';
 import { readDnq, writeDnq, type DnqArchive, type DnqTensorInput } from './dnq.js';
 import { QuantInputError } from './errors.js';
-import { cloneModel, LINEAR_NAMES, linearShape, llamaConfigProblem, MAX_CONTAINER_SEQ_LEN, type LinearName, type LlamaConfig, type LlamaModel } from './model/llama.js';
+import {
+  cloneModel,
+  LINEAR_NAMES,
+  linearShape,
+  llamaConfigProblem,
+  MAX_CONTAINER_SEQ_LEN,
+  type LinearName,
+  type LlamaConfig,
+  type LlamaModel,
+} from './model/llama.js';
 import { Transformer } from './model/transformer.js';
 import type { Tokenizer } from './tokenizer/index.js';
 import { logSoftmaxInto } from './model/log-softmax.js';
