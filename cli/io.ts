@@ -1,9 +1,8 @@
 /** Reading inputs and writing outputs for the CLI: '-' is stdin/stdout, files are written atomically. */
-import { existsSync, writeSync } from 'node:fs';
+import { writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { writeFileAtomic } from '../src/pack/atomic-file.js';
-import { OutputExistsError } from '../src/pack/errors.js';
+import { checkOutputPath, writeFileAtomic } from '../src/pack/atomic-file.js';
 import { DnarchiveError } from '../src/errors.js';
 
 /**
@@ -67,7 +66,7 @@ export async function readInput(io: CliIo, path: string, maxBytes?: number): Pro
  * atomic writer checks again at the end).
  */
 export function refuseExisting(path: string, force: boolean): void {
-  if (path !== '-' && !force && existsSync(path)) throw new OutputExistsError(path);
+  if (path !== '-') checkOutputPath(path, force);
 }
 
 export async function writeOutput(io: CliIo, path: string, data: Uint8Array | string, force: boolean): Promise<void> {

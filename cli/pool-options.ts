@@ -16,7 +16,7 @@ const int = (name: string, min: number, max: number) =>
 const fraction = (name: string, max: number) =>
   z
     .string()
-    .regex(/^\d*\.?\d+$/, `${name} must be a number`)
+    .regex(/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i, `${name} must be a number`)
     .transform(Number)
     .pipe(z.number().max(max, `${name} must be at most ${max}`));
 

@@ -69,6 +69,8 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
     if (err instanceof DnarchiveError) {
       io.stderr.write(`dnarchive: ${err.message}\n`);
+      // A caller reading --json output gets the failure as JSON too, not an empty stdout.
+      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, exitCode: err.exitCode } })}\n`);
       return err.exitCode;
     }
     const e = err as NodeJS.ErrnoException;

@@ -10,7 +10,7 @@ import {
   modelFromDnq,
   quantizeModelOnDevice,
   readDnq,
-  readLlama2c,
+  readModel,
   readStories,
   resolveDevice,
   serializeLlama2c,
@@ -51,7 +51,7 @@ export async function runQuantize(
   options: QuantizeModelOptions & { device?: DeviceChoice },
   o: { calib: string; tokenizer?: string },
 ): Promise<{ q: QuantizedModel & { device: DeviceReport }; summary: QuantizeSummary }> {
-  const model = readLlama2c(input);
+  const model = readModel(input); // llama2.c or safetensors; a .dnq is named as such
   const tok = tokenizerFor(input, o.tokenizer, model.config.vocabSize);
   const split = readStories(o.calib);
   const started = performance.now();

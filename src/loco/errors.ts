@@ -1,4 +1,4 @@
-import { DnarchiveError } from '../errors.js';
+import { DnarchiveError, EXIT_UNRECOVERABLE } from '../errors.js';
 
 /** ℓ, m or another code parameter is outside what the code supports. */
 export class LocoParameterError extends DnarchiveError {
@@ -58,6 +58,7 @@ export class IndexRangeError extends DnarchiveError {
 
 /** A bridge checksum that does not match its codeword: a substitution was detected. */
 export class ChecksumMismatchError extends DnarchiveError {
+  override readonly exitCode = EXIT_UNRECOVERABLE;
   constructor(
     readonly strand: number,
     readonly codeword: number,
@@ -75,6 +76,7 @@ export class StrandFormatError extends DnarchiveError {
 
 /** A codeword an error-correcting mapper could not correct (more substitutions than it handles). */
 export class UncorrectableCodewordError extends DnarchiveError {
+  override readonly exitCode = EXIT_UNRECOVERABLE;
   constructor(
     readonly strand: number,
     readonly codeword: number,

@@ -2,13 +2,37 @@
  * Output files appear whole or not at all: data goes to a temporary file beside the target,
  * which is renamed over it only after everything was written and flushed.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
-import { OutputExistsError } from './errors.js';
+import { dirname } from 'node:path';
+import { OutputExistsError, OutputPathError } from './errors.js';
 import { createTempPath, releaseTemp } from './temp-files.js';
 
+/**
+ * Refuses, before any work, an output that could not be written at the end: an existing file
+ * without `force`, a directory, a folder that does not exist or is not a folder.
+ */
+export function checkOutputPath(path: string, force: boolean): void {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isDirectory()) throw new OutputPathError(path, 'is a directory: give a file name');
+  if (st && !force) throw new OutputExistsError(path);
+  const dir = dirname(path);
+  let d;
+  try {
+    d = statSync(dir);
+  } catch {
+    throw new OutputPathError(path, `the folder ${dir} does not exist`);
+  }
+  if (!d.isDirectory()) throw new OutputPathError(path, `${dir} is not a folder`);
+}
+
 export async function writeFileAtomic(path: string, data: Uint8Array | string, force = false): Promise<void> {
-  if (!force && existsSync(path)) throw new OutputExistsError(path);
+  checkOutputPath(path, force);
   const tmp = createTempPath(path);
   let fh;
   try {
@@ -43,7 +67,7 @@ export class AtomicWriter {
     readonly path: string,
     force = false,
   ) {
-    if (!force && existsSync(path)) throw new OutputExistsError(path);
+    checkOutputPath(path, force);
     this.tmp = createTempPath(path);
     try {
       this.fd = openSync(this.tmp, 'wx');

@@ -1,4 +1,4 @@
-import { DnarchiveError } from '../errors.js';
+import { DnarchiveError, EXIT_UNRECOVERABLE } from '../errors.js';
 
 /** A FASTA/FASTQ file that cannot be read: names the file and the line. */
 export class ReadsFormatError extends DnarchiveError {
@@ -28,8 +28,19 @@ export class OutputExistsError extends DnarchiveError {
   }
 }
 
-/** Decoding finished but could not reproduce the input: says what is missing. */
+/** The output path cannot take a file: a directory, or in a folder that does not exist. */
+export class OutputPathError extends DnarchiveError {
+  constructor(
+    readonly path: string,
+    detail: string,
+  ) {
+    super('OUTPUT_PATH', `${path}: ${detail}`);
+  }
+}
+
+/** Decoding finished but could not reproduce the input: says what is missing. Exit code 3. */
 export class IncompleteDecodeError extends DnarchiveError {
+  override readonly exitCode = EXIT_UNRECOVERABLE;
   constructor(
     readonly file: string,
     detail: string,

@@ -5,6 +5,7 @@
 import { asciiToSymbol } from '../loco/alphabet.js';
 import { formatWord } from '../loco/alphabet.js';
 import { ReadsFormatError } from './errors.js';
+import { preview } from './text-preview.js';
 
 export interface SequenceRecord {
   /** Header text after '>' or '@'. */
@@ -17,7 +18,7 @@ export interface SequenceRecord {
 
 /** Parses FASTA or FASTQ (detected from the first non-empty line). */
 export function parseReads(text: string, file: string): SequenceRecord[] {
-  const lines = text.split(/\r?\n/);
+  const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r?\n/); // a UTF-8 byte-order mark, as some editors write
   let first = 0;
   while (first < lines.length && lines[first].trim() === '') first++;
   if (first === lines.length) throw new ReadsFormatError(file, 0, 'the file is empty: no FASTA or FASTQ records');
@@ -27,7 +28,7 @@ export function parseReads(text: string, file: string): SequenceRecord[] {
   throw new ReadsFormatError(
     file,
     first + 1,
-    `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${JSON.stringify(lines[first].slice(0, 20))}`,
+    `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${preview(lines[first])}`,
   );
 }
 

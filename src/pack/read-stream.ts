@@ -16,6 +16,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { DnarchiveError } from '../errors.js';
 import { ReadsFormatError } from './errors.js';
+import { preview } from './text-preview.js';
 import { gunzipChunks, gunzipChunksAsync } from './gzip-input.js';
 
 export interface ReadSource {
@@ -79,6 +80,7 @@ export class RecordParser {
 
   line(raw: string): ReadRecord | undefined {
     const lineNo = ++this.lineNo;
+    if (lineNo === 1 && raw.charCodeAt(0) === 0xfeff) raw = raw.slice(1); // a UTF-8 byte-order mark, as some editors write
     if (raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13) raw = raw.slice(0, -1);
     if (this.mode === undefined) {
       if (raw.trim() === '') return undefined;
@@ -88,7 +90,7 @@ export class RecordParser {
         throw new ReadsFormatError(
           this.file,
           lineNo,
-          `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${JSON.stringify(raw.slice(0, 20))}`,
+          `not FASTA or FASTQ (nor gzip of them): the first record must start with '>' or '@', found ${preview(raw)}`,
         );
       }
     }

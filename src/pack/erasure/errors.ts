@@ -1,4 +1,4 @@
-import { DnarchiveError } from '../../errors.js';
+import { DnarchiveError, EXIT_UNRECOVERABLE } from '../../errors.js';
 
 /** A code parameter or shard shape out of range: names the parameter, its value and the rule. */
 export class ErasureParameterError extends DnarchiveError {
@@ -19,6 +19,7 @@ const LIST_MAX = 20;
  * addresses), and how many more of them would make the block decodable.
  */
 export class ErasureCapacityError extends DnarchiveError {
+  override readonly exitCode = EXIT_UNRECOVERABLE;
   constructor(
     readonly label: string,
     readonly missing: number[],
