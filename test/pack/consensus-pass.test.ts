@@ -61,6 +61,12 @@ describe('the consensus pass', () => {
     expect(out.report.consensus!.clusters).toBeGreaterThan(0);
   });
 
+  it('recovers header strands by consensus too: 12.5 % substitutions in the first 30 cycles lose header chunks read by read', () => {
+    const reads = noisyFront([...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 2 }).reads()], 0.125, 30, 52);
+    expect(() => decodePool(reads, 'reads', { consensus: false })).toThrow(/header chunk\(s\) .* missing from every read/);
+    expect(same(decodePool(reads).data)).toBe(true);
+  });
+
   it('decodes Illumina-like reads at coverage 5 with 5 % dropout; the report says which strands came from consensus', () => {
     const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 5, dropout: 0.05, seed: 6 }).reads()];
     const out = decodePool(reads);

@@ -36,13 +36,28 @@ export interface ConsensusOutcome {
 }
 
 export function consensusPass(reads: ReadSource, trim: (read: string) => string, L: number, collector: StrandCollector): ConsensusOutcome {
-  const arena = new ReadArena();
   const slack = Math.max(2, Math.ceil(0.1 * L));
+  return clusterConsensus(
+    (function* () {
+      for (const r of reads.pass()) {
+        const q = trim(r);
+        if (Math.abs(q.length - L) <= slack) yield parseWord(q, 'read');
+      }
+    })(),
+    L,
+    collector,
+  );
+}
+
+/**
+ * Clusters `words` (reads as symbols, primers trimmed, about the strand length) and offers each
+ * cluster's consensus to `collector`. Reads whose first codewords name a strand the collector
+ * already has or no longer needs are left out; the others keep that address as a hint.
+ */
+export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collector: StrandCollector): ConsensusOutcome {
+  const arena = new ReadArena();
   let skipped = 0;
-  for (const r of reads.pass()) {
-    const q = trim(r);
-    if (Math.abs(q.length - L) > slack) continue;
-    let w = parseWord(q, 'read');
+  for (let w of words) {
     const probe = collector.probeAddress(w);
     let hint = -1;
     if (probe >= 0) {

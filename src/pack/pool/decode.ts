@@ -24,7 +24,7 @@ import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.j
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, givenPrimers, mismatchCount, reverseComplementText, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
-import { consensusPass } from './consensus-pass.js';
+import { clusterConsensus, consensusPass } from './consensus-pass.js';
 
 export { MAX_SHIFT };
 
@@ -155,7 +155,7 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
   }
   if (count === 0) throw new PoolFormatError(source, 'no reads');
   const primers = options.primers ? givenPrimers(options.primers) : detectPrimers(sample);
-  const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir);
+  const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir, options.consensus !== false);
   // A manifest's sizes are checked against what the reads can hold before any work is sized from
   // them: every data strand the outer code needs comes from at least one read. Short by a little,
   // the decode goes on to name the blocks short of strands; short by far (a damaged or crafted
@@ -289,6 +289,7 @@ export function findManifest(
   pass: () => Iterable<string>,
   source: string,
   cacheDir?: string | false,
+  consensus = true,
 ): { L: number; manifest: Manifest; lengths: Map<number, number> } {
   const counts = new Map<number, number>();
   let n = 0;
@@ -301,7 +302,7 @@ export function findManifest(
   for (const L of lengths.slice(0, 6)) {
     if (!headerGeometry(L)) continue;
     tried.push(L);
-    const manifest = readManifest(pass, L, source, cacheDir);
+    const manifest = readManifest(pass, L, source, cacheDir, consensus);
     if (manifest) return { L, manifest, lengths: counts };
   }
   throw new PoolFormatError(
@@ -310,8 +311,28 @@ export function findManifest(
   );
 }
 
+/** Header-looking reads kept for a consensus of header strands (a pool has tens of header strands). */
+const MAX_HEADER_CANDIDATES = 200_000;
+
+/** Whether the chunks hold, for one pool, chunk 0 and every chunk its length needs. */
+function headerComplete(chunks: ChunkList, chunkBytes: number): boolean {
+  const byPool = new Map<number, Set<number>>();
+  let first: Uint8Array | undefined;
+  for (const [key, chunk] of chunks.entries()) {
+    const poolId = Math.floor(key / 2 ** 24);
+    const h = (key % 2 ** 24) & HEADER_CHUNK_MASK;
+    (byPool.get(poolId) ?? byPool.set(poolId, new Set()).get(poolId)!).add(h);
+    if (h === 0) first = chunk;
+  }
+  if (byPool.size !== 1 || !first) return false;
+  const have = [...byPool.values()][0];
+  const need = Math.ceil((((first[0] << 8) | first[1]) + 2) / chunkBytes);
+  for (let h = 0; h < need; h++) if (!have.has(h)) return false;
+  return true;
+}
+
 /** The manifest from the header strands of strand length L, or undefined when none decodes. */
-export function readManifest(pass: () => Iterable<string>, L: number, source: string, cacheDir?: string | false): Manifest | undefined {
+export function readManifest(pass: () => Iterable<string>, L: number, source: string, cacheDir?: string | false, consensus = true): Manifest | undefined {
   const { codec, K } = headerCodec(L, cacheDir);
   const layout = headerLayout(codec, K);
   const { chunkBytes } = layout;
@@ -320,8 +341,11 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   const chunks = new ChunkList(chunkBytes);
   const collector = new StrandCollector(codec, L, layout, { kind: KIND_HEADER, addresses: HEADER_COPIES << 16, listOnMatch: true }, chunks);
   const probe = Math.min(L, 2 * (codec.code.m + 2));
+  // Reads that look like header strands, kept (they are few) for a consensus if a chunk is missing.
+  const candidates: Uint8Array[] = [];
+  const slack = Math.max(MAX_SHIFT, Math.ceil(0.1 * L));
   for (const q of pass()) {
-    if (Math.abs(q.length - L) > MAX_SHIFT) continue;
+    if (Math.abs(q.length - L) > slack) continue;
     // Header strands are ℓ = 1: no two neighbours alike. A read with several equal neighbours in
     // its first codewords is a data strand of a run-limited code (ℓ ≥ 2): skip it unread.
     if (repeats(q, probe) > 3) continue;
@@ -331,9 +355,11 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     } catch {
       continue;
     }
-    collector.add(w);
+    if (candidates.length < MAX_HEADER_CANDIDATES) candidates.push(w);
+    if (Math.abs(q.length - L) <= MAX_SHIFT) collector.add(w);
   }
   collector.finish();
+  if (consensus && !headerComplete(chunks, chunkBytes)) clusterConsensus(candidates, L, collector);
   const pools = new Map<number, Map<number, Uint8Array>>();
   for (const [key, chunk] of chunks.entries()) {
     const poolId = Math.floor(key / 2 ** 24);
@@ -393,6 +419,7 @@ export function frameReads(
   reads: ReadSource,
   primers: Primers,
   cacheDir?: string | false,
+  consensus = true,
 ): { trim: (r: string) => string; L: number; manifest: Manifest; lengths: Map<number, number> } {
   const attempts: Array<(r: string) => string> = [];
   if (primers.found) {
@@ -420,7 +447,7 @@ export function frameReads(
   let lastError: unknown;
   for (const attempt of attempts) {
     try {
-      const { manifest, lengths } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir);
+      const { manifest, lengths } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir, consensus);
       const trim = (r: string): string => trimByPrimers(r, manifest.primers).seq;
       return { trim, L: manifest.K * (manifest.m + 2), manifest, lengths };
     } catch (e) {
