@@ -1,30 +1,25 @@
-/** Deterministic pseudo-random data for the benchmarks (no Math.random: runs are repeatable). */
+/** Deterministic pseudo-random data for the benchmarks, from the project's seeded generator (src/random.ts). */
+import { Rng } from '../src/random.js';
 
-/** mulberry32: a small 32-bit PRNG; returns a function yielding uint32 values. */
+/** A generator of uint32 values from `seed`. */
 export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const rng = new Rng(seed);
+  return () => rng.nextU32();
 }
 
 /** n pseudo-random bytes from the given seed. */
 export function randomBytes(n: number, seed: number): Uint8Array {
-  const next = mulberry32(seed);
+  const rng = new Rng(seed);
   const out = new Uint8Array(n);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
-    const v = next();
+    const v = rng.nextU32();
     out[i] = v & 255;
     out[i + 1] = (v >>> 8) & 255;
     out[i + 2] = (v >>> 16) & 255;
     out[i + 3] = v >>> 24;
   }
-  for (; i < n; i++) out[i] = next() & 255;
+  for (; i < n; i++) out[i] = rng.nextU32() & 255;
   return out;
 }
 

@@ -15,6 +15,7 @@ const intString = (name: string, min: number, max: number) =>
 
 export const ellOption = intString('--ell', 1, MAX_ELL);
 export const lengthOption = intString('--length', 1, MAX_LENGTH);
+const codewordOption = intString('--codeword', 1, MAX_LENGTH);
 export const perStrandOption = intString('--per-strand', 1, 1 << 20);
 export const bridgeOption = z.enum(['sep1', 'check2']);
 export const eccOption = z.enum(['none', 'residue']);
@@ -30,7 +31,9 @@ export function parseOption<S extends z.ZodType>(schema: S, value: unknown, opti
 
 export interface CodecCliOptions {
   ell: string;
-  length: string;
+  codeword: string;
+  /** The hidden earlier name of --codeword. */
+  length?: string;
   bridge: string;
   balance: boolean;
   perStrand: string;
@@ -41,7 +44,7 @@ export interface CodecCliOptions {
 export function codecOptions(o: CodecCliOptions) {
   return {
     ell: parseOption(ellOption, o.ell, '--ell'),
-    length: parseOption(lengthOption, o.length, '--length'),
+    length: o.length === undefined ? parseOption(codewordOption, o.codeword, '--codeword') : parseOption(lengthOption, o.length, '--length'),
     bridge: parseOption(bridgeOption, o.bridge, '--bridge'),
     balance: o.balance,
     codewordsPerStrand: parseOption(perStrandOption, o.perStrand, '--per-strand'),

@@ -50,9 +50,9 @@ describe('dnarchive raw encode / decode', () => {
       const inp = join(dir, `in-${size}.bin`);
       writeFileSync(inp, data);
       const fa = join(dir, `pool-${size}.fasta`);
-      expect((await run(['raw', 'encode', inp, '-o', fa, '--ell', '2', '--length', '40'])).code).toBe(0);
+      expect((await run(['raw', 'encode', inp, '-o', fa, '--ell', '2', '--codeword', '40'])).code).toBe(0);
       const fa2 = join(dir, `pool-${size}-again.fasta`);
-      await run(['raw', 'encode', inp, '-o', fa2, '--ell', '2', '--length', '40']);
+      await run(['raw', 'encode', inp, '-o', fa2, '--ell', '2', '--codeword', '40']);
       expect(readFileSync(fa2).equals(readFileSync(fa))).toBe(true);
       const out = join(dir, `out-${size}.bin`);
       const d = await run(['raw', 'decode', fa, '-o', out]);

@@ -1,19 +1,23 @@
 /** `dnarchive raw encode` / `raw decode`: files to the raw self-describing codeword stream and back (research format: no outer code). */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { encodeRawStream, decodeRawStreamReport, gunzipWhole, parseReads, strandStats } from '../../src/pack/index.js';
 import { rateReport } from '../../src/loco/index.js';
 import { codecOptions, type CodecCliOptions } from '../options.js';
 import { readInput, writeOutput, type CliIo } from '../io.js';
 
 export function addCodecOptions(cmd: Command): Command {
-  return cmd
-    .option('--ell <n>', 'run limit ℓ: no homopolymer run longer than ℓ', '3')
-    .option('--length <m>', 'codeword length m in nt', '48')
-    .option('--bridge <scheme>', 'bridge between codewords: check2 (detects any single substitution) or sep1', 'check2')
-    .option('--no-balance', 'skip GC balancing (gains 1 bit per codeword, loses the GC window)')
-    .option('--per-strand <k>', 'codewords per strand', '4')
-    .option('--ecc <scheme>', 'error correction: none, or residue (corrects one substitution per codeword)', 'none')
-    .option('--margin <f>', 'residue modulus margin factor (larger: better double-substitution lists, fewer bits)', '1');
+  return (
+    cmd
+      .option('--ell <n>', 'run limit ℓ: no homopolymer run longer than ℓ', '3')
+      .option('--codeword <m>', 'codeword length m in nt (as `encode --codeword`)', '48')
+      // Earlier name of --codeword: `--length` is the strand length everywhere else.
+      .addOption(new Option('--length <m>').hideHelp())
+      .option('--bridge <scheme>', 'bridge between codewords: check2 (detects any single substitution) or sep1', 'check2')
+      .option('--no-balance', 'skip GC balancing (gains 1 bit per codeword, loses the GC window)')
+      .option('--per-strand <k>', 'codewords per strand', '4')
+      .option('--ecc <scheme>', 'error correction: none, or residue (corrects one substitution per codeword)', 'none')
+      .option('--margin <f>', 'residue modulus margin factor (larger: better double-substitution lists, fewer bits)', '1')
+  );
 }
 
 export function registerCodec(program: Command, io: CliIo): void {

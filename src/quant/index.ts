@@ -1,8 +1,7 @@
 /**
- * dnarchive/quant: its public API arrives with the corresponding issue; the subpath exists now so
- * that the package layout is stable.
+ * dnarchive/quant: models in and out (llama2.c, safetensors), the tokenizer, the quantizer (Hessians,
+ * RTN, GPTQ, bit allocation, archive mode), the `.dnq` container, evaluation and fine-tuning.
  */
-export {};
 export { f32ToF16, f16ToF32, F16_TABLE, F16_MAX } from './f16.js';
 export { HessianAccumulator, HessianCollector, DiagonalAccumulator, dampHessian, type DampedHessian } from './hessian.js';
 export { inverseUpperCholesky } from './cholesky.js';
