@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { createProgress } from '../progress.js';
 import { once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { AtomicWriter, Channel, PackedStrands, PRESET_NAMES, channelConfig, readChunks, readRecords, type ChannelOptions } from '../../src/pack/index.js';
 import { OptionError } from '../../src/validate.js';
@@ -30,6 +31,17 @@ const seedOption = z
   .pipe(z.number().max(2 ** 32 - 1, got('--seed must be below 2^32')));
 const presetOption = z.enum(PRESET_NAMES, { message: `--preset must be one of ${PRESET_NAMES.join(', ')}` });
 const samplingOption = z.enum(['poisson', 'exact'], { message: '--sampling must be poisson or exact' });
+const cycles = (flag: string, min: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, got(`${flag} must be a whole number`))
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, got(`${flag} must be at least ${min}`))
+        .max(100_000, got(`${flag} must be at most 100000`)),
+    );
 
 interface SimulateFlags {
   output: string;
@@ -42,6 +54,10 @@ interface SimulateFlags {
   skew?: string;
   rc: string;
   sampling?: string;
+  frontSub: string;
+  frontSpan: string;
+  tailSub: string;
+  readLength?: string;
   seed: string;
   fasta?: boolean;
   force?: boolean;
@@ -63,6 +79,10 @@ function channelOptions(o: SimulateFlags): ChannelOptions {
     rc: parseOption(shareOption('--rc'), o.rc, '--rc'),
     sampling: o.sampling === undefined ? undefined : parseOption(samplingOption, o.sampling, '--sampling'),
     seed: parseOption(seedOption, o.seed, '--seed'),
+    frontSub: parseOption(rateOption('--front-sub'), o.frontSub, '--front-sub'),
+    frontSpan: parseOption(cycles('--front-span', 0), o.frontSpan, '--front-span'),
+    tailSub: parseOption(rateOption('--tail-sub'), o.tailSub, '--tail-sub'),
+    readLength: optional(cycles('--read-length', 1), o.readLength, '--read-length'),
   };
   channelConfig(options, 'options'); // the cross-option rule (sub + ins + del < 1), before any input is read
   return options;
@@ -89,6 +109,10 @@ export function registerSimulate(program: Command, io: CliIo): void {
     .option('--skew <s>', 'σ of the log-normal copy-number weight (default: the preset’s)')
     .option('--rc <p>', 'share of reads reverse-complemented', '0.5')
     .option('--sampling <mode>', 'poisson, or exact (reads = coverage × weight, rounded at random) (default: the preset’s)')
+    .option('--front-sub <r>', "extra substitutions per nt in each read's first cycles (noisy first cycles)", '0')
+    .option('--front-span <n>', 'cycles --front-sub applies to', '30')
+    .option('--tail-sub <r>', "extra substitutions per nt rising from 0 to this at each read's last cycle", '0')
+    .option('--read-length <n>', 'cycles read: reads cut to this many nt from their 5′ end (default: whole strands)')
     .option('--seed <n>', 'random seed', '1')
     .option('--fasta', 'write FASTA instead of FASTQ')
     .option('--force', 'overwrite the output file if it exists')
@@ -104,9 +128,12 @@ export function registerSimulate(program: Command, io: CliIo): void {
         for await (const r of readRecords(input, { stdin: io.stdin })) pool.add(r.seq);
         const channel = new Channel(pool, options);
         const progress = createProgress('simulate', channel.length, { enabled: o.progress && !o.json, stream: io.stderr });
+        // An output named *.gz is gzip: one member per ~1 MiB chunk, which every gzip reader reads as one stream.
+        const gzip = o.output.endsWith('.gz');
         for (const chunk of readChunks(channel, o.fasta ? 'fasta' : 'fastq')) {
-          if (out) out.write(chunk.bytes.toString('latin1'));
-          else await writeStdout(io, chunk.bytes);
+          const bytes = gzip ? gzipSync(chunk.bytes) : chunk.bytes;
+          if (out) out.write(gzip ? bytes : chunk.bytes.toString('latin1'));
+          else await writeStdout(io, Buffer.from(bytes));
           progress.tick(chunk.reads);
         }
         progress.done();

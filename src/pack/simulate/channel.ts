@@ -28,7 +28,7 @@
  */
 import { Rng } from '../../random.js';
 import { OptionError } from '../../validate.js';
-import { channelConfig, type ChannelConfig, type ChannelOptions } from './config.js';
+import { channelConfig, phredFor, type ChannelConfig, type ChannelOptions } from './config.js';
 import { ReadRng } from './read-rng.js';
 import { below, geometricGap, normal, poisson } from './samplers.js';
 import { PackedStrands, packStrands } from './strands.js';
@@ -153,6 +153,19 @@ export class Channel {
     };
   }
 
+  /** Extra substitution rate at cycle c of a read of n cycles (frontSub in the first frontSpan, tailSub rising to the last). */
+  cycleRate(c: number, n: number): number {
+    const { frontSub, frontSpan, tailSub } = this.config;
+    return (c < frontSpan ? frontSub : 0) + (n > 1 ? (tailSub * c) / (n - 1) : 0);
+  }
+
+  /** The FASTQ Phred score of cycle c in a read of n cycles: the expected error rate there. */
+  qualityAt(c: number, n: number): number {
+    if (this.config.frontSub === 0 && this.config.tailSub === 0) return this.config.quality;
+    const { sub, ins, del } = this.config;
+    return phredFor({ sub: sub + this.cycleRate(c, n), ins, del });
+  }
+
   /** Number of reads. */
   get length(): number {
     return this.order.length;
@@ -199,6 +212,19 @@ export class Channel {
         const x = PARTNER[out[a]];
         out[a] = PARTNER[out[b]];
         out[b] = x;
+      }
+    }
+    // The sequencer reads the first readLength cycles, with its own position-dependent errors.
+    const { readLength, frontSub, tailSub } = this.config;
+    if (readLength !== undefined && w - at > readLength) w = at + readLength;
+    if (frontSub > 0 || tailSub > 0) {
+      const n = w - at;
+      for (let c = 0; c < n; c++) {
+        const p = this.cycleRate(c, n);
+        if (p > 0 && rng.nextU32() < p * TWO32) {
+          out[at + c] = CODES[(INDEX[out[at + c]] + 1 + Math.floor((rng.nextU32() * 3) / TWO32)) & 3];
+          subs++;
+        }
       }
     }
     const bit = 1 << (j & 31);

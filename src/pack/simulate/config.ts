@@ -27,6 +27,23 @@ export const channelOptionsSchema = z
     skew: z.number({ message: 'skew must be a number' }).min(0, 'skew must be at least 0').max(3, 'skew must be at most 3').optional(),
     sampling: z.enum(['poisson', 'exact'], { message: 'sampling must be poisson or exact' }).optional(),
     dropout: share('dropout').default(0),
+    /** Extra substitutions per nt in a read's first frontSpan cycles (noisy first cycles, in read orientation). */
+    frontSub: rate('frontSub').default(0),
+    frontSpan: z
+      .number({ message: 'frontSpan must be a number' })
+      .int('frontSpan must be a whole number')
+      .min(0, 'frontSpan must be at least 0')
+      .max(10_000, 'frontSpan must be at most 10000')
+      .default(30),
+    /** Extra substitutions per nt rising linearly from 0 at a read's first cycle to this at its last (3′ decay). */
+    tailSub: rate('tailSub').default(0),
+    /** Reads cut to this many cycles from their 5′ end (sequencers read a fixed number of cycles); unset: whole strands. */
+    readLength: z
+      .number({ message: 'readLength must be a number' })
+      .int('readLength must be a whole number')
+      .min(1, 'readLength must be at least 1')
+      .max(100_000, 'readLength must be at most 100000')
+      .optional(),
     rc: share('rc').default(0.5),
     seed: z
       .number({ message: 'seed must be a number' })
@@ -51,12 +68,18 @@ export interface ChannelConfig {
   dropout: number;
   rc: number;
   seed: number;
-  /** Phred score written on every FASTQ base (see phredFor). */
+  frontSub: number;
+  frontSpan: number;
+  tailSub: number;
+  readLength: number | undefined;
+  /** Phred score of a base outside the position-dependent regions (see phredFor). */
   quality: number;
 }
 
 /**
- * FASTQ quality: one constant Phred score per channel, −10·log10(sub + ins + del) rounded and
+ * FASTQ quality: a Phred score per cycle for the channel's expected error rate there (never the
+ * errors actually injected), −10·log10(rate) rounded and clamped to 2..40. Outside the
+ * position-dependent regions it is one score per channel, −10·log10(sub + ins + del) rounded and
  * clamped to 2..40, so that a consumer reading quality as an error probability gets the channel's
  * true per-base rate (Illumina preset: Q19); 40 for an error-free channel. Per-base qualities
  * that flag the injected errors would leak the ground truth to a decoder, so none are made.
@@ -74,6 +97,7 @@ export function channelConfig(options: ChannelOptions = {}, where = 'simulate op
   const total = rates.sub + rates.ins + rates.del;
   // Error events are exclusive per nucleotide, so their probabilities must leave room for none.
   if (!(total < 1)) throw new OptionError(where, 'sub + ins + del', `must add up to below 1 (got ${rates.sub} + ${rates.ins} + ${rates.del})`);
+  if (!(o.frontSub + o.tailSub < 1)) throw new OptionError(where, 'frontSub + tailSub', `must add up to below 1 (got ${o.frontSub} + ${o.tailSub})`);
   return {
     preset: o.preset,
     ...rates,
@@ -83,6 +107,10 @@ export function channelConfig(options: ChannelOptions = {}, where = 'simulate op
     dropout: o.dropout,
     rc: o.rc,
     seed: o.seed,
+    frontSub: o.frontSub,
+    frontSpan: o.frontSpan,
+    tailSub: o.tailSub,
+    readLength: o.readLength,
     quality: phredFor(rates),
   };
 }

@@ -33,6 +33,7 @@ export function* readChunks(channel: Channel, format: ReadFormat = 'fastq', chun
   const maxRecord = 2 * channel.maxReadLength + 32;
   const buf = Buffer.allocUnsafe(chunkBytes + maxRecord);
   const quality = 33 + channel.config.quality;
+  const constant = channel.config.frontSub === 0 && channel.config.tailSub === 0;
   let w = 0;
   for (let j = 0; j < channel.length; j++) {
     buf[w++] = format === 'fastq' ? AT : GT;
@@ -45,7 +46,8 @@ export function* readChunks(channel: Channel, format: ReadFormat = 'fastq', chun
     if (format === 'fastq') {
       buf[w++] = PLUS;
       buf[w++] = NL;
-      buf.fill(quality, w, w + n);
+      if (constant) buf.fill(quality, w, w + n);
+      else for (let c = 0; c < n; c++) buf[w + c] = 33 + channel.qualityAt(c, n);
       w += n;
       buf[w++] = NL;
     }
