@@ -2,7 +2,12 @@
 import { writeSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { checkOutputPath, writeFileAtomic } from '../src/pack/atomic-file.js';
+import { createTempPath } from '../src/pack/temp-files.js';
 import { DnarchiveError } from '../src/errors.js';
 
 /**
@@ -99,4 +104,15 @@ function writeFdSync(bytes: Uint8Array): void {
       Atomics.wait(pause, 0, 0, 1);
     }
   }
+}
+
+/**
+ * Stdin copied to a temporary file, for commands that read their input in several passes (decode,
+ * encode): memory stays one chunk whatever the input size. The file is a live temporary file
+ * (src/pack/temp-files.ts): removed when the command ends, on a signal, or by the next run.
+ */
+export async function spoolStdin(io: CliIo): Promise<string> {
+  const path = createTempPath(join(tmpdir(), 'dnarchive-stdin'));
+  await pipeline(io.stdin, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  return path;
 }

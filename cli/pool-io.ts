@@ -13,8 +13,6 @@ import {
   mateName,
   pairedReads,
   type PairedStats,
-  gunzipWhole,
-  textReads,
   type DecodedPool,
   type DecodeOptions,
   type Manifest,
@@ -23,7 +21,7 @@ import {
   type ReadSource,
 } from '../src/pack/index.js';
 import { OptionError } from '../src/validate.js';
-import { InputError, readInput, type CliIo } from './io.js';
+import { InputError, readInput, spoolStdin, type CliIo } from './io.js';
 import { createProgress } from './progress.js';
 
 /**
@@ -98,7 +96,7 @@ export async function readSource(io: CliIo, inputs: string | readonly string[]):
   const files = typeof inputs === 'string' ? [inputs] : inputs;
   if (files.includes('-')) {
     if (files.length > 1) throw new OptionError('arguments', '<reads>', "'-' (stdin) must be the only reads input");
-    return textReads(Buffer.from(gunzipWhole(await readInput(io, '-'), '<stdin>')).toString('latin1'), '<stdin>');
+    return fileReads(await spoolStdin(io), '<stdin>');
   }
   for (const f of files) await readInput(io, f, 1); // a clear error for a missing file, a directory, no permission
   if (files.length === 1) return fileReads(files[0]);

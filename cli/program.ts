@@ -66,22 +66,31 @@ export async function run(argv: readonly string[], io: CliIo = processIo()): Pro
     await buildProgram(io).parseAsync([...argv], { from: 'user' });
     return io.exitCode;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
-    if (err instanceof DnarchiveError) {
-      io.stderr.write(`dnarchive: ${err.message}\n`);
-      // A caller reading --json output gets the failure as JSON too, not an empty stdout.
-      if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, exitCode: err.exitCode } })}\n`);
-      return err.exitCode;
-    }
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code === 'EPIPE') return EXIT_BROKEN_PIPE; // the reader of stdout went away (`| head`): nothing to say to it
-    if (e && typeof e.code === 'string' && e.syscall) {
-      io.stderr.write(`dnarchive: ${e.path ?? ''}${e.path ? ': ' : ''}${e.message}\n`);
-      return 1;
-    }
-    io.stderr.write(`dnarchive: internal error (please report): ${e?.stack ?? String(err)}\n`);
-    return 70;
+    return report(err, argv, io);
+  } finally {
+    // Outputs are renamed into place or removed before a command returns; what is left (stdin
+    // spooled to a file) goes with the command.
+    removeLiveTemps();
   }
+}
+
+/** The one line (and the exit code) for an error that ended a command. */
+function report(err: unknown, argv: readonly string[], io: CliIo): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2; // commander already printed it
+  if (err instanceof DnarchiveError) {
+    io.stderr.write(`dnarchive: ${err.message}\n`);
+    // A caller reading --json output gets the failure as JSON too, not an empty stdout.
+    if (argv.includes('--json')) io.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message, exitCode: err.exitCode } })}\n`);
+    return err.exitCode;
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'EPIPE') return EXIT_BROKEN_PIPE; // the reader of stdout went away (`| head`): nothing to say to it
+  if (e && typeof e.code === 'string' && e.syscall) {
+    io.stderr.write(`dnarchive: ${e.path ?? ''}${e.path ? ': ' : ''}${e.message}\n`);
+    return 1;
+  }
+  io.stderr.write(`dnarchive: internal error (please report): ${e?.stack ?? String(err)}\n`);
+  return 70;
 }
 
 /** 128 + the signal's number, as a shell reports a process that a signal ended. */

@@ -3,7 +3,7 @@
  * the name), from a file or stdin, one member or several; node:zlib writes the test files, an
  * implementation independent of the one that reads them.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -45,6 +45,8 @@ describe('gzip reads', () => {
     const piped = await run(['decode', '-', '-o', '-'], readFileSync(gz));
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.raw.equals(readFileSync(input))).toBe(true);
+    // Stdin went through a temporary file (several passes, bounded memory), gone with the command.
+    expect(readdirSync(tmpdir()).filter((n) => n.startsWith('.dnarchive-stdin.') && n.includes(`-${process.pid}.`))).toEqual([]);
   });
 
   it('simulate reads a gzip pool, raw decode a gzip stream', async () => {

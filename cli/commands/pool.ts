@@ -9,14 +9,13 @@ import {
   DEFAULT_CHUNK_MEMORY,
   FileSource,
   formatPoolReport,
-  memorySource,
   poolReport,
   PoolWorkers,
   type DecodeOptions,
   type PairedStats,
   type PoolDecodeReport,
 } from '../../src/pack/index.js';
-import { printJson, readInput, type CliIo } from '../io.js';
+import { printJson, spoolStdin, type CliIo } from '../io.js';
 import { parseOption } from '../options.js';
 import { addPoolEncodeOptions, DECODE_PRIMERS_HELP, decodePrimersFromCli, poolOptionsFromCli, type PoolEncodeCli } from '../pool-options.js';
 import { formatDecodeReport, formatPoolSummary, openFileSource, poolSummary, readSource, withPairs, writePool } from '../pool-io.js';
@@ -34,7 +33,7 @@ export function registerPool(program: Command, io: CliIo): void {
     .action(async (input: string, o: PoolEncodeCli & { output: string; force?: boolean; json?: boolean }) => {
       const options = poolOptionsFromCli(o);
       // A file streams block by block; stdin is read whole (it cannot be read twice).
-      const source = input === '-' ? memorySource(await readInput(io, input)) : openFileSource(input);
+      const source = openFileSource(input === '-' ? await spoolStdin(io) : input);
       let written;
       try {
         written = await writePool(io, source, options, o.output, Boolean(o.force));
