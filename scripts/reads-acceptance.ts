@@ -2,10 +2,9 @@
  * Reads-to-strands acceptance (issue: clustering, consensus, pool format 3): a random file encoded
  * with the default options (or primers where a row says so), then per row `--seeds` seeded
  * channels, each decoded from the reads alone on the calling thread and compared bit for bit.
- * Rows the channel simulator cannot make yet (position-dependent errors, paired-end reads) are
- * made from its reads here: noisy first cycles substitute each of a read's first nucleotides with
- * the stated probability; paired-end reads are the first 150 nt of each read and of its reverse
- * complement, merged by mergePair as `decode R1 R2` does.
+ * Noisy first cycles are the channel's frontSub / frontSpan; paired-end reads are made here: the
+ * first 150 nt of each read and of its reverse complement, merged by mergePair as `decode R1 R2`
+ * does.
  *
  *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--json out.json]
  */
@@ -21,8 +20,6 @@ interface Row {
   name: string;
   channel: ChannelOptions;
   primers?: boolean;
-  /** Substitutions in the first `span` nt of every read, at `rate` per nt. */
-  front?: { span: number; rate: number };
   paired?: number;
 }
 
@@ -30,10 +27,10 @@ const ROWS: Row[] = [
   { name: 'illumina-c10', channel: { preset: 'illumina', coverage: 10, dropout: 0.05 } },
   { name: 'illumina-c5', channel: { preset: 'illumina', coverage: 5, dropout: 0.05 } },
   // 2.5 % of a 150-nt read's nucleotides substituted, all in its first 30: 12.5 % per nt there.
-  { name: 'front-2.5%-c10', channel: { preset: 'illumina', coverage: 10 }, front: { span: 30, rate: 0.125 } },
+  { name: 'front-2.5%-c10', channel: { preset: 'illumina', coverage: 10, frontSub: 0.125, frontSpan: 30 } },
   { name: 'indels-c10', channel: { preset: 'illumina', coverage: 10, del: 0.01, ins: 0.003 } },
   { name: 'nanopore-c30', channel: { preset: 'nanopore', coverage: 30 } },
-  { name: 'primers-front-5%-c10', channel: { preset: 'illumina', coverage: 10 }, primers: true, front: { span: 20, rate: 0.05 } },
+  { name: 'primers-front-5%-c10', channel: { preset: 'illumina', coverage: 10, frontSub: 0.05, frontSpan: 20 }, primers: true },
   { name: 'paired-2x150-c10', channel: { preset: 'illumina', coverage: 10 }, primers: true, paired: 150 },
 ];
 
@@ -61,15 +58,6 @@ const rc = (s: string): string => {
 function reads(row: Row, seed: number): string[] {
   const pool = row.primers ? pools.primers : pools.plain;
   let out = [...new Channel(pool.strands, { ...row.channel, seed }).reads()];
-  if (row.front) {
-    const r = new Rng(1000 + seed);
-    const { span, rate } = row.front;
-    out = out.map((read) => {
-      const s = read.split('');
-      for (let i = 0; i < span && i < s.length; i++) if (r.next() < rate) s[i] = 'ACGT'.replace(s[i], '')[r.below(3)];
-      return s.join('');
-    });
-  }
   if (row.paired) {
     const n = row.paired;
     out = out.flatMap((f) => {

@@ -34,34 +34,37 @@ class Inflater {
   }
 }
 
+/** A byte stream's chunks as they are, or inflated when its first bytes say gzip. */
+class MaybeGzip {
+  private inflater: Inflater | undefined;
+  private started = false;
+  constructor(private readonly file: string) {}
+
+  take(chunk: Uint8Array): Uint8Array[] {
+    if (!this.started) {
+      this.started = true;
+      if (isGzip(chunk)) this.inflater = new Inflater(this.file);
+    }
+    return this.inflater ? this.inflater.push(chunk, false) : [chunk];
+  }
+
+  end(): Uint8Array[] {
+    return this.inflater ? this.inflater.push(new Uint8Array(0), true) : [];
+  }
+}
+
 /** The chunks of a byte stream, inflated when it is gzip (sync). */
 export function* gunzipChunks(chunks: Iterable<Uint8Array>, file: string): Generator<Uint8Array> {
-  let inflater: Inflater | undefined;
-  let first = true;
-  for (const chunk of chunks) {
-    if (first) {
-      first = false;
-      if (isGzip(chunk)) inflater = new Inflater(file);
-    }
-    if (inflater) yield* inflater.push(chunk, false);
-    else yield chunk;
-  }
-  if (inflater) yield* inflater.push(new Uint8Array(0), true);
+  const stream = new MaybeGzip(file);
+  for (const chunk of chunks) yield* stream.take(chunk);
+  yield* stream.end();
 }
 
 /** The chunks of a byte stream, inflated when it is gzip (async: stdin, a file stream). */
 export async function* gunzipChunksAsync(chunks: AsyncIterable<Uint8Array>, file: string): AsyncGenerator<Uint8Array> {
-  let inflater: Inflater | undefined;
-  let first = true;
-  for await (const chunk of chunks) {
-    if (first) {
-      first = false;
-      if (isGzip(chunk)) inflater = new Inflater(file);
-    }
-    if (inflater) yield* inflater.push(chunk, false);
-    else yield chunk;
-  }
-  if (inflater) yield* inflater.push(new Uint8Array(0), true);
+  const stream = new MaybeGzip(file);
+  for await (const chunk of chunks) yield* stream.take(chunk);
+  yield* stream.end();
 }
 
 /** A whole buffer, inflated when it is gzip. */

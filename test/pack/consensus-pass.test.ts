@@ -14,16 +14,6 @@ const rng = new Rng(3);
 const data = Uint8Array.from({ length: 6000 }, () => rng.below(256));
 const pool = encodePool(data);
 
-/** Substitutes each of a read's first `span` nt with probability `rate`. */
-function noisyFront(reads: readonly string[], rate: number, span: number, seed: number): string[] {
-  const r = new Rng(seed);
-  return reads.map((read) => {
-    const s = read.split('');
-    for (let i = 0; i < span && i < s.length; i++) if (r.next() < rate) s[i] = 'ACGT'.replace(s[i], '')[r.below(3)];
-    return s.join('');
-  });
-}
-
 const same = (a: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(data));
 
 describe('clusterReads', () => {
@@ -53,7 +43,7 @@ describe('clusterReads', () => {
 
 describe('the consensus pass', () => {
   it('decodes reads whose first 30 cycles carry 10 % substitutions, which reads decoded alone cannot', () => {
-    const reads = noisyFront([...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 4 }).reads()], 0.1, 30, 5);
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 5, frontSub: 0.1, frontSpan: 30 }).reads()];
     expect(() => decodePool(reads, 'reads', { consensus: false })).toThrow(IncompleteDecodeError);
     const out = decodePool(reads);
     expect(same(out.data)).toBe(true);
@@ -62,7 +52,7 @@ describe('the consensus pass', () => {
   });
 
   it('recovers header strands by consensus too: 12.5 % substitutions in the first 30 cycles lose header chunks read by read', () => {
-    const reads = noisyFront([...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 2 }).reads()], 0.125, 30, 52);
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 1, frontSub: 0.125, frontSpan: 30 }).reads()];
     expect(() => decodePool(reads, 'reads', { consensus: false })).toThrow(/header chunk\(s\) .* missing from every read/);
     expect(same(decodePool(reads).data)).toBe(true);
   });

@@ -13,21 +13,10 @@ const PRIMERS: [string, string] = ['ACACGACGCTCTTCCGATCT', 'AGATCGGAAGAGCACACGTC
 const rng = new Rng(31);
 const data = Uint8Array.from({ length: 4000 }, () => rng.below(256));
 const pool = encodePool(data, { primers: PRIMERS });
-const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 8 }).reads()];
-
-/** Substitutes each of a read's first `span` nt with probability `rate`. */
-function noisyFront(all: readonly string[], rate: number, span: number, seed: number): string[] {
-  const r = new Rng(seed);
-  return all.map((read) => {
-    const s = read.split('');
-    for (let i = 0; i < span && i < s.length; i++) if (r.next() < rate) s[i] = 'ACGT'.replace(s[i], '')[r.below(3)];
-    return s.join('');
-  });
-}
 
 describe('primers in reads with noisy first cycles', () => {
   it('are found without help at 10 % substitutions in the first 20 nt, where few reads carry them exactly', () => {
-    const noisy = noisyFront(reads, 0.1, 20, 3);
+    const noisy = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 8, frontSub: 0.1, frontSpan: 20 }).reads()];
     const exact = noisy.filter((r) => r.startsWith(PRIMERS[0])).length;
     expect(exact / noisy.length).toBeLessThan(0.1);
     const found = detectPrimers(noisy);
@@ -39,7 +28,7 @@ describe('primers in reads with noisy first cycles', () => {
   });
 
   it('DecodeOptions.primers trims by the given primers, even where detection alone would see payload', () => {
-    const noisy = noisyFront(reads, 0.3, 20, 4);
+    const noisy = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 8, frontSub: 0.3, frontSpan: 20 }).reads()];
     const out = decodePool(noisy, 'reads', { primers: PRIMERS });
     expect(Buffer.from(out.data).equals(Buffer.from(data))).toBe(true);
   });
