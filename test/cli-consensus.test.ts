@@ -60,6 +60,9 @@ describe('dnarchive consensus', () => {
     expectOneLineError(await run(['consensus', noTraces, '-o', out]), /no-traces\.txt:1: cluster 1/);
     expectOneLineError(await run(['consensus', join(dir, 'missing.txt'), '-o', out]), /missing\.txt: no such file/);
     expectOneLineError(await run(['consensus', bad, '-o', out, '--max-traces', '0']), /--max-traces must be at least 1/);
+    const fine = join(dir, 'fine.txt');
+    writeFileSync(fine, plain);
+    expectOneLineError(await run(['consensus', fine, '-o', out, '--length', '400']), /fine\.txt:1: cluster 1: its traces cannot be copies of a 400-nt strand/);
     expectOneLineError(await run(['consensus', bad, '-o', out, '--algorithm', 'magic']), /--algorithm must be 'refine' or 'bma'/);
     expectOneLineError(await run(['consensus', bad, '-o', '-', '--json']), /--json: prints to stdout/);
     expect(existsSync(out)).toBe(false);

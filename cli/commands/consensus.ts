@@ -13,6 +13,7 @@ import { AtomicWriter } from '../../src/pack/index.js';
 import { gunzipChunksAsync } from '../../src/pack/gzip-input.js';
 import {
   clusterLength,
+  lengthFits,
   decodeStrand,
   formatScores,
   MAX_STRAND_LENGTH,
@@ -89,7 +90,15 @@ export function registerConsensus(program: Command, io: CliIo): void {
         for await (const cluster of readClusters(gunzipChunksAsync(stream as AsyncIterable<Uint8Array>, source), { source })) {
           clusters++;
           if (cluster.traces.length === 0) throw new ClusterFormatError(source, clusters, cluster.line, 'has no traces');
-          const r = reconstructor.reconstruct(cluster.traces, clusterLength(cluster, length, maxTraces), options);
+          const target = clusterLength(cluster, length, maxTraces);
+          if (!lengthFits(cluster, target, maxTraces))
+            throw new ClusterFormatError(
+              source,
+              clusters,
+              cluster.line,
+              `its traces cannot be copies of a ${target}-nt strand (their median length is more than half of it away)`,
+            );
+          const r = reconstructor.reconstruct(cluster.traces, target, options);
           text += `${o.fasta ? `>cluster${clusters}\n` : ''}${decodeStrand(r.strand)}\n`;
           if (cluster.reference) {
             references.push(cluster.reference);

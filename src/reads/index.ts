@@ -12,7 +12,7 @@ export {
   type ClusterFileFormat,
   type ClusterParserOptions,
 } from './cluster-file.js';
-export { clusterLength } from './cluster-length.js';
+export { clusterLength, lengthFits } from './cluster-length.js';
 export { scoreEstimates, scoreCurve, formatScores, type ConsensusScore } from './score.js';
 export { runConsensus, formatEstimates, consensusReport, type ConsensusOptions, type ConsensusResult, type ClusterEstimate } from './consensus.js';
 export { simulateClusters, CLUSTER_PROFILES, type ClusterProfile, type SimulateClustersOptions } from './simulate-clusters.js';
