@@ -6,7 +6,7 @@
  * first 150 nt of each read and of its reverse complement, merged by mergePair as `decode R1 R2`
  * does.
  *
- *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--json out.json]
+ *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--json out.json] [--no-consensus]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     bytes: { type: 'string', default: String(1 << 20) },
     rows: { type: 'string' },
     json: { type: 'string' },
+    'no-consensus': { type: 'boolean', default: false },
   },
 });
 const seeds = Number(values.seeds);
@@ -90,7 +91,7 @@ for (const row of rows) {
   const t0 = performance.now();
   for (let seed = 1; seed <= seeds; seed++) {
     try {
-      const out = decodePool(reads(row, seed));
+      const out = decodePool(reads(row, seed), 'reads', { consensus: !values['no-consensus'] });
       const report: PoolDecodeReport = out.report;
       if (Buffer.from(out.data).equals(Buffer.from(data))) ok++;
       consensus += report.byConsensus ?? 0;
