@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { workerPath } from '../worker-path.js';
+import { unwrap, type WorkerResult } from '../worker-result.js';
 import { listDecodeBatch, type ListJob, type ListJobResult } from './list-batch.js';
 
 export interface ListPoolOptions {
@@ -20,15 +21,20 @@ const workerFile = (): string => workerPath(import.meta.url, './list-worker.js',
 export class ListDecodePool {
   readonly threads: number;
   private readonly minParallelWords: number;
-  private pool: Piscina<ListJob, ListJobResult> | undefined;
+  private pool: Piscina<ListJob, WorkerResult<ListJobResult>> | undefined;
 
   constructor(options: ListPoolOptions = {}) {
     this.threads = Math.max(1, options.threads ?? availableParallelism());
     this.minParallelWords = options.minParallelWords ?? 64;
   }
 
-  private get workers(): Piscina<ListJob, ListJobResult> {
-    this.pool ??= new Piscina<ListJob, ListJobResult>({ filename: workerFile(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 });
+  private get workers(): Piscina<ListJob, WorkerResult<ListJobResult>> {
+    this.pool ??= new Piscina<ListJob, WorkerResult<ListJobResult>>({
+      filename: workerFile(),
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
+    });
     return this.pool;
   }
 
@@ -41,11 +47,13 @@ export class ListDecodePool {
     for (let start = 0; start < n; start += per) {
       const end = Math.min(n, start + per);
       parts.push(
-        this.workers.run({
-          ...job,
-          words: job.words.slice(start * job.m, end * job.m),
-          checksums: job.checksums.slice(start, end),
-        }),
+        this.workers
+          .run({
+            ...job,
+            words: job.words.slice(start * job.m, end * job.m),
+            checksums: job.checksums.slice(start, end),
+          })
+          .then(unwrap),
       );
     }
     const results = await Promise.all(parts);

@@ -3,7 +3,7 @@
  * measurement, GPTQ, or GPTQ's inverse factor of one matrix. dnarchive's own errors come back as data (a worker's thrown
  * error loses its class on the way), everything else is rethrown as the bug it is.
  */
-import { DnarchiveError } from '../errors.js';
+import { asResult, type WorkerResult } from '../worker-result.js';
 import { measureGroupCosts, type GroupCosts, type MeasureOptions } from './allocate.js';
 import { dampedInverseFactor, gptqQuantize, type GptqOptions, type GptqResult, type InverseFactor } from './gptq.js';
 
@@ -12,7 +12,7 @@ export type MatrixJob =
   | { kind: 'gptq'; W: Float32Array; rows: number; cols: number; H: Float64Array; options: GptqOptions }
   | { kind: 'factor'; H: Float64Array; cols: number; percdamp: number; retries: number; where: string };
 
-export type MatrixJobResult = { ok: true; value: GroupCosts | GptqResult | InverseFactor } | { ok: false; code: string; message: string };
+export type MatrixJobResult = WorkerResult<GroupCosts | GptqResult | InverseFactor>;
 
 function compute(job: MatrixJob): GroupCosts | GptqResult | InverseFactor {
   switch (job.kind) {
@@ -26,10 +26,5 @@ function compute(job: MatrixJob): GroupCosts | GptqResult | InverseFactor {
 }
 
 export default function run(job: MatrixJob): MatrixJobResult {
-  try {
-    return { ok: true, value: compute(job) };
-  } catch (err) {
-    if (err instanceof DnarchiveError) return { ok: false, code: err.code, message: err.message };
-    throw err;
-  }
+  return asResult(() => compute(job));
 }

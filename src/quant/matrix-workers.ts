@@ -6,15 +6,15 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { DnarchiveError } from '../errors.js';
 import { workerPath } from '../worker-path.js';
+import { unwrap } from '../worker-result.js';
 import type { GroupCosts } from './allocate.js';
 import type { GptqResult, InverseFactor } from './gptq.js';
 import type { MatrixJob, MatrixJobResult } from './matrix-worker.js';
 import { cpuEngine, type MatrixEngine } from './pipeline.js';
 
-/** An error a worker reported: the same code and message as on the calling thread. */
-export class MatrixWorkerError extends DnarchiveError {}
+/** An error a worker reported: the same code, message and exit code as on the calling thread. */
+export { WorkerError as MatrixWorkerError } from '../worker-result.js';
 
 export class MatrixWorkers {
   readonly threads: number;
@@ -52,8 +52,6 @@ export class MatrixWorkers {
       maxThreads: this.threads,
       idleTimeout: 30_000,
     });
-    const r = await this.pool.run(job);
-    if (!r.ok) throw new MatrixWorkerError(r.code, r.message);
-    return r.value;
+    return unwrap(await this.pool.run(job));
   }
 }

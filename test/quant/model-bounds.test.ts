@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, readDnq, readLlama2c, readTokenizer, writeDnq } from '../../src/quant/index.js';
+import { generate, parseModel, readDnq, readLlama2c, readTokenizer, writeDnq } from '../../src/quant/index.js';
 import type { DnqTensorInput } from '../../src/quant/dnq.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
@@ -42,6 +42,13 @@ describe('model size fields from files', () => {
       expectOneLineError(await runCli(['eval', bad, '--reference', MODEL, '--text', TEXT, '--tokenizer', TOKENIZER]), /seq_len = \d+: expected 1 … 131072/);
       expectOneLineError(await runCli(['generate', bad, '--tokenizer', TOKENIZER, '--steps', '3']), /seq_len = \d+: expected 1 … 131072/);
     }
+  });
+
+  it('a safetensors file whose header length is 2^40 is named as safetensors, not read as a llama2.c checkpoint', () => {
+    const bytes = new Uint8Array(64);
+    new DataView(bytes.buffer).setBigUint64(0, 2n ** 40n, true);
+    bytes.set(new TextEncoder().encode('{"a":'), 8);
+    expect(() => parseModel(bytes, 'big-header.safetensors')).toThrow(/big-header\.safetensors: header length 1099511627776 exceeds the \d+-byte limit/);
   });
 
   it('a forward pass sized for the text it runs: a claimed context of 2^20 costs nothing until used', () => {

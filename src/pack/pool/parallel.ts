@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { workerPath } from '../../worker-path.js';
+import { unwrap, type WorkerResult } from '../../worker-result.js';
 import { blockSizes } from './format.js';
 import { openChunkStore } from './chunk-store.js';
 import {
@@ -85,7 +86,11 @@ export class PoolWorkers {
       const bytes = new Uint8Array(size * manifest.chunkBytes);
       source.read(first * manifest.chunkBytes, bytes);
       const job = { kind: 'encode-block' as const, manifest, block, first, bytes, cacheDir: config.cacheDir };
-      return this.threads === 1 ? Promise.resolve(runEncodeBlock(job)) : (this.workers('encode-block').run(job) as Promise<string>);
+      return this.threads === 1
+        ? Promise.resolve(runEncodeBlock(job))
+        : this.workers('encode-block')
+            .run(job)
+            .then((r) => unwrap(r as WorkerResult<string>));
     };
     const window = 2 * this.threads;
     let next = 0;
@@ -164,7 +169,12 @@ export class PoolWorkers {
       };
       const submit = (seqs: string[]): void => {
         const job = { kind: 'collect' as const, manifest: ctx.manifest, L: ctx.L, seqs, listDecoding, known, cacheDir: options.cacheDir };
-        const result = this.threads === 1 ? Promise.resolve(runCollect(job)) : (this.workers('collect').run(job) as Promise<CollectResult>);
+        const result =
+          this.threads === 1
+            ? Promise.resolve(runCollect(job))
+            : this.workers('collect')
+                .run(job)
+                .then((r) => unwrap(r as WorkerResult<CollectResult>));
         inFlight.push({ result, n: seqs.length });
       };
       for (const exact of [true, false]) {

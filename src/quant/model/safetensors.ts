@@ -41,11 +41,13 @@ export interface SafetensorsFile {
   tensors: Map<string, SafetensorsTensor>;
 }
 
-/** Does `bytes` start like a safetensors file (a plausible length, then `{`)? */
+/** Does `bytes` start like a safetensors file (a length, then `{"`)? */
 export function looksLikeSafetensors(bytes: Uint8Array): boolean {
-  if (bytes.length < 9) return false;
+  if (bytes.length < 10) return false;
   const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
-  return n >= 2n && n <= BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8)) && bytes[8] === 0x7b;
+  // `{"` after the length says safetensors even when the length is out of range (the parser then says so),
+  // rather than letting a damaged header be read as a llama2.c checkpoint.
+  return n >= 2n && bytes[8] === 0x7b && bytes[9] === 0x22;
 }
 
 export function parseSafetensors(bytes: Uint8Array, file = 'model.safetensors'): SafetensorsFile {
