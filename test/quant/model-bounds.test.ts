@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate, parseModel, readDnq, readLlama2c, readTokenizer, writeDnq } from '../../src/quant/index.js';
+import { generate, parseModel, readDnq, readLlama2c, readTokenizer, writeDnq, writeLlama2c } from '../../src/quant/index.js';
 import type { DnqTensorInput } from '../../src/quant/dnq.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
@@ -41,6 +41,24 @@ describe('model size fields from files', () => {
       expect(existsSync(out)).toBe(false);
       expectOneLineError(await runCli(['eval', bad, '--reference', MODEL, '--text', TEXT, '--tokenizer', TOKENIZER]), /seq_len = \d+: expected 1 … 131072/);
       expectOneLineError(await runCli(['generate', bad, '--tokenizer', TOKENIZER, '--steps', '3']), /seq_len = \d+: expected 1 … 131072/);
+    }
+  });
+
+  it('a weight that overflows float32: eval and generate stop with one line naming where, not a perplexity of NaN', async () => {
+    const model = readLlama2c(MODEL);
+    model.layers[2].w2[5] = 3e38;
+    const bad = join(dir, 'overflow.bin');
+    await writeLlama2c(model, bad);
+    for (const args of [
+      ['eval', bad, '--reference', MODEL, '--text', TEXT, '--tokenizer', TOKENIZER],
+      ['generate', bad, '--tokenizer', TOKENIZER, '--steps', '5'],
+    ]) {
+      const r = await runCli(args);
+      expectOneLineError(
+        r,
+        /non-finite values in the residual stream after layer 2 at position \d+: a weight of layers\.2 \(or an earlier tensor\) overflows float32/,
+      );
+      expect(r.code).toBe(2);
     }
   });
 

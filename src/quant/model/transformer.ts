@@ -181,12 +181,26 @@ export class Transformer {
       }
       if (hook) hook(l, 'w2', hb);
       matvec(xb, L.w2, hb, dim, c.hiddenDim);
-      for (let i = 0; i < dim; i++) x[i] += xb[i];
+      let sum = 0;
+      for (let i = 0; i < dim; i++) sum += x[i] += xb[i];
+      // A weight that overflows float32 turns the residual stream into Inf or NaN; a result made
+      // of them would read as a perplexity of NaN (checked once per layer: O(dim) beside O(dim²)).
+      if (!Number.isFinite(sum)) throw nonFinite(`the residual stream after layer ${l}`, `layers.${l} (or an earlier tensor)`, pos);
     }
     rmsnorm(x, x, m.finalNorm);
     matvec(this.logits, m.wcls, x, c.vocabSize, dim);
+    let sum = 0;
+    for (let i = 0; i < c.vocabSize; i++) sum += this.logits[i];
+    if (!Number.isFinite(sum)) throw nonFinite('the logits', 'norm (final) or output (the classifier)', pos);
     return this.logits;
   }
+}
+
+function nonFinite(what: string, tensors: string, pos: number): QuantInputError {
+  return new QuantInputError(
+    'forward',
+    `non-finite values in ${what} at position ${pos}: a weight of ${tensors} overflows float32 (a damaged or wrongly scaled model)`,
+  );
 }
 
 function rmsnorm(out: Float32Array, x: Float32Array, w: Float32Array): void {
