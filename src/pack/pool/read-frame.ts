@@ -64,11 +64,22 @@ export function detectPrimers(reads: readonly string[]): Primers {
   const total = sample.length;
   const groups: PrimerGroup[] = [];
   for (let g = 0; g < 2 && sample.length > 0; g++) {
-    const probe = commonestProbe(sample);
-    const group = sample.filter((r) => mismatches(r, probe) <= PROBE_MISMATCHES);
-    if (group.length < (g === 0 ? 0.2 : 0.1) * total || group.length < 8) break;
-    groups.push({ prefix: commonEnd(group, '', false), suffix: commonEnd(group, '', true) });
-    sample = sample.filter((r) => mismatches(r, probe) > PROBE_MISMATCHES);
+    // Tight first: primers of one kit often share a stretch (Illumina's end in CTCTTCCGATCT), and
+    // a probe within 4 substitutions of both would gather reads of both orientations, whose
+    // majority breaks within the first positions. Loose when the read starts are noisier.
+    let found: { group: string[]; prefix: string; within: number; probe: string } | undefined;
+    for (const within of [PROBE_MISMATCHES >> 1, PROBE_MISMATCHES]) {
+      const probe = commonestProbe(sample, within);
+      const group = sample.filter((r) => mismatches(r, probe) <= within);
+      const prefix = commonEnd(group, '', false);
+      if (group.length >= (g === 0 ? 0.2 : 0.1) * total && group.length >= 8 && prefix.length >= PROBE) {
+        found = { group, prefix, within, probe };
+        break;
+      }
+    }
+    if (!found) break;
+    groups.push({ prefix: found.prefix, suffix: commonEnd(found.group, '', true) });
+    sample = sample.filter((r) => mismatches(r, found.probe) > found.within);
   }
   return { found: groups.length > 0, groups };
 }
@@ -81,19 +92,19 @@ export function givenPrimers([left, right]: readonly [string, string]): Primers 
 }
 
 /**
- * The read start (PROBE nt) that the most reads start with, up to PROBE_MISMATCHES substitutions:
+ * The read start (PROBE nt) that the most reads start with, up to `within` substitutions:
  * reads sequenced with noisy first cycles rarely carry a primer exactly (at 5 % substitutions, 44 %
  * of 16-mers have an error), but nearly all carry it within a few substitutions. Candidates are
  * the starts of an evenly spread subset of the reads.
  */
-function commonestProbe(sample: readonly string[]): string {
+function commonestProbe(sample: readonly string[], within: number): string {
   const step = Math.max(1, Math.floor(sample.length / PROBE_CANDIDATES));
   let best = sample[0].slice(0, PROBE);
   let bestCount = -1;
   for (let c = 0; c < sample.length; c += step) {
     const probe = sample[c].slice(0, PROBE);
     let n = 0;
-    for (const r of sample) if (mismatches(r, probe) <= PROBE_MISMATCHES) n++;
+    for (const r of sample) if (mismatches(r, probe) <= within) n++;
     if (n > bestCount || (n === bestCount && probe < best)) [best, bestCount] = [probe, n];
   }
   return best;
