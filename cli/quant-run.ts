@@ -10,6 +10,7 @@ import {
   modelFromDnq,
   quantizeModelOnDevice,
   readDnq,
+  type DnqArchive,
   readModel,
   readStories,
   resolveDevice,
@@ -110,6 +111,20 @@ function describeTune(t: TuneReport): string {
 }
 
 /** A .dnq container (verified: magic, schema, SHA-256, sections) as a float32 llama2.c checkpoint; `file` names it in errors. */
-export function checkpointFromDnq(bytes: Uint8Array, file: string): Uint8Array {
-  return serializeLlama2c(modelFromDnq(readDnq(bytes, file), file));
+/**
+ * A .dnq read from a file. A container older than version 4 has no checksum over its manifest (an
+ * edited shape or scale would pass): said in one warning line on stderr. (`restore` passes no io:
+ * there the pool's SHA-256 covered the whole container.)
+ */
+export function readDnqFile(bytes: Uint8Array, file: string, io?: CliIo): DnqArchive {
+  const archive = readDnq(bytes, file);
+  if (!archive.checked && io)
+    io.stderr.write(
+      `dnarchive: warning: ${file} is a version-${archive.manifest.version} .dnq container, whose manifest no checksum covers; quantize the model again for version 4\n`,
+    );
+  return archive;
+}
+
+export function checkpointFromDnq(bytes: Uint8Array, file: string, io?: CliIo): Uint8Array {
+  return serializeLlama2c(modelFromDnq(readDnqFile(bytes, file, io), file));
 }

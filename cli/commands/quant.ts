@@ -1,16 +1,16 @@
 /** `dnarchive quantize / eval / dequantize / generate`: the quantizer on llama2.c models. */
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { evaluate, generate, modelFromDnq, readDnq, readLlama2c, readModel, readStories, type LlamaModel } from '../../src/quant/index.js';
+import { evaluate, generate, modelFromDnq, readLlama2c, readModel, readStories, type LlamaModel } from '../../src/quant/index.js';
 import { parseOption } from '../options.js';
 import { printJson, readInput, refuseExisting, writeOutput, type CliIo } from '../io.js';
 import { addQuantizeOptions, quantizeOptionsFromCli, tokenizerFor, type QuantizeCli } from '../quant-options.js';
-import { checkpointFromDnq, formatQuantizeSummary, runQuantize } from '../quant-run.js';
+import { checkpointFromDnq, formatQuantizeSummary, readDnqFile, runQuantize } from '../quant-run.js';
 
 /** A llama2.c .bin, a safetensors file or a .dnq container, as a float32 model. */
 async function loadModel(io: CliIo, path: string): Promise<LlamaModel> {
   const head = await readInput(io, path, 4); // also a clear error for a missing file, a directory, no permission
-  if (new TextDecoder().decode(head) === 'DNQ1') return modelFromDnq(readDnq(await readInput(io, path), path), path);
+  if (new TextDecoder().decode(head) === 'DNQ1') return modelFromDnq(readDnqFile(await readInput(io, path), path, io), path);
   return readModel(path);
 }
 
@@ -60,7 +60,7 @@ export function registerQuant(program: Command, io: CliIo): void {
     .requiredOption('-o, --output <file>', 'output llama2.c .bin')
     .option('--force', 'overwrite the output file if it exists')
     .action(async (input: string, o: { output: string; force?: boolean }) => {
-      await writeOutput(io, o.output, checkpointFromDnq(await readInput(io, input), input), Boolean(o.force));
+      await writeOutput(io, o.output, checkpointFromDnq(await readInput(io, input), input, io), Boolean(o.force));
     });
 
   program

@@ -4,7 +4,7 @@
  * padding of each section to whole bytes — separately from the raw tensors, the manifest and the
  * 8-byte header, which together with them add up to the file size exactly.
  */
-import { readDnq, DNQ_HEADER_BYTES, type DnqArchive } from './dnq.js';
+import { readDnq, DNQ_HEADER_BYTES, DNQ_TRAILER_BYTES, type DnqArchive } from './dnq.js';
 import { groupsPerRow, SCALE_CODE_BITS } from './groups.js';
 import { groupedCodeBits } from './bitpack.js';
 
@@ -30,6 +30,8 @@ export interface DnqAccounting {
   raw: { tensors: number; elements: number; bytes: number };
   manifestBytes: number;
   headerBytes: number;
+  /** The version-4 SHA-256 trailer (0 for older containers). */
+  trailerBytes: number;
   fileBytes: number;
   /** 8 · fileBytes / quantized weights: the whole archive per quantized weight (§12.1). */
   fileBitsPerQuantizedWeight: number;
@@ -86,12 +88,14 @@ export function dnqAccounting(archive: DnqArchive | Uint8Array): DnqAccounting {
   }
   q.bitsPerWeight = q.weights > 0 ? (8 * q.bytes) / q.weights : 0;
   q.allocatedBitsPerWeight = q.weights > 0 ? (q.codeBits + q.gridBits + q.widthBits) / q.weights : 0;
-  const fileBytes = DNQ_HEADER_BYTES + a.manifestBytes + q.bytes + raw.bytes;
+  const trailerBytes = a.checked ? DNQ_TRAILER_BYTES : 0;
+  const fileBytes = DNQ_HEADER_BYTES + a.manifestBytes + q.bytes + raw.bytes + trailerBytes;
   return {
     quantized: q,
     raw,
     manifestBytes: a.manifestBytes,
     headerBytes: DNQ_HEADER_BYTES,
+    trailerBytes,
     fileBytes,
     fileBitsPerQuantizedWeight: q.weights > 0 ? (8 * fileBytes) / q.weights : 0,
   };

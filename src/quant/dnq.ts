@@ -5,6 +5,8 @@
  *   bytes 4-7    M, the manifest length in bytes (u32 little-endian)
  *   bytes 8…     the manifest: UTF-8 JSON, no whitespace, keys in a fixed order
  *   then         the payload: every tensor's sections, back to back, no padding, no holes
+ *   last 32      (version 4) SHA-256 of every byte before it: the manifest is covered too, so an
+ *                edited shape, scale or head count cannot pass for the model that was written
  *
  * The manifest (zod schema below) names the format version, the model config, the quantizer and
  * its parameters, the bit budget, the payload's length and SHA-256, and for each tensor its name,
@@ -47,8 +49,10 @@ export const DNQ_MAGIC = 'DNQ1';
  * 3: ecsq streams of format 2 (context-modelled codes) and `stepsFrom`; 2: scale codes on a log
  * ladder and integer zero points (version 1 had f16 scales and offsets). Versions 2 and 3 are read.
  */
-export const DNQ_VERSION = 3;
-const READ_VERSIONS: readonly number[] = [2, 3];
+export const DNQ_VERSION = 4;
+const READ_VERSIONS: readonly number[] = [2, 3, 4];
+/** Bytes of the version-4 trailer: the SHA-256 of the container before it. */
+export const DNQ_TRAILER_BYTES = 32;
 export const DNQ_HEADER_BYTES = 8;
 const MAX_MANIFEST_BYTES = 64 << 20;
 
@@ -99,7 +103,7 @@ const ecsqTensorSchema = z
 export const dnqManifestSchema = z
   .object({
     format: z.literal('dnq'),
-    version: z.union([z.literal(2), z.literal(3)]),
+    version: z.union([z.literal(2), z.literal(3), z.literal(4)]),
     model: z.record(z.string(), scalar),
     quantizer: z.object({ method: z.string().min(1).max(64), params: z.record(z.string(), scalar) }).strict(),
     budget: z.object({ bitsPerWeight: z.number().positive().nullable() }).strict(),
@@ -134,6 +138,11 @@ export interface DnqArchive {
   tensors: DnqTensor[];
   /** Bytes of the JSON manifest. */
   manifestBytes: number;
+  /**
+   * Whether the whole container, manifest included, was checked against its SHA-256 (version 4).
+   * Versions 2 and 3 cover only the payload: an edited manifest goes unnoticed.
+   */
+  checked: boolean;
 }
 
 function elements(shape: readonly number[]): number {
@@ -242,11 +251,13 @@ export function writeDnq(input: DnqInput): Uint8Array {
     throw new QuantInputError(where, `manifest ${issue.path.map(String).join('.')}: ${issue.message}`);
   }
   const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const out = new Uint8Array(DNQ_HEADER_BYTES + json.length + payload.length);
+  const body = DNQ_HEADER_BYTES + json.length + payload.length;
+  const out = new Uint8Array(body + DNQ_TRAILER_BYTES);
   out.set(new TextEncoder().encode(DNQ_MAGIC), 0);
   new DataView(out.buffer).setUint32(4, json.length, true);
   out.set(json, DNQ_HEADER_BYTES);
   out.set(payload, DNQ_HEADER_BYTES + json.length);
+  out.set(createHash('sha256').update(out.subarray(0, body)).digest(), body);
   return out;
 }
 
@@ -278,7 +289,7 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   if (typeof version === 'number' && !READ_VERSIONS.includes(version))
     fail(
       'version',
-      `${version} is not read by this dnarchive (it reads versions ${READ_VERSIONS.join(' and ')}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`,
+      `${version} is not read by this dnarchive (it reads versions ${READ_VERSIONS.slice(0, -1).join(', ')} and ${READ_VERSIONS[READ_VERSIONS.length - 1]}${version === 1 ? '; version 1 had f16 grids: quantize the model again' : ''})`,
     );
   const parsed = dnqManifestSchema.safeParse(json);
   if (!parsed.success) {
@@ -286,11 +297,17 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
     fail(issue.path.map(String).join('.') || 'manifest', issue.message);
   }
   const manifest = (parsed as { data: DnqManifest }).data;
-  const payload = bytes.subarray(DNQ_HEADER_BYTES + M);
+  const checked = manifest.version >= 4;
+  const body = checked ? bytes.length - DNQ_TRAILER_BYTES : bytes.length;
+  if (body < DNQ_HEADER_BYTES + M) fail('trailer', `the file ends before its ${DNQ_TRAILER_BYTES}-byte SHA-256 trailer (truncated?)`);
+  const payload = bytes.subarray(DNQ_HEADER_BYTES + M, body);
   if (payload.length !== manifest.payload.bytes) fail('payload.bytes', `manifest says ${manifest.payload.bytes} bytes, file holds ${payload.length}`);
   const digest = createHash('sha256').update(payload).digest('hex');
   if (digest !== manifest.payload.sha256)
     fail('payload.sha256', `payload hash ${digest} does not match the manifest (${manifest.payload.sha256}): the file is corrupt`);
+  // The payload is what its manifest says; the trailer says the manifest is what was written.
+  if (checked && !createHash('sha256').update(bytes.subarray(0, body)).digest().equals(bytes.subarray(body)))
+    fail('trailer', `the container's SHA-256 does not match its trailer: the manifest or payload was changed or damaged`);
 
   // Sections must tile the payload exactly.
   const spans: { offset: number; length: number; field: string }[] = [];
@@ -379,7 +396,7 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
       matrix: { rows, cols, groupSize: t.groupSize, widths, codes, scaleExp: t.scaleExp, scaleCodes, zeros },
     };
   });
-  return { manifest, tensors, manifestBytes: M };
+  return { manifest, tensors, manifestBytes: M, checked };
 }
 
 function checkPadding(data: Uint8Array, usedBits: number, onFail: () => void): void {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /** Seeded matrices and calibration data for the quant tests. */
 import { Rng } from '../../src/random.js';
 import { HessianAccumulator } from '../../src/quant/hessian.js';
@@ -39,16 +40,27 @@ export function correlatedHessian(rng: Rng, n: number, tokens: number): { H: Flo
   return { H: acc.hessian(), acc, X };
 }
 
-/** Rewrites the manifest of a .dnq byte string through `edit` (payload untouched). */
-export function editManifest(bytes: Uint8Array, edit: (m: Record<string, any>) => void): Uint8Array {
+/**
+ * Rewrites the manifest of a .dnq byte string through `edit` (payload untouched), as a crafted
+ * file would: a version-4 result gets a fresh SHA-256 trailer (so that the reader's other checks
+ * are what it meets), an older version none.
+ */
+export function editManifest(bytes: Uint8Array, edit: (m: Record<string, any>) => void, resign = true): Uint8Array {
   const M = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
   const m = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + M)));
+  const hadTrailer = m.version >= 4;
   edit(m);
   const json = new TextEncoder().encode(JSON.stringify(m));
-  const out = new Uint8Array(8 + json.length + bytes.length - 8 - M);
+  const payload = bytes.subarray(8 + M, hadTrailer ? bytes.length - 32 : bytes.length);
+  const trailer = m.version >= 4 ? 32 : 0;
+  const out = new Uint8Array(8 + json.length + payload.length + trailer);
   out.set(bytes.subarray(0, 4));
   new DataView(out.buffer).setUint32(4, json.length, true);
   out.set(json, 8);
-  out.set(bytes.subarray(8 + M), 8 + json.length);
+  out.set(payload, 8 + json.length);
+  if (trailer) {
+    const body = out.length - 32;
+    out.set(resign ? createHash('sha256').update(out.subarray(0, body)).digest() : bytes.subarray(bytes.length - 32), body);
+  }
   return out;
 }

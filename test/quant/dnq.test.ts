@@ -109,14 +109,18 @@ describe('.dnq container', () => {
     expect(acc.quantized.paddingBits).toBeGreaterThanOrEqual(0);
     expect(acc.quantized.paddingBits).toBeLessThan(8 * 4);
     expect(acc.quantized.bitsPerWeight).toBeLessThanOrEqual(4 + 32 / (64 * 172));
-    expect(acc.headerBytes + acc.manifestBytes + acc.quantized.bytes + acc.raw.bytes).toBe(bytes.length);
+    expect(acc.headerBytes + acc.manifestBytes + acc.quantized.bytes + acc.raw.bytes + acc.trailerBytes).toBe(bytes.length);
+    expect(acc.trailerBytes).toBe(32);
   });
 
   it('detects corruption and bad manifests with errors naming the field', () => {
     const good = writeDnq(sample());
     const flipped = Uint8Array.from(good);
-    flipped[flipped.length - 3] ^= 0x10;
+    flipped[flipped.length - 32 - 3] ^= 0x10; // in the payload, before the 32-byte trailer
     expectDnqError(flipped, 'payload.sha256', /does not match the manifest/);
+    const trailer = Uint8Array.from(good);
+    trailer[trailer.length - 1] ^= 0x01;
+    expectDnqError(trailer, 'trailer', /does not match its trailer/);
     const magic = Uint8Array.from(good);
     magic[3] = 0x32;
     expectDnqError(magic, 'magic', /expected "DNQ1", found "DNQ2"/);
@@ -126,10 +130,19 @@ describe('.dnq container', () => {
     new DataView(longLen.buffer).setUint32(4, 1e9, true);
     expectDnqError(longLen, 'manifest', /exceeds the file/);
     expectDnqError(
-      editManifest(good, (m) => (m.version = 4)),
+      editManifest(good, (m) => (m.version = 5)),
       'version',
-      /4 is not read by this dnarchive \(it reads versions 2 and 3\)/,
+      /5 is not read by this dnarchive \(it reads versions 2, 3 and 4\)/,
     );
+    // Version 4 covers the manifest: a head count or scale changed within range, without a new
+    // trailer, is refused; versions 2 and 3 cannot tell (read, marked unchecked).
+    expectDnqError(
+      editManifest(good, (m) => (m.tensors[1].scaleExp -= 1), false),
+      'trailer',
+      /SHA-256 does not match its trailer: the manifest or payload was changed or damaged/,
+    );
+    expect(readDnq(good).checked).toBe(true);
+    expect(readDnq(editManifest(good, (m) => (m.version = 3))).checked).toBe(false);
     // Version 2 (before format-2 ECSQ streams) is still read.
     expect(
       readDnq(
@@ -203,7 +216,7 @@ describe('.dnq container', () => {
     const bad = Uint8Array.from(good);
     const at = good.length - good.length + 8 + a.manifestBytes + t.codes.offset + 1;
     bad[at] |= 1;
-    const payload = bad.subarray(8 + a.manifestBytes);
+    const payload = bad.subarray(8 + a.manifestBytes, bad.length - 32);
     const fixed = editManifest(bad, (mm) => (mm.payload.sha256 = createHash('sha256').update(payload).digest('hex')));
     expectDnqError(fixed, 'tensors.0.codes', /nonzero padding bits/);
   });

@@ -12,6 +12,7 @@ import { generate, parseModel, readDnq, readLlama2c, readTokenizer, writeDnq, wr
 import type { DnqTensorInput } from '../../src/quant/dnq.js';
 import { expectOneLineError, runCli } from '../_cli.js';
 import { MODEL, TEXT, TOKENIZER } from '../_fixtures.js';
+import { editManifest } from './_quant-fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dnarchive-bounds-'));
 const QUICK = ['--calib', TEXT, '--bits', '4', '--method', 'rtn', '--uniform', '--calib-tokens', '16'];
@@ -42,6 +43,23 @@ describe('model size fields from files', () => {
       expectOneLineError(await runCli(['eval', bad, '--reference', MODEL, '--text', TEXT, '--tokenizer', TOKENIZER]), /seq_len = \d+: expected 1 … 131072/);
       expectOneLineError(await runCli(['generate', bad, '--tokenizer', TOKENIZER, '--steps', '3']), /seq_len = \d+: expected 1 … 131072/);
     }
+  });
+
+  it('a .dnq older than version 4 (no checksum over its manifest) is read with one warning line; version 4 without', async () => {
+    const good = join(dir, 'v4.dnq');
+    expect((await runCli(['quantize', MODEL, '-o', good, ...QUICK])).code).toBe(0);
+    const v4 = await runCli(['dequantize', good, '-o', join(dir, 'v4.bin')]);
+    expect(v4.code).toBe(0);
+    expect(v4.stderr).not.toMatch(/warning/);
+    const old = join(dir, 'v3.dnq');
+    writeFileSync(
+      old,
+      editManifest(new Uint8Array(readFileSync(good)), (m) => (m.version = 3)),
+    );
+    const v3 = await runCli(['dequantize', old, '-o', join(dir, 'v3.bin')]);
+    expect(v3.code).toBe(0);
+    expect(v3.stderr.trim()).toMatch(/^dnarchive: warning: .*v3\.dnq is a version-3 \.dnq container, whose manifest no checksum covers/);
+    expect(readFileSync(join(dir, 'v3.bin')).equals(readFileSync(join(dir, 'v4.bin')))).toBe(true);
   });
 
   it('a weight that overflows float32: eval and generate stop with one line naming where, not a perplexity of NaN', async () => {
