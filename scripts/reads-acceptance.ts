@@ -49,11 +49,13 @@ const rng = new Rng(1);
 const data = Uint8Array.from({ length: Number(values.bytes) }, () => rng.below(256));
 const pools = { plain: encodePool(data), primers: encodePool(data, { primers: PRIMERS }) };
 
-const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+const COMPLEMENT = new Uint8Array(256);
+for (const [x, y] of ['AT', 'TA', 'CG', 'GC']) COMPLEMENT[x.charCodeAt(0)] = y.charCodeAt(0);
 const rc = (s: string): string => {
-  let out = '';
-  for (let i = s.length - 1; i >= 0; i--) out += COMPLEMENT[s[i]];
-  return out;
+  const b = Buffer.from(s, 'latin1');
+  const out = Buffer.allocUnsafe(b.length);
+  for (let i = 0, j = b.length - 1; j >= 0; i++, j--) out[i] = COMPLEMENT[b[j]];
+  return out.toString('latin1');
 };
 
 function reads(row: Row, seed: number): string[] {

@@ -19,18 +19,21 @@ export const MIN_OVERLAP = 20;
 const SEED = 12;
 const MAX_MISMATCH_SHARE = 0.1;
 
-const COMPLEMENT: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A' };
+/** The complement of each ASCII code (A↔T, C↔G); others map to themselves. */
+const COMPLEMENT = new Uint8Array(256).map((_, c) => c);
+for (const [x, y] of ['AT', 'TA', 'CG', 'GC']) COMPLEMENT[x.charCodeAt(0)] = y.charCodeAt(0);
 
+/** Reads are ASCII A/C/G/T (latin1 round-trips them byte for byte), reversed and complemented as bytes. */
 function reverseComplement(s: string): string {
-  let out = '';
-  for (let i = s.length - 1; i >= 0; i--) out += COMPLEMENT[s[i]];
-  return out;
+  const b = Buffer.from(s, 'latin1');
+  const out = Buffer.allocUnsafe(b.length);
+  for (let i = 0, j = b.length - 1; j >= 0; i++, j--) out[i] = COMPLEMENT[b[j]];
+  return out.toString('latin1');
 }
 
 function reverse(s: string): string {
-  let out = '';
-  for (let i = s.length - 1; i >= 0; i--) out += s[i];
-  return out;
+  const b = Buffer.from(s, 'latin1');
+  return b.reverse().toString('latin1');
 }
 
 /** Mismatches between a[at…] and b[0…n), stopping once past `limit`. */
@@ -68,16 +71,19 @@ export function mergePair(r1: string, r2: string, q1?: string, q2?: string): str
   }
   if (best < 0) return undefined;
   const n = Math.min(r1.length - best, b.length);
-  let out = r1.slice(0, best);
-  for (let i = 0; i < n; i++) {
-    const x = r1[best + i];
-    const y = b[i];
-    if (x === y) out += x;
-    else if (q1 !== undefined && qb !== undefined) out += q1.charCodeAt(best + i) >= qb.charCodeAt(i) ? x : y;
-    else out += i < n / 2 ? x : y;
-  }
   // What extends past the overlap: the rest of b (the usual case), or of r1 when R2 is shorter.
-  return out + (b.length > n ? b.slice(n) : r1.slice(best + n));
+  const tail = b.length > n ? b.slice(n) : r1.slice(best + n);
+  const out = Buffer.allocUnsafe(best + n + tail.length);
+  out.write(r1, 0, best, 'latin1');
+  for (let i = 0; i < n; i++) {
+    const x = r1.charCodeAt(best + i);
+    const y = b.charCodeAt(i);
+    if (x === y) out[best + i] = x;
+    else if (q1 !== undefined && qb !== undefined) out[best + i] = q1.charCodeAt(best + i) >= qb.charCodeAt(i) ? x : y;
+    else out[best + i] = i < n / 2 ? x : y;
+  }
+  out.write(tail, best + n, 'latin1');
+  return out.toString('latin1');
 }
 
 /** A read's name without its mate suffix (/1, /2) and comment: what R1 and R2 of one pair share. */
