@@ -166,6 +166,17 @@ describe('bad input', () => {
     ).toThrow(/odd\.fasta: manifest chunkBytes \d+ differs from what its code carries per strand/);
   });
 
+  it('reads of two pools that share a pool id are refused as such, whichever reads come first', () => {
+    const a = encodePool(bytes(100, 1)).manifest;
+    const b = { ...encodePool(bytes(100, 2)).manifest, poolId: a.poolId };
+    const mixed = [...headerStrands(a), ...headerStrands(b)];
+    for (const reads of [mixed, [...mixed].reverse()]) {
+      expect(() => decodePool(reads, 'mixed.fasta')).toThrow(
+        /mixed\.fasta: reads of two pools that share the pool id [0-9a-f]{4} are mixed together \(header chunk \d+ differs/,
+      );
+    }
+  });
+
   it('a manifest claiming more data strands than there are reads is refused at once, before any work is sized from it', () => {
     const real = encodePool(bytes(100, 1)).manifest;
     const strands = 2 ** real.addressBits - 2;

@@ -127,25 +127,34 @@ export class StrandCollector {
   }
 
   /**
-   * Stores the strand `w` (of the strand length, either orientation) spells when every codeword
-   * decodes and the CRC holds; returns its address, or -1 (nothing stored, no votes cast: for
-   * estimates such as a cluster's consensus, which must not outvote the reads).
+   * The strand `w` (of the strand length, either orientation) spells when every codeword decodes
+   * and the CRC holds — its key, address and chunk (a view, valid until the next call) — or
+   * undefined. Nothing is stored. `list`: list-decode codewords residue decoding cannot fix.
    */
-  addWhole(w: Uint8Array): number {
-    if (w.length !== this.L) return -1;
+  decodeWhole(w: Uint8Array, list = this.o.listOnMatch): { key: number; address: number; chunk: Uint8Array } | undefined {
+    if (w.length !== this.L) return undefined;
     const { K, bits, statuses, window } = this;
     for (const rc of likelyOrientations(w, this.L, this.codec)) {
       fillWindow(rc ? reverseComplement(w) : w, 0, window);
       bits.fill(0);
-      setListDecoding(this.codec, this.o.listOnMatch);
+      setListDecoding(this.codec, list);
       if (this.codec.decodeStrandBits(window, K, bits, 0, statuses) > 0) continue;
       const f = unframeBytes(bits, this.layout, this.id);
       if (!f || f.kind !== this.o.kind || f.address >= this.o.addresses || (this.o.poolId !== undefined && f.poolId !== this.o.poolId)) continue;
-      const key = this.o.poolId === undefined ? f.poolId * 2 ** 24 + f.address : f.address;
-      if (!this.store.has(key)) this.store.put(key, f.chunk);
-      return f.address;
+      return { key: this.o.poolId === undefined ? f.poolId * 2 ** 24 + f.address : f.address, address: f.address, chunk: f.chunk };
     }
-    return -1;
+    return undefined;
+  }
+
+  /**
+   * Stores the strand `w` spells (decodeWhole) and returns its address, or -1: nothing stored, no
+   * votes cast (for estimates such as a cluster's consensus, which must not outvote the reads).
+   */
+  addWhole(w: Uint8Array): number {
+    const d = this.decodeWhole(w);
+    if (!d) return -1;
+    if (!this.store.has(d.key)) this.store.put(d.key, d.chunk);
+    return d.address;
   }
 
   /** Votes for strands not recovered here, as typed arrays (to merge collectors run on workers). */

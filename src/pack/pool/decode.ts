@@ -377,6 +377,17 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   }
   const [poolId, pool] = [...pools][0];
   const hex = poolId.toString(16).padStart(4, '0');
+  // Two copies of one header chunk that both pass their CRC but differ: two pools share this id
+  // (15 bits: a few hundred pools make a clash likely). Refused whichever read came first.
+  for (const w of candidates) {
+    const d = collector.decodeWhole(w, false); // clean copies are what can disagree
+    const kept = d && chunks.get(d.key);
+    if (d && kept && !Buffer.from(kept).equals(Buffer.from(d.chunk)))
+      throw new PoolFormatError(
+        source,
+        `reads of two pools that share the pool id ${hex} are mixed together (header chunk ${d.address & HEADER_CHUNK_MASK} differs between reads); decode each pool's reads separately`,
+      );
+  }
   const first = pool.get(0);
   if (!first) throw new PoolFormatError(source, `pool ${hex}: header chunk 0 is missing from every read (too few reads, or too damaged)`);
   const length = (first[0] << 8) | first[1];
