@@ -11,6 +11,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodePool, encodePool, mergePair, type PoolDecodeReport } from '../src/pack/index.js';
+import { reverseComplementText } from '../src/pack/dna-text.js';
 import { Channel, type ChannelOptions } from '../src/pack/simulate/index.js';
 import { Rng } from '../src/random.js';
 
@@ -49,14 +50,7 @@ const rng = new Rng(1);
 const data = Uint8Array.from({ length: Number(values.bytes) }, () => rng.below(256));
 const pools = { plain: encodePool(data), primers: encodePool(data, { primers: PRIMERS }) };
 
-const COMPLEMENT = new Uint8Array(256);
-for (const [x, y] of ['AT', 'TA', 'CG', 'GC']) COMPLEMENT[x.charCodeAt(0)] = y.charCodeAt(0);
-const rc = (s: string): string => {
-  const b = Buffer.from(s, 'latin1');
-  const out = Buffer.allocUnsafe(b.length);
-  for (let i = 0, j = b.length - 1; j >= 0; i++, j--) out[i] = COMPLEMENT[b[j]];
-  return out.toString('latin1');
-};
+const rc = reverseComplementText;
 
 function reads(row: Row, seed: number): string[] {
   const pool = row.primers ? pools.primers : pools.plain;

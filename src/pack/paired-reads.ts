@@ -11,6 +11,7 @@
  * half and R2's in the second (a read is worst at its 3′ end). A pair that does not overlap well
  * is passed on as its two reads.
  */
+import { reverseComplementText } from './dna-text.js';
 import { ReadsFormatError } from './errors.js';
 import type { ReadRecord, ReadSource } from './read-stream.js';
 
@@ -18,18 +19,6 @@ import type { ReadRecord, ReadSource } from './read-stream.js';
 export const MIN_OVERLAP = 20;
 const SEED = 12;
 const MAX_MISMATCH_SHARE = 0.1;
-
-/** The complement of each ASCII code (A↔T, C↔G); others map to themselves. */
-const COMPLEMENT = new Uint8Array(256).map((_, c) => c);
-for (const [x, y] of ['AT', 'TA', 'CG', 'GC']) COMPLEMENT[x.charCodeAt(0)] = y.charCodeAt(0);
-
-/** Reads are ASCII A/C/G/T (latin1 round-trips them byte for byte), reversed and complemented as bytes. */
-function reverseComplement(s: string): string {
-  const b = Buffer.from(s, 'latin1');
-  const out = Buffer.allocUnsafe(b.length);
-  for (let i = 0, j = b.length - 1; j >= 0; i++, j--) out[i] = COMPLEMENT[b[j]];
-  return out.toString('latin1');
-}
 
 function reverse(s: string): string {
   const b = Buffer.from(s, 'latin1');
@@ -49,7 +38,7 @@ function hamming(a: string, at: number, b: string, n: number, limit: number): nu
  * mismatches. Qualities, when given, are Phred + 33 strings as long as their reads.
  */
 export function mergePair(r1: string, r2: string, q1?: string, q2?: string): string | undefined {
-  const b = reverseComplement(r2);
+  const b = reverseComplementText(r2);
   const qb = q2 === undefined ? undefined : reverse(q2);
   // Offsets `off` place b[0] at r1[off]; the overlap is r1[off…] against b[0…).
   let best = -1;

@@ -22,7 +22,8 @@ import { chunkCapacity, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js'
 import { blockSizes, blockStarts, dataLayout, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
 import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
-import { detectPrimers, givenPrimers, mismatchCount, reverseComplementText, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
+import { detectPrimers, givenPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
+import { reverseComplementText } from '../dna-text.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
 import { clusterConsensus, consensusPass } from './consensus-pass.js';
 

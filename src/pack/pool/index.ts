@@ -16,7 +16,7 @@ export { openChunkStore, DEFAULT_CHUNK_MEMORY, type ChunkStore, type ChunkStoreO
 export { SpillError } from './spill-store.js';
 export type { PayloadWrite } from './rebuild.js';
 export { manifestSchema, POOL_FORMAT, HEADER_COPIES, type Manifest } from './format.js';
-export { reverseComplementText } from './read-frame.js';
+export { reverseComplementText } from '../dna-text.js';
 export { poolReport, formatPoolReport, type PoolReport } from './report.js';
 export { FileSource } from './file-source.js';
 export { PoolWorkers } from './parallel.js';

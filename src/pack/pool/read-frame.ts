@@ -34,13 +34,7 @@ export interface PrimerFrame {
   seq: string;
 }
 
-const PARTNER: Record<string, string> = { A: 'T', T: 'A', G: 'C', C: 'G' };
-
-export function reverseComplementText(s: string): string {
-  let out = '';
-  for (let i = s.length - 1; i >= 0; i--) out += PARTNER[s[i]] ?? 'N';
-  return out;
-}
+import { reverseComplementText } from '../dna-text.js';
 
 function commonEnd(group: readonly string[], seed: string, fromEnd: boolean): string {
   let out = seed;

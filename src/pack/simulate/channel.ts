@@ -27,6 +27,7 @@
  * period covers pools up to about 10^9 reads, beyond anything that fits in memory in practice.
  */
 import { Rng } from '../../random.js';
+import { COMPLEMENT_ASCII } from '../dna-text.js';
 import { OptionError } from '../../validate.js';
 import { channelConfig, phredFor, type ChannelConfig, type ChannelOptions } from './config.js';
 import { ReadRng } from './read-rng.js';
@@ -61,8 +62,7 @@ const TWO32 = 4294967296;
 const CODES = Uint8Array.from('ACGT', (c) => c.charCodeAt(0));
 const INDEX = new Uint8Array(256);
 CODES.forEach((c, i) => (INDEX[c] = i));
-const PARTNER = new Uint8Array(256);
-for (const [a, b] of ['AT', 'TA', 'GC', 'CG']) PARTNER[a.charCodeAt(0)] = b.charCodeAt(0);
+const PARTNER = COMPLEMENT_ASCII;
 
 export class Channel {
   readonly config: ChannelConfig;
