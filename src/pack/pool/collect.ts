@@ -84,9 +84,12 @@ export class StrandCollector {
     return this.store.has(address) || (k !== undefined && ((k[address >> 3] >> (address & 7)) & 1) === 1);
   }
 
-  /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
-  add(w: Uint8Array): boolean {
-    if (Math.abs(w.length - this.L) > MAX_SHIFT) return false;
+  /**
+   * The first orientation of `w` (the likelier first) whose first codewords decode: the read in
+   * that orientation and the fields they name; `ours` false when they name another kind, pool or
+   * an address out of range. Undefined when no orientation's probe decodes.
+   */
+  private probeRead(w: Uint8Array): { word: Uint8Array; rc: boolean; address: number; key: number; ours: boolean } | undefined {
     for (const rc of likelyOrientations(w, this.L, this.codec)) {
       const word = rc ? reverseComplement(w) : w;
       fillWindow(word, 0, this.window);
@@ -94,18 +97,24 @@ export class StrandCollector {
       setListDecoding(this.codec, false);
       if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
       const head = peekFields(this.bits, this.layout, this.id);
-      if (head.kind !== this.o.kind) return false;
-      if (this.o.poolId !== undefined && head.poolId !== this.o.poolId) return false;
-      if (head.address >= this.o.addresses) return false;
-      if (rc) this.reverseComplement++;
+      const ours = head.kind === this.o.kind && (this.o.poolId === undefined || head.poolId === this.o.poolId) && head.address < this.o.addresses;
       const key = this.o.poolId === undefined ? head.poolId * 2 ** 24 + head.address : head.address;
-      if (this.store.has(key)) return true;
-      const known = this.o.known;
-      if (known && (known[head.address >> 3] >> (head.address & 7)) & 1) return true;
-      setListDecoding(this.codec, this.o.listOnMatch);
-      return this.collect(word, key, head.address);
+      return { word, rc, address: head.address, key, ours };
     }
-    return false;
+    return undefined;
+  }
+
+  /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
+  add(w: Uint8Array): boolean {
+    if (Math.abs(w.length - this.L) > MAX_SHIFT) return false;
+    const p = this.probeRead(w);
+    if (!p || !p.ours) return false;
+    if (p.rc) this.reverseComplement++;
+    if (this.store.has(p.key)) return true;
+    const known = this.o.known;
+    if (known && (known[p.address >> 3] >> (p.address & 7)) & 1) return true;
+    setListDecoding(this.codec, this.o.listOnMatch);
+    return this.collect(p.word, p.key, p.address);
   }
 
   /**
@@ -114,16 +123,8 @@ export class StrandCollector {
    * name another kind or pool. Not vouched for by the CRC: a hint, not a verdict.
    */
   probeAddress(w: Uint8Array): number {
-    for (const rc of likelyOrientations(w, this.L, this.codec)) {
-      fillWindow(rc ? reverseComplement(w) : w, 0, this.window);
-      this.bits.fill(0);
-      setListDecoding(this.codec, false);
-      if (this.codec.decodeStrandBits(this.window, this.probe, this.bits, 0, this.statuses) > 0) continue;
-      const head = peekFields(this.bits, this.layout, this.id);
-      if (head.kind !== this.o.kind || (this.o.poolId !== undefined && head.poolId !== this.o.poolId) || head.address >= this.o.addresses) return -1;
-      return 2 * head.address + (rc ? 1 : 0);
-    }
-    return -1;
+    const p = this.probeRead(w);
+    return p && p.ours ? 2 * p.address + (p.rc ? 1 : 0) : -1;
   }
 
   /**
