@@ -3,10 +3,12 @@
  * of data shards, one core, for the block shapes the pool uses, with strand-sized (32 B) and
  * page-sized (4 KiB) shards. Decode is the worst case: r data shards lost, so an r × r system is
  * solved and applied to all k − r surviving data shards plus r parity shards.
- * Run alone: `npm run build && node dist/bench/erasure.js [--quick]`.
+ * Then the additive-FFT code (FftReedSolomon) against the Cauchy code in the same process, on
+ * large blocks (benchErasureFft).
+ * Run alone: `npm run build && node dist/bench/erasure.js [--quick] [--fft-only]`.
  */
 import { pathToFileURL } from 'node:url';
-import { ReedSolomonErasure, parityForLoss } from '../src/pack/erasure/index.js';
+import { FftReedSolomon, ReedSolomonErasure, parityForLoss } from '../src/pack/erasure/index.js';
 import { measure, type TimingOptions } from './_timing.js';
 import { randomBytes } from './_prng.js';
 import { fixed, renderTable } from './_table.js';
@@ -30,7 +32,7 @@ const SHAPES: ReadonlyArray<readonly [number, number]> = [
   [4000, 400],
 ];
 
-export async function benchErasure(quick = false): Promise<{ rows: ErasureBenchRow[]; sizingSeconds: number }> {
+export async function benchErasure(quick = false): Promise<{ rows: ErasureBenchRow[]; sizingSeconds: number; fft: ErasureFftRow[] }> {
   const shardSizes = [32, 4096];
   const rows: ErasureBenchRow[] = [];
   for (const [k, r] of SHAPES) {
@@ -94,9 +96,138 @@ export async function benchErasure(quick = false): Promise<{ rows: ErasureBenchR
   for (const k of [200, 1000, 4000]) for (const p of [0.05, 0.1, 0.2]) parityForLoss(k, p);
   const sizingSeconds = (performance.now() - t0) / 1e3 / 9;
   console.log(`   parityForLoss (k ∈ {200, 1000, 4000}, p ∈ {5, 10, 20} %, target 1e-9): ${fixed(sizingSeconds * 1e3, 2)} ms per call.`);
-  return { rows, sizingSeconds };
+  console.log();
+  const fft = benchErasureFft(quick);
+  return { rows, sizingSeconds, fft };
+}
+
+export interface ErasureFftRow {
+  k: number;
+  r: number;
+  shardBytes: number;
+  code: 'fft' | 'cauchy';
+  /** Bytes of each shard actually coded in the timed calls (shardBytes, or a leading slice of it). */
+  timedBytes: number;
+  /** MB/s of data shards (10^6 B) over the bytes actually coded. */
+  encodeMBps: number;
+  decodeMBps: number;
+  /** Seconds per call on the timed bytes. */
+  encodeSeconds: number;
+  decodeSeconds: number;
+}
+
+const FFT_SHAPES: ReadonlyArray<readonly [number, number]> = [
+  [2000, 447],
+  [32768, 2100],
+  [60000, 5000],
+];
+
+/** The Cauchy code is timed on a slice of each shard when a full call would take longer than this. */
+const CAUCHY_FULL_LIMIT_SECONDS = 20;
+
+/**
+ * FftReedSolomon vs ReedSolomonErasure, same process, 32-byte shards. Decode loses r shards, half
+ * of them data (spread over the block), the rest parity. The Cauchy code costs O(k·r) per symbol,
+ * so at the big shapes it is first timed on 2-byte shards (1/16 of the work, 1/16 of the data); if
+ * that predicts more than 20 s for a full call, the slice's figure is reported (MB/s over the bytes
+ * coded, the same rate as a full call up to the O(e²) inverse, which does not shrink with the slice).
+ */
+export function benchErasureFft(quick = false): ErasureFftRow[] {
+  const shardBytes = 32;
+  const rows: ErasureFftRow[] = [];
+  const shapes = quick ? FFT_SHAPES.slice(0, 1) : FFT_SHAPES;
+  for (const [k, r] of shapes) {
+    const bytes = randomBytes(k * shardBytes, k ^ (r << 16));
+    const data = Array.from({ length: k }, (_, j) => bytes.subarray(j * shardBytes, (j + 1) * shardBytes));
+    const dataLost = r >> 1;
+    const parityLost = r - dataLost;
+    const lost: number[] = [];
+    for (let i = 0; i < dataLost; i++) lost.push(Math.floor((i * k) / dataLost));
+    for (let i = 0; i < parityLost; i++) lost.push(k + Math.floor((i * r) / parityLost));
+
+    const run = (code: 'fft' | 'cauchy', timedBytes: number, timing: TimingOptions): ErasureFftRow => {
+      const shards = timedBytes === shardBytes ? data : data.map((d) => d.subarray(0, timedBytes));
+      const make = (): FftReedSolomon | ReedSolomonErasure => (code === 'fft' ? new FftReedSolomon(k, r) : new ReedSolomonErasure(k, r));
+      const slots: (Uint8Array | null)[] = [...shards, ...make().encode(shards)];
+      for (const s of lost) slots[s] = null;
+      const got = make().decode(slots);
+      for (let j = 0; j < k; j++)
+        if (Buffer.compare(got[j], shards[j]) !== 0) throw new Error(`erasure bench: ${code} decode mismatch at shard ${j} (k=${k}, r=${r})`);
+      const enc = measure(() => make().encode(shards), timing);
+      const dec = measure(() => make().decode(slots), timing);
+      const mb = (k * timedBytes) / 1e6;
+      return {
+        k,
+        r,
+        shardBytes,
+        code,
+        timedBytes,
+        encodeMBps: mb / enc.seconds,
+        decodeMBps: mb / dec.seconds,
+        encodeSeconds: enc.seconds,
+        decodeSeconds: dec.seconds,
+      };
+    };
+
+    rows.push(
+      run('fft', shardBytes, quick ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 } : { warmupSeconds: 0.2, minSampleSeconds: 0.5, samples: 5 }),
+    );
+    const once: TimingOptions = { warmupSeconds: 0, minSampleSeconds: 0, samples: 1 };
+    if (k * r * shardBytes < 1e8) {
+      rows.push(
+        run(
+          'cauchy',
+          shardBytes,
+          quick ? { warmupSeconds: 0.05, minSampleSeconds: 0.1, samples: 3 } : { warmupSeconds: 0.2, minSampleSeconds: 0.5, samples: 3 },
+        ),
+      );
+    } else {
+      const slice = run('cauchy', 2, once);
+      const predicted = (Math.max(slice.encodeSeconds, slice.decodeSeconds) * shardBytes) / 2;
+      rows.push(predicted > CAUCHY_FULL_LIMIT_SECONDS ? slice : run('cauchy', shardBytes, once));
+    }
+  }
+  console.log('   b. Additive-FFT Reed–Solomon (FftReedSolomon) vs the Cauchy code (ReedSolomonErasure), same process, 32 B shards');
+  const ratio = (row: ErasureFftRow, f: (x: ErasureFftRow) => number): string => {
+    const base = rows.find((x) => x.k === row.k && x.r === row.r && x.code === 'cauchy');
+    return row.code === 'fft' && base ? `${fixed(f(row) / f(base), 1)}x` : '';
+  };
+  console.log(
+    renderTable(
+      [
+        { header: 'k' },
+        { header: 'r' },
+        { header: 'code', align: 'l' },
+        { header: 'timed', align: 'l' },
+        { header: 'encode MB/s' },
+        { header: 'decode MB/s' },
+        { header: 'encode s' },
+        { header: 'decode s' },
+        { header: 'enc. vs Cauchy' },
+        { header: 'dec. vs Cauchy' },
+      ],
+      rows.map((x) => [
+        String(x.k),
+        String(x.r),
+        x.code === 'fft' ? 'FFT (LCH)' : 'Cauchy',
+        x.timedBytes === x.shardBytes ? 'whole shards' : `${x.timedBytes} B of each shard`,
+        fixed(x.encodeMBps, 2),
+        fixed(x.decodeMBps, 2),
+        x.encodeSeconds.toExponential(2),
+        x.decodeSeconds.toExponential(2),
+        ratio(x, (y) => y.encodeMBps),
+        ratio(x, (y) => y.decodeMBps),
+      ]),
+    ),
+  );
+  console.log(
+    '   MB/s of data shards (10^6 B), one core; decode with r shards lost (half data, half parity, spread out). Seconds are per call\n' +
+      '   on the timed bytes; a Cauchy row timed on a slice of each shard stands for a full call that would take over 20 s.',
+  );
+  return rows;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchErasure(process.argv.includes('--quick'));
+  if (process.argv.includes('--fft-only')) benchErasureFft(process.argv.includes('--quick'));
+  else await benchErasure(process.argv.includes('--quick'));
 }

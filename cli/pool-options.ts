@@ -24,11 +24,12 @@ const fraction = (name: string, max: number) =>
 export interface PoolEncodeCli {
   ell: string;
   length: string;
-  codewords: string;
+  codewords?: string;
   codeword?: string;
-  ecc: string;
+  ecc?: string;
   margin: string;
-  dropout: string;
+  dropout?: string;
+  format: string;
   redundancy?: string;
   primers?: string;
 }
@@ -38,11 +39,15 @@ export function addPoolEncodeOptions(command: Command): Command {
   return command
     .option('--ell <n>', 'run limit ℓ (1–3): no homopolymer run longer than ℓ', '3')
     .option('--length <nt>', 'strand length in nt, primers excluded', '150')
-    .option('--codewords <k>', 'codewords per strand (codeword length m = length/k − 2)', '2')
+    .option('--format <n>', 'pool format: 3 (one codeword per strand, 20-bit check, decoded through read consensus), or 2 and 1 for older decoders', '3')
+    .option('--codewords <k>', 'codewords per strand (codeword length m = length/k − 2; default 1 in format 3, 2 before)')
     .option('--codeword <m>', 'codeword length m in nt instead of --codewords (then k = length/(m + 2))')
-    .option('--ecc <scheme>', 'inner code: residue (corrects a substitution per codeword) or none', 'residue')
+    .option('--ecc <scheme>', 'inner code: residue (corrects a substitution per codeword) or none (default none in format 3, residue before)')
     .option('--margin <f>', 'residue modulus margin', '1')
-    .option('--dropout <p>', 'expected share of strands lost (dropout + strands no read recovers); sizes the parity', '0.14')
+    .option(
+      '--dropout <p>',
+      'expected share of strands lost (dropout + strands neither a read nor a consensus recovers); sizes the parity (default 0.053 in format 3, 0.14 before)',
+    )
     .option('--redundancy <f>', 'parity strands per data strand, instead of sizing from --dropout')
     .option('--primers <left,right>', 'primer sequences added to both ends of every strand');
 }
@@ -58,7 +63,7 @@ export function primersFromCli(value: string | undefined): [string, string] | un
 export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
   const primers = primersFromCli(o.primers);
   const length = parseOption(int('--length', 24, 1024), o.length, '--length');
-  let codewords = parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
+  let codewords = o.codewords === undefined ? undefined : parseOption(int('--codewords', 1, 16), o.codewords, '--codewords');
   if (o.codeword !== undefined) {
     const m = parseOption(int('--codeword', 8, 512), o.codeword, '--codeword');
     if (length % (m + 2) !== 0)
@@ -69,9 +74,14 @@ export function poolOptionsFromCli(o: PoolEncodeCli): PoolOptions {
     ell: parseOption(int('--ell', 1, 3), o.ell, '--ell'),
     length,
     codewords,
-    ecc: parseOption(z.enum(['none', 'residue'], { message: "--ecc must be 'none' or 'residue'" }), o.ecc, '--ecc'),
+    ecc: o.ecc === undefined ? undefined : parseOption(z.enum(['none', 'residue'], { message: "--ecc must be 'none' or 'residue'" }), o.ecc, '--ecc'),
     margin: parseOption(fraction('--margin', 1024).pipe(z.number().min(1, '--margin must be at least 1')), o.margin, '--margin'),
-    loss: parseOption(fraction('--dropout', 0.5), o.dropout, '--dropout'),
+    loss: o.dropout === undefined ? undefined : parseOption(fraction('--dropout', 0.5), o.dropout, '--dropout'),
+    format: parseOption(
+      z.enum(['1', '2', '3'], { message: '--format must be 1, 2 or 3' }).transform((v) => Number(v) as 1 | 2 | 3),
+      o.format,
+      '--format',
+    ),
     redundancy: o.redundancy === undefined ? undefined : parseOption(fraction('--redundancy', 4), o.redundancy, '--redundancy'),
     primers,
   };

@@ -17,13 +17,16 @@ const pool = encodePool(data);
 const same = (a: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(data));
 
 describe('clusterReads', () => {
-  it('groups the reads of each strand, in either orientation, and keeps strands apart', () => {
-    const strands = pool.strands.slice(0, 300);
+  it.each([
+    ['data and parity strands', false],
+    ['header strands (copies alike but for their first ~50 nt), matching ends only', true],
+  ] as const)('groups the reads of each strand, in either orientation, and keeps strands apart: %s', (_, header) => {
+    const strands = pool.strands.filter((_s, i) => pool.names[i].includes(':h') === header).slice(0, 300);
     const channel = new Channel(strands, { preset: 'illumina', coverage: 6, sampling: 'exact', skew: 0, rc: 0.5, seed: 9 });
     const arena = new ReadArena();
     for (const read of channel.reads()) arena.add(parseWord(read, 'read'), -1);
     const truth = channel.order; // the strand each read copies
-    const { group, groups } = clusterReads(arena);
+    const { group, groups } = clusterReads(arena, header ? { endEdits: 0 } : {});
     // Purity: no group holds reads of two strands.
     const strandOf = new Map<number, number>();
     for (let r = 0; r < arena.count; r++) {
@@ -36,7 +39,9 @@ describe('clusterReads', () => {
     const groupsOf = new Map<number, Set<number>>();
     for (let r = 0; r < arena.count; r++) if (group[r] >= 0) (groupsOf.get(truth[r]) ?? groupsOf.set(truth[r], new Set()).get(truth[r])!).add(group[r]);
     const whole = [...groupsOf.values()].filter((g) => g.size === 1).length;
-    expect(whole / strands.length).toBeGreaterThan(0.9);
+    // Header strands are held to stricter ends (purity first: a header chunk has 8 copies, so a
+    // copy whose reads split in two still gives a consensus or two).
+    expect(whole / strands.length).toBeGreaterThan(header ? 0.8 : 0.9);
     expect(groups).toBeLessThanOrEqual(strands.length * 1.2);
   });
 });
@@ -57,8 +62,10 @@ describe('the consensus pass', () => {
     expect(same(decodePool(reads).data)).toBe(true);
   });
 
-  it('decodes Illumina-like reads at coverage 5 with 5 % dropout; the report says which strands came from consensus', () => {
-    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 5, dropout: 0.05, seed: 6 }).reads()];
+  it('decodes Illumina-like reads at coverage 5 with 5 % dropout, parity sized for it; the report says which strands came from consensus', () => {
+    // At coverage 5 about 1 strand in 10 comes back from no read, one read or two damaged ones.
+    const low = encodePool(data, { loss: 0.14 });
+    const reads = [...new Channel(low.strands, { preset: 'illumina', coverage: 5, dropout: 0.05, seed: 6 }).reads()];
     const out = decodePool(reads);
     expect(same(out.data)).toBe(true);
     expect(out.report.recovered).toBe(out.report.strands - out.report.erasures);

@@ -24,9 +24,9 @@ function bytes(n: number, seed: number): Uint8Array {
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 // Small blocks, so the payload spans many Reed–Solomon blocks; parity so tight that the reads
-// with indels are needed and some strands are assembled by voting.
+// with indels are needed and some strands are assembled by voting (format 2: two codewords a strand).
 const data = bytes(60_000, 41);
-const pool = encodePool(data, { blockSize: 200, redundancy: 0.25 });
+const pool = encodePool(data, { blockSize: 200, redundancy: 0.25, format: 2 });
 const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, sub: 0.006, seed: 9 }).reads()];
 
 describe('decoding with the strands spilled to a file', () => {

@@ -102,6 +102,44 @@ export class ReedSolomonErasure {
 }
 
 /**
+ * Whether rebuilt data agree with the surviving parity shards that `decode` did not use: up to
+ * `rows` of them, taken from the end (decode solves with the first surviving rows). A wrong shard
+ * among those decode used — a damaged strand that passed its check — makes every such row
+ * disagree (but for a 2^-16 chance per symbol). Undefined when no unused parity shard survives:
+ * nothing to check against. O(rows · k · len).
+ */
+export function parityAgrees(
+  code: ReedSolomonErasure,
+  data: readonly Uint8Array[],
+  shards: readonly (Uint8Array | null | undefined)[],
+  rows = 2,
+): boolean | undefined {
+  const { k, r } = code;
+  let missing = 0;
+  for (let j = 0; j < k; j++) if (shards[j] == null) missing++;
+  const present: number[] = [];
+  for (let i = 0; i < r; i++) if (shards[k + i] != null) present.push(i);
+  const spare = present.slice(missing).slice(-rows);
+  if (spare.length === 0) return undefined;
+  const len = data[0].length;
+  const T = len >> 1;
+  const acc = spare.map(() => new Uint16Array(T));
+  const logs = new Uint32Array(T);
+  const coef = new Uint32Array(spare.length);
+  for (let j = 0; j < k; j++) {
+    for (let a = 0; a < spare.length; a++) coef[a] = cauchyLog(k, spare[a], j);
+    symbolLogs(data[j], logs);
+    mulAddRows(acc, logs, coef, 0);
+  }
+  const sym = new Uint16Array(T);
+  for (let a = 0; a < spare.length; a++) {
+    readSymbols(shards[k + spare[a]]!, sym);
+    for (let t = 0; t < T; t++) if (sym[t] !== acc[a][t]) return false;
+  }
+  return true;
+}
+
+/**
  * Accumulates the parity of one block from its data shards, taken one at a time in any order:
  * memory is the r parity rows plus one shard of logs, whatever k is. `finish()` returns the parity
  * once all k shards have been added.

@@ -10,8 +10,11 @@ import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ChunkList } from './chunk-list.js';
 import type { StrandStore } from './chunk-store.js';
-import { addressStart, peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
+import { headBits, peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
+import { SHORT_CHECK_BITS } from './format.js';
+import { chunkFingerprint, SparseSupport, type StrandSupport, type SupportExport } from './strand-support.js';
 import { VoteArena, type VoteExport } from './vote-arena.js';
+import type { StrandTrust } from './rebuild.js';
 
 /** Reads this many nt too long or too short are aligned from both ends; others are discarded. */
 export const MAX_SHIFT = 2;
@@ -29,6 +32,11 @@ export interface CollectorOptions {
    * after the probe. May be a view of shared memory that another thread sets bits in.
    */
   known?: Uint8Array;
+  /**
+   * Reads backing each strand (strand-support.ts), for layouts with a short check; a sparse table
+   * when omitted (a worker's batch).
+   */
+  support?: StrandSupport;
 }
 
 export class StrandCollector {
@@ -50,6 +58,14 @@ export class StrandCollector {
   private readonly probe: number;
   /** The kind and pool id strands must have: checked in the probe when stored, by the CRC when implicit. */
   private readonly id: StrandId | undefined;
+  /**
+   * A 20-bit check and one codeword per strand (format 3): a read gives its strand whole or
+   * nothing (no per-codeword votes), and every clean read is counted in `support`.
+   */
+  private readonly short: boolean;
+  readonly support: StrandSupport;
+  /** Keys stored by check-guided repair (addRepaired). */
+  readonly repaired: number[] = [];
 
   constructor(
     private readonly codec: LocoCodec,
@@ -68,7 +84,9 @@ export class StrandCollector {
     this.statuses = new Int8Array(this.K);
     this.statusesRight = new Int8Array(this.K);
     this.window = new Uint8Array(L);
-    this.probe = Math.min(this.K, Math.ceil((8 * addressStart(layout.idStored) + layout.addressBits) / this.s));
+    this.probe = Math.min(this.K, Math.ceil(headBits(layout) / this.s));
+    this.short = layout.checkBits === SHORT_CHECK_BITS;
+    this.support = o.support ?? new SparseSupport();
     const st = this.store;
     this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
@@ -107,6 +125,7 @@ export class StrandCollector {
   /** Offers one read (symbols, primers trimmed); true when it contributed or its strand was known. */
   add(w: Uint8Array): boolean {
     if (Math.abs(w.length - this.L) > MAX_SHIFT) return false;
+    if (this.short) return this.addShort(w);
     const p = this.probeRead(w);
     if (!p || !p.ours) return false;
     if (p.rc) this.reverseComplement++;
@@ -123,6 +142,12 @@ export class StrandCollector {
    * name another kind or pool. Not vouched for by the CRC: a hint, not a verdict.
    */
   probeAddress(w: Uint8Array): number {
+    if (this.short) {
+      // One codeword holds check, address and chunk: an address not vouched for by the check is
+      // noise, so only a read that decodes whole names its strand.
+      const d = this.decodeWhole(w, false);
+      return d ? 2 * d.address + (d.rc ? 1 : 0) : -1;
+    }
     const p = this.probeRead(w);
     return p && p.ours ? 2 * p.address + (p.rc ? 1 : 0) : -1;
   }
@@ -132,7 +157,7 @@ export class StrandCollector {
    * and the CRC holds — its key, address and chunk (a view, valid until the next call) — or
    * undefined. Nothing is stored. `list`: list-decode codewords residue decoding cannot fix.
    */
-  decodeWhole(w: Uint8Array, list = this.o.listOnMatch): { key: number; address: number; chunk: Uint8Array } | undefined {
+  decodeWhole(w: Uint8Array, list = this.o.listOnMatch): { key: number; address: number; chunk: Uint8Array; rc: boolean } | undefined {
     if (w.length !== this.L) return undefined;
     const { K, bits, statuses, window } = this;
     for (const rc of likelyOrientations(w, this.L, this.codec)) {
@@ -142,7 +167,7 @@ export class StrandCollector {
       if (this.codec.decodeStrandBits(window, K, bits, 0, statuses) > 0) continue;
       const f = unframeBytes(bits, this.layout, this.id);
       if (!f || f.kind !== this.o.kind || f.address >= this.o.addresses || (this.o.poolId !== undefined && f.poolId !== this.o.poolId)) continue;
-      return { key: this.o.poolId === undefined ? f.poolId * 2 ** 24 + f.address : f.address, address: f.address, chunk: f.chunk };
+      return { key: this.o.poolId === undefined ? f.poolId * 2 ** 24 + f.address : f.address, address: f.address, chunk: f.chunk, rc };
     }
     return undefined;
   }
@@ -150,12 +175,47 @@ export class StrandCollector {
   /**
    * Stores the strand `w` spells (decodeWhole) and returns its address, or -1: nothing stored, no
    * votes cast (for estimates such as a cluster's consensus, which must not outvote the reads).
+   * Under a short check it counts as `backers` reads (a consensus: the traces it was made from).
    */
-  addWhole(w: Uint8Array): number {
+  addWhole(w: Uint8Array, backers = 1): number {
     const d = this.decodeWhole(w);
     if (!d) return -1;
-    if (!this.store.has(d.key)) this.store.put(d.key, d.chunk);
+    if (this.short) this.accept(d.key, d.chunk, backers, 0);
+    else if (!this.store.has(d.key)) this.store.put(d.key, d.chunk);
     return d.address;
+  }
+
+  /**
+   * Like addWhole for a candidate of check-guided repair (short checks): stored only for a strand
+   * still missing, and listed in `repaired` — the first strands the rebuild sets aside when a block
+   * shows a wrong one.
+   */
+  addRepaired(w: Uint8Array): number {
+    const d = this.decodeWhole(w, false);
+    if (!d) return -1;
+    // A strand already recovered: the cluster was its damaged reads; nothing to add.
+    if (this.store.has(d.key)) return d.address;
+    this.accept(d.key, d.chunk, 1, 0);
+    this.repaired.push(d.key);
+    return d.address;
+  }
+
+  /** A read of a short-check strand: counted when it decodes whole under its check; indels are left to the consensus pass. */
+  private addShort(w: Uint8Array): boolean {
+    if (w.length !== this.L) return false;
+    const d = this.decodeWhole(w, false);
+    if (!d) return false;
+    if (d.rc) this.reverseComplement++;
+    const k = this.o.known;
+    if (k !== undefined && (k[d.address >> 3] >> (d.address & 7)) & 1) return true;
+    this.accept(d.key, d.chunk, 1, 0);
+    return true;
+  }
+
+  /** Stores a short-check strand's chunk if it is the first for its key, and counts its backers. */
+  private accept(key: number, chunk: Uint8Array, agree: number, dispute: number): void {
+    if (!this.store.has(key)) this.store.put(key, chunk);
+    this.support.offer(key, chunkFingerprint(chunk), agree, dispute);
   }
 
   /** Votes for strands not recovered here, as typed arrays (to merge collectors run on workers). */
@@ -163,10 +223,42 @@ export class StrandCollector {
     return this.votes.export();
   }
 
-  /** Adds strands recovered elsewhere: keys and their chunks back to back. */
-  mergeChunks(keys: Float64Array, chunks: Uint8Array): void {
+  /** Adds strands recovered elsewhere: keys and their chunks back to back (and, for short checks, their backers). */
+  mergeChunks(keys: Float64Array, chunks: Uint8Array, support?: SupportExport): void {
     const cb = this.layout.chunkBytes;
-    for (let i = 0; i < keys.length; i++) this.store.put(keys[i], chunks.subarray(i * cb, (i + 1) * cb));
+    for (let i = 0; i < keys.length; i++) {
+      const chunk = chunks.subarray(i * cb, (i + 1) * cb);
+      if (this.short) this.accept(keys[i], chunk, support?.agree[i] ?? 1, support?.dispute[i] ?? 0);
+      else this.store.put(keys[i], chunk);
+    }
+  }
+
+  /** The backers of each of a batch's strands (short checks), beside its chunk list's keys. */
+  exportSupport(keys: Float64Array): SupportExport | undefined {
+    return this.short && this.support instanceof SparseSupport ? this.support.export(keys) : undefined;
+  }
+
+  /**
+   * For the rebuild (short checks only): strands more reads dispute than back, and the suspects —
+   * repaired strands, then those one read or one consensus backs — for when a block disagrees with
+   * its parity.
+   */
+  trust(addresses: number): StrandTrust | undefined {
+    if (!this.short) return undefined;
+    const { support, repaired, store } = this;
+    return {
+      distrusted: (a) => support.dispute(a) > 0 && support.dispute(a) >= support.agree(a),
+      *suspects() {
+        yield* repaired;
+        const seen = new Set(repaired);
+        for (let a = 0; a < addresses; a++) if (store.has(a) && support.agree(a) <= 1 && !seen.has(a)) yield a;
+      },
+    };
+  }
+
+  /** Whether strands are counted (short checks) rather than taken from their first clean read. */
+  get counted(): boolean {
+    return this.short;
   }
 
   /** Adds votes collected elsewhere (skipping strands recovered since). */

@@ -16,13 +16,20 @@
  */
 import { parseWord } from '../../loco/alphabet.js';
 import { Reconstructor } from '../../reads/reconstruct.js';
+import { repairByCheck } from '../../reads/candidates.js';
 import { reverseComplement, type StrandCollector } from './collect.js';
-import { clusterReads, ReadArena } from './read-clusters.js';
+import { clusterReads, ReadArena, type ClusterOptions } from './read-clusters.js';
 import type { ReadSource } from '../read-stream.js';
 
 export const MAX_CONSENSUS_READS = 4_000_000;
 /** Traces given to one reconstruction: beyond a few tens, more add time, not accuracy. */
 const MAX_TRACES = 32;
+/**
+ * Candidates tried per cluster whose consensus fails a short check: each is a 2^-20 chance of a
+ * wrong strand, which the rebuild then has to find (rebuild.ts); 256 covers two traces with up to 8
+ * disagreements between them.
+ */
+const REPAIR_TRIES = 256;
 
 export interface ConsensusOutcome {
   /** Strands recovered by consensus. */
@@ -33,6 +40,8 @@ export interface ConsensusOutcome {
   clusters: number;
   /** Candidate reads beyond MAX_CONSENSUS_READS, left out. */
   skipped: number;
+  /** Candidates tried by check-guided repair (short-check pools). */
+  tries: number;
 }
 
 export function consensusPass(reads: ReadSource, trim: (read: string) => string, L: number, collector: StrandCollector): ConsensusOutcome {
@@ -54,7 +63,7 @@ export function consensusPass(reads: ReadSource, trim: (read: string) => string,
  * cluster's consensus to `collector`. Reads whose first codewords name a strand the collector
  * already has or no longer needs are left out; the others keep that address as a hint.
  */
-export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collector: StrandCollector): ConsensusOutcome {
+export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collector: StrandCollector, options: ClusterOptions = {}): ConsensusOutcome {
   const arena = new ReadArena();
   let skipped = 0;
   for (let w of words) {
@@ -71,7 +80,7 @@ export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collect
     }
     arena.add(w, hint);
   }
-  const { group, flip, groups } = clusterReads(arena);
+  const { group, flip, groups } = clusterReads(arena, options);
   // Members of each group in read order: a counting sort by group.
   const first = new Int32Array(groups + 1);
   for (let r = 0; r < arena.count; r++) if (group[r] >= 0) first[group[r] + 1]++;
@@ -83,13 +92,25 @@ export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collect
   const reconstructor = new Reconstructor();
   const traces: Uint8Array[] = [];
   const before = collector.store.size;
+  let tries = 0;
   for (let g = 0; g < groups; g++) {
     traces.length = 0;
     for (let m = first[g]; m < first[g + 1] && traces.length < MAX_TRACES; m++) {
       const r = members[m];
       traces.push(flip[r] ? reverseComplement(arena.read(r)) : arena.read(r));
     }
-    collector.addWhole(reconstructor.reconstruct(traces, L).strand);
+    const estimate = reconstructor.reconstruct(traces, L).strand;
+    if (collector.addWhole(estimate, traces.length) >= 0 || !collector.counted) continue;
+    // Under a short check, a cluster whose consensus fails is repaired by trying what its traces
+    // make plausible (two traces: every mix of their disagreements).
+    const accept = (c: Uint8Array): boolean => collector.addRepaired(c) >= 0;
+    if (traces.length === 2) tries += Math.abs(repairByCheck(traces, L, accept, REPAIR_TRIES));
+    else
+      for (let t = 0; t < Math.min(2, traces.length); t++) {
+        const n = repairByCheck([estimate, traces[t]], L, accept, REPAIR_TRIES >> 2);
+        tries += Math.abs(n);
+        if (n < 0) break;
+      }
   }
-  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped };
+  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped, tries };
 }

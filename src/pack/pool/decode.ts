@@ -19,13 +19,26 @@ import { ChunkList } from './chunk-list.js';
 import { openChunkStore, type ChunkStore, type ChunkStoreOptions, type StrandStore } from './chunk-store.js';
 import { MAX_SHIFT, StrandCollector } from './collect.js';
 import { chunkCapacity, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
-import { blockSizes, blockStarts, dataLayout, HEADER_CHUNK_MASK, HEADER_COPIES, headerGeometry, manifestSchema, type Manifest } from './format.js';
+import {
+  blockSizes,
+  blockStarts,
+  checkBits,
+  dataLayout,
+  SHORT_CHECK_BITS,
+  HEADER_CHUNK_MASK,
+  HEADER_COPIES,
+  headerGeometry,
+  manifestSchema,
+  type Manifest,
+} from './format.js';
 import { blockAddressList, rebuildPayload, type PayloadWrite } from './rebuild.js';
 import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, givenPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { reverseComplementText } from '../dna-text.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
 import { clusterConsensus, consensusPass } from './consensus-pass.js';
+import { DenseSupport } from './strand-support.js';
+import { parseManifestRecord } from './manifest-body.js';
 
 export { MAX_SHIFT };
 
@@ -44,8 +57,12 @@ export interface PoolDecodeReport {
   /** Strands taken from the consensus of a cluster of reads (consensus-pass.ts), when the passes before left blocks short. */
   byConsensus?: number;
   /** The consensus pass, when it ran: reads clustered, clusters reconstructed, candidate reads left out beyond its limit. */
-  consensus?: { reads: number; clusters: number; skipped: number };
+  consensus?: { reads: number; clusters: number; skipped: number; repairTries?: number; repaired?: number };
   erasures: number;
+  /** Format 3: strands left out because more reads disputed than backed them. */
+  distrusted?: number;
+  /** Format 3: strands set aside so that a block agreed with its parity (a damaged strand had passed its 20-bit check). */
+  setAside?: number;
   blocks: number;
   primers: [string, string];
   /** The reads with indels were not needed: every block was complete from reads of the right length. */
@@ -205,6 +222,11 @@ export function dataCollector(manifest: Manifest, L: number, store?: StrandStore
       addresses: manifest.dataStrands + manifest.parity * manifest.blocks,
       listOnMatch: options.listDecoding ?? true,
       known,
+      // The calling thread's collector counts every strand's backers (a worker's batch, sparsely).
+      support:
+        store && !(store instanceof ChunkList) && checkBits(manifest.format) === SHORT_CHECK_BITS
+          ? new DenseSupport(manifest.dataStrands + manifest.parity * manifest.blocks)
+          : undefined,
     },
     store,
   );
@@ -251,9 +273,9 @@ export function runConsensusPass(ctx: DecodeContext, collector: StrandCollector,
   if (options.consensus === false) return;
   collector.finish();
   if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
-  const { strands, reads, clusters, skipped } = consensusPass(ctx.reads, ctx.trim, ctx.L, collector);
+  const { strands, reads, clusters, skipped, tries } = consensusPass(ctx.reads, ctx.trim, ctx.L, collector);
   ctx.report.byConsensus = strands;
-  ctx.report.consensus = { reads, clusters, skipped };
+  ctx.report.consensus = { reads, clusters, skipped, ...(collector.counted ? { repairTries: tries, repaired: collector.repaired.length } : {}) };
 }
 
 /** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */
@@ -270,14 +292,15 @@ export function finishDecode(
   report.recovered = store.size;
   report.erasures = report.strands - report.recovered;
   report.strandStore = store.spilled ? 'file' : 'memory';
-  const sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write);
+  const trust = collector.trust(report.strands);
+  const sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write, trust);
   if (sha !== manifest.sha256) {
     throw new IncompleteDecodeError(
       source,
       `rebuilt ${manifest.bytes} bytes but their SHA-256 ${sha.slice(0, 16)}… differs from the manifest's ${manifest.sha256.slice(0, 16)}…: a strand was accepted wrongly; nothing written`,
     );
   }
-  if (verifyBeforeWrite) rebuildPayload(manifest, store, source, report, write);
+  if (verifyBeforeWrite) rebuildPayload(manifest, store, source, { ...report }, write, trust); // counted in the first pass
   return { manifest, report };
 }
 
@@ -360,7 +383,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     if (Math.abs(q.length - L) <= MAX_SHIFT) collector.add(w);
   }
   collector.finish();
-  if (consensus && !headerComplete(chunks, chunkBytes)) clusterConsensus(candidates, L, collector);
+  if (consensus && !headerComplete(chunks, chunkBytes)) clusterConsensus(candidates, L, collector, { endEdits: 0 });
   const pools = new Map<number, Map<number, Uint8Array>>();
   for (const [key, chunk] of chunks.entries()) {
     const poolId = Math.floor(key / 2 ** 24);
@@ -402,17 +425,14 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
   }
   if (missing.length > 0)
     throw new PoolFormatError(source, `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body.subarray(2, 2 + length)));
-  } catch {
-    throw new PoolFormatError(source, `pool ${hex}: the manifest in the header strands is not valid JSON`);
-  }
-  const manifest = parseWith(manifestSchema, json, `${source}: pool manifest`);
+  const record = parseManifestRecord(body.subarray(2, 2 + length));
+  if (typeof record === 'string') throw new PoolFormatError(source, `pool ${hex}: ${record}`);
+  const manifest = parseWith(manifestSchema, record, `${source}: pool manifest`);
   if (manifest.poolId !== poolId) throw new PoolFormatError(source, `manifest pool id ${manifest.poolId} differs from its strands' ${poolId}`);
   if (manifest.K * (manifest.m + 2) !== L)
     throw new PoolFormatError(source, `manifest geometry K·(m + 2) = ${manifest.K * (manifest.m + 2)} differs from the strand length ${L}`);
-  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits, dataLayout(manifest).idStored);
+  const dl = dataLayout(manifest);
+  const capacity = chunkCapacity(dataCodec(manifest, cacheDir), manifest.K, manifest.addressBits, dl.idStored, dl.checkBits);
   if (manifest.chunkBytes !== capacity)
     throw new PoolFormatError(
       source,

@@ -8,23 +8,26 @@ import { z } from 'zod';
 import { eccCodec } from '../../ecc/index.js';
 import { formatWord } from '../../loco/alphabet.js';
 import type { LocoCodec } from '../../loco/codec.js';
-import { ReedSolomonErasure, parityForLoss } from '../erasure/index.js';
+import { parityForLoss } from '../erasure/index.js';
+import { outerCode } from './outer-code.js';
 import { OptionError, parseWith } from '../../validate.js';
 import { chunkCapacity, frameBytes, headerLayout, KIND_DATA, KIND_HEADER } from './frame.js';
 import {
-  BASE_ADDRESS_BITS,
   blockSizes,
-  CRC_BYTES,
+  checkBits,
   dataLayout,
   HEADER_COPIES,
   HEADER_ELL,
   headerGeometry,
   MAX_ADDRESS_BITS,
+  minAddressBits,
   parityAddress,
   POOL_FORMAT,
+  SHORT_ADDRESS_BITS,
   storesId,
   type Manifest,
 } from './format.js';
+import { manifestBody } from './manifest-body.js';
 import { addPrimers, checkPrimers } from './primers.js';
 
 export const poolOptionsSchema = z
@@ -32,27 +35,66 @@ export const poolOptionsSchema = z
     ell: z.number().int().min(1).max(3).default(3),
     /** Strand length in nt, primers excluded. */
     length: z.number().int().min(24).max(1024).default(150),
-    /** Codewords per strand; m follows: length = K·(m + 2). */
-    codewords: z.number().int().min(1).max(16).default(2),
-    ecc: z.enum(['none', 'residue']).default('residue'),
+    /** Codewords per strand; m follows: length = K·(m + 2). Default: 1 in format 3, 2 before. */
+    codewords: z.number().int().min(1).max(16).optional(),
+    /** Inner code. Default: none in format 3 (the consensus of a strand's reads corrects it), residue before. */
+    ecc: z.enum(['none', 'residue']).optional(),
     margin: z.number().min(1).max(1024).default(1),
-    /** Expected share of strands lost (dropout plus strands no read recovers); sizes the parity. */
-    loss: z.number().min(0).max(0.5).default(0.14),
+    /**
+     * Expected share of strands lost (dropout plus strands neither a read nor a consensus
+     * recovers); sizes the parity. Default: 0.05 in format 3, 0.14 before.
+     */
+    loss: z.number().min(0).max(0.5).optional(),
     /** Parity as a fraction of data strands per block, instead of sizing it from `loss`. */
     redundancy: z.number().min(0).max(4).optional(),
-    /** Largest Reed–Solomon block (data strands). */
-    blockSize: z.number().int().min(1).max(30000).default(2000),
-    /** Pool format: 2 (default), or 1 for decoders that predate format 2 (kind and pool id stored in every data strand, 2 bytes less of chunk). */
-    format: z.union([z.literal(1), z.literal(2)]).default(POOL_FORMAT),
-    /** The narrowest address to use (bits); wider when the pool has more strands than it numbers. */
-    addressBits: z.number().int().min(BASE_ADDRESS_BITS).max(MAX_ADDRESS_BITS).default(BASE_ADDRESS_BITS),
+    /**
+     * Largest Reed–Solomon block (data strands). Default: 2,000 in formats 1 and 2; in format 3 the
+     * largest block whose parity fits GF(2^16) (k + r ≤ 65,535), up to MAX_AUTO_BLOCK.
+     */
+    blockSize: z.number().int().min(1).max(65534).optional(),
+    /** Pool format: 3 (default), or 2 and 1 for decoders that predate it. */
+    format: z.union([z.literal(1), z.literal(2), z.literal(3)]).default(POOL_FORMAT),
+    /** The narrowest address to use (bits); wider when the pool has more strands than it numbers. Default: the format's narrowest. */
+    addressBits: z.number().int().min(SHORT_ADDRESS_BITS).max(MAX_ADDRESS_BITS).optional(),
     primers: z.tuple([z.string(), z.string()]).default(['', '']),
     cacheDir: z.union([z.string(), z.literal(false)]).optional(),
   })
   .strict();
 
+/**
+ * Format 3's default expected loss: 5 % of strands lost in synthesis and PCR, plus the few that
+ * neither a read nor a consensus recovers (~0.5 % at coverage 10, measured: docs/notes). With one
+ * block of a 1 MiB file, 2,104 parity strands: 1.602 bits/nt at 150 nt.
+ */
+export const FORMAT3_LOSS = 0.053;
+
+/** Format 3's largest automatic block: a pool of up to ~1.9 MiB at 150 nt is one block. */
+export const MAX_AUTO_BLOCK = 60000;
+
+/** The options with the defaults of their format filled in. */
+function resolveOptions(o: z.output<typeof poolOptionsSchema>): PoolConfig {
+  const f3 = o.format >= 3;
+  if (o.addressBits !== undefined && o.addressBits < minAddressBits(o.format))
+    throw new OptionError('pool options', 'addressBits', `${o.addressBits} is below format ${o.format}'s narrowest address (${minAddressBits(o.format)} bits)`);
+  if (!f3 && o.blockSize !== undefined && o.blockSize > 30000)
+    throw new OptionError('pool options', 'blockSize', `${o.blockSize}: formats 1 and 2 allow blocks of at most 30,000 data strands`);
+  return {
+    ...o,
+    codewords: o.codewords ?? (f3 ? 1 : 2),
+    ecc: o.ecc ?? (f3 ? 'none' : 'residue'),
+    loss: o.loss ?? (f3 ? FORMAT3_LOSS : 0.14),
+    addressBits: o.addressBits ?? minAddressBits(o.format),
+    blockSize: o.blockSize,
+  };
+}
+
 export type PoolOptions = z.input<typeof poolOptionsSchema>;
-export type PoolConfig = z.output<typeof poolOptionsSchema>;
+export type PoolConfig = Omit<z.output<typeof poolOptionsSchema>, 'codewords' | 'ecc' | 'loss' | 'addressBits'> & {
+  codewords: number;
+  ecc: 'none' | 'residue';
+  loss: number;
+  addressBits: number;
+};
 
 export interface EncodedPool {
   manifest: Manifest;
@@ -104,7 +146,7 @@ export function memorySource(data: Uint8Array): PayloadSource {
 
 /** The manifest for a payload of this size and hash under these options (no strands yet). */
 export function planPool(bytes: number, sha256: string, options: PoolOptions = {}): { manifest: Manifest; config: PoolConfig } {
-  const o = parseWith(poolOptionsSchema, options, 'pool options');
+  const o = resolveOptions(parseWith(poolOptionsSchema, options, 'pool options'));
   const primers = checkPrimers(o.primers, o.ell);
   const m = codewordLength(o.length, o.codewords);
   const params = { ell: o.ell, m, K: o.codewords, ecc: o.ecc, margin: o.margin };
@@ -144,21 +186,36 @@ function strandLayout(
   o: PoolConfig,
 ): { chunkBytes: number; addressBits: number; dataStrands: number; blocks: number; parity: number } | string {
   let needed = 0;
+  const check = checkBits(o.format);
   for (let addressBits = o.addressBits; addressBits <= MAX_ADDRESS_BITS; addressBits++) {
-    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, storesId(o.format));
+    const chunkBytes = chunkCapacity(codec, o.codewords, addressBits, storesId(o.format), check);
     if (chunkBytes < 2) {
       return addressBits === o.addressBits
-        ? `${o.length} nt: a strand carries no payload after its ${CRC_BYTES}-byte CRC${storesId(o.format) ? ', kind and pool id' : ''} and its ${addressBits}-bit address`
+        ? `${o.length} nt: a strand carries no payload after its ${check}-bit check${storesId(o.format) ? ', kind and pool id' : ''} and its ${addressBits}-bit address`
         : `the file needs ${needed} strands: a ${addressBits}-bit address leaves no room for payload in ${o.length} nt; use longer strands`;
     }
     const dataStrands = Math.ceil(bytes / chunkBytes);
-    const blocks = Math.ceil(dataStrands / o.blockSize);
+    const paritySize = (kMax: number): number => (kMax === 0 ? 0 : o.redundancy !== undefined ? Math.ceil(o.redundancy * kMax) : parityForLoss(kMax, o.loss));
+    let blocks = Math.ceil(dataStrands / (o.blockSize ?? (o.format >= 3 ? MAX_AUTO_BLOCK : 2000)));
+    // Format 3 without a block size: the fewest blocks whose data and parity fit one code.
+    while (o.blockSize === undefined && o.format >= 3 && blocks < dataStrands && fitsBlock(dataStrands, blocks, o) === false) blocks++;
     const kMax = blocks ? Math.ceil(dataStrands / blocks) : 0;
-    const parity = kMax === 0 ? 0 : o.redundancy !== undefined ? Math.ceil(o.redundancy * kMax) : parityForLoss(kMax, o.loss);
+    const parity = paritySize(kMax);
     needed = dataStrands + parity * blocks;
     if (needed <= 2 ** addressBits - 1) return { chunkBytes, addressBits, dataStrands, blocks, parity };
   }
   return `the file needs ${needed} strands, more than a ${MAX_ADDRESS_BITS}-bit address numbers; use longer strands`;
+}
+
+/** Whether blocks of ⌈D / blocks⌉ data strands and their parity fit GF(2^16)'s 65,535 shards. */
+function fitsBlock(dataStrands: number, blocks: number, o: PoolConfig): boolean {
+  const k = Math.ceil(dataStrands / blocks);
+  if (o.redundancy !== undefined) return k + Math.ceil(o.redundancy * k) <= 65535;
+  try {
+    return k + parityForLoss(k, o.loss) <= 65535;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -198,7 +255,7 @@ export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, fir
     frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address: first + i, chunk }, layout, buf);
     emit(`${tag}:d${first + i}`);
   });
-  const par = new ReedSolomonErasure(size, manifest.parity).encode(shards);
+  const par = outerCode(manifest, size, manifest.parity).encode(shards);
   par.forEach((p, i) => {
     const address = parityAddress(manifest, b, i);
     frameBytes({ kind: KIND_DATA, poolId: manifest.poolId, address, chunk: p }, layout, buf);
@@ -211,15 +268,11 @@ function poolTag(manifest: Manifest): string {
   return manifest.poolId.toString(16).padStart(4, '0');
 }
 
-/** The header copies: uint16 length + manifest JSON, in chunks of the header code's capacity. */
+/** The header copies: uint16 length + the manifest record (manifest-body.ts), in chunks of the header code's capacity. */
 export function emitHeader(manifest: Manifest, length: number, cacheDir: string | false | undefined, sink: StrandSink): void {
   const { codec: hCodec, K: hK } = headerCodec(length, cacheDir);
   const tag = poolTag(manifest);
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
-  const body = new Uint8Array(2 + json.length);
-  body[0] = json.length >> 8;
-  body[1] = json.length & 0xff;
-  body.set(json, 2);
+  const body = manifestBody(manifest);
   const hLayout = headerLayout(hCodec, hK);
   const hChunk = hLayout.chunkBytes;
   const hBuf = new Uint8Array(Math.ceil((hK * hCodec.messageBits) / 8));

@@ -41,12 +41,23 @@
  */
 import { z } from 'zod';
 
-export const POOL_FORMAT = 2;
+export const POOL_FORMAT = 3;
+/** Formats the decoder reads (and the encoder can still write). */
+export const POOL_FORMATS = [1, 2, 3] as const;
+export type PoolFormat = (typeof POOL_FORMATS)[number];
 /** Kind + pool id. */
 export const ID_BYTES = 2;
 export const CRC_BYTES = 4;
-/** The narrowest address (and the header strands' address). */
+/** The narrowest address (and the header strands' address) of formats 1 and 2. */
 export const BASE_ADDRESS_BITS = 24;
+/** The narrowest address of format 3: 65,535 strands (2 MiB at 150 nt) before it widens. */
+export const SHORT_ADDRESS_BITS = 16;
+/**
+ * Format 3's per-strand check: the top 20 bits of a CRC-32. It accepts a damaged strand with
+ * probability 2^-20; the decoder's acceptance rules (collect.ts, rebuild.ts) keep such a strand from
+ * spoiling a block. See docs/formats/pool.md, "Format 3".
+ */
+export const SHORT_CHECK_BITS = 20;
 /**
  * The widest: 2^31 − 1 strands (about 47 GB at 150 nt). Addresses stay below 2^31 so that bit
  * operations on them (bitmaps of recovered strands) stay in int32.
@@ -69,7 +80,7 @@ const MAX_BLOCK_SHARDS = 65535;
 
 export const manifestSchema = z
   .object({
-    format: z.union([z.literal(1), z.literal(2)]),
+    format: z.union([z.literal(1), z.literal(2), z.literal(3)]),
     bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     poolId: z.number().int().min(0).max(0x7fff),
@@ -78,7 +89,7 @@ export const manifestSchema = z
     K: z.number().int().min(1).max(64),
     bridge: z.literal('check2'),
     balance: z.literal(true),
-    addressBits: z.number().int().min(BASE_ADDRESS_BITS).max(MAX_ADDRESS_BITS),
+    addressBits: z.number().int().min(SHORT_ADDRESS_BITS).max(MAX_ADDRESS_BITS),
     ecc: z.enum(['none', 'residue']),
     margin: z.number().min(1).max(1024),
     chunkBytes: z.number().int().min(2).max(4096).multipleOf(2),
@@ -91,6 +102,7 @@ export const manifestSchema = z
   // Fields valid one by one must also fit together: the decoder sizes its buffers from them.
   .superRefine((m, ctx) => {
     const issue = (path: string, message: string): void => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (m.addressBits < minAddressBits(m.format)) issue('addressBits', `must be at least ${minAddressBits(m.format)} in format ${m.format}`);
     if (m.dataStrands !== Math.ceil(m.bytes / m.chunkBytes)) issue('dataStrands', `must be ⌈bytes / chunkBytes⌉ = ${Math.ceil(m.bytes / m.chunkBytes)}`);
     if ((m.blocks === 0) !== (m.dataStrands === 0) || m.blocks > m.dataStrands)
       issue('blocks', `must be between 1 and dataStrands (${m.dataStrands}), or 0 for an empty payload`);
@@ -156,12 +168,27 @@ export function blockOfAddress(man: Pick<Manifest, 'dataStrands' | 'parity' | 'b
   return a < big ? Math.floor(a / (q + 1)) : (D % man.blocks) + Math.floor((a - big) / q);
 }
 
-/** Whether the data strands of this format store kind and pool id (format 1 did; format 2 leaves them to the CRC). */
+/** Whether the data strands of this format store kind and pool id (format 1 did; later formats leave them to the check). */
 export function storesId(format: number): boolean {
   return format === 1;
 }
 
+/** Bits of the data strands' check: a CRC-32 in formats 1 and 2, its top 20 bits in format 3. */
+export function checkBits(format: number): 32 | 20 {
+  return format >= 3 ? SHORT_CHECK_BITS : 32;
+}
+
+/** The narrowest data address of a format. */
+export function minAddressBits(format: number): number {
+  return format >= 3 ? SHORT_ADDRESS_BITS : BASE_ADDRESS_BITS;
+}
+
 /** How the data strands of this pool are framed. */
-export function dataLayout(man: Pick<Manifest, 'format' | 'chunkBytes' | 'addressBits'>): { chunkBytes: number; addressBits: number; idStored: boolean } {
-  return { chunkBytes: man.chunkBytes, addressBits: man.addressBits, idStored: storesId(man.format) };
+export function dataLayout(man: Pick<Manifest, 'format' | 'chunkBytes' | 'addressBits'>): {
+  chunkBytes: number;
+  addressBits: number;
+  idStored: boolean;
+  checkBits: 32 | 20;
+} {
+  return { chunkBytes: man.chunkBytes, addressBits: man.addressBits, idStored: storesId(man.format), checkBits: checkBits(man.format) };
 }

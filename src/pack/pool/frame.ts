@@ -1,10 +1,11 @@
 /**
- * One strand's message bits ↔ its fields (kind, pool id, address, chunk) under a CRC-32; see
- * format.ts for the layouts. Works on any LocoCodec: the data code and the ℓ = 1 header code.
+ * One strand's message bits ↔ its fields (kind, pool id, address, chunk) under a check: a CRC-32
+ * (formats 1 and 2, header strands) or its top 20 bits (format 3 data strands); see format.ts for
+ * the layouts. Works on any LocoCodec: the data code and the ℓ = 1 header code.
  */
 import type { LocoCodec } from '../../loco/codec.js';
 import { crc32 } from '../crc32.js';
-import { BASE_ADDRESS_BITS, CRC_BYTES, ID_BYTES } from './format.js';
+import { BASE_ADDRESS_BITS, CRC_BYTES, ID_BYTES, SHORT_CHECK_BITS } from './format.js';
 
 export const KIND_DATA = 0;
 export const KIND_HEADER = 1;
@@ -25,7 +26,7 @@ export interface StrandId {
 /** Where a strand's fields lie. */
 export interface FrameLayout {
   chunkBytes: number;
-  /** 24 … 31. */
+  /** 24 … 31 (16 … 31 with a 20-bit check). */
   addressBits: number;
   /**
    * Whether kind and pool id are stored (2 bytes after the CRC) or implicit: covered by the CRC
@@ -33,22 +34,32 @@ export interface FrameLayout {
    * format 2, whose pool the header strands have already named).
    */
   idStored: boolean;
+  /**
+   * 32: a CRC-32 in bytes 0–3. 20: the top 20 bits of a CRC-32 in bits 0–19, the id implicit, the
+   * address and chunk packed MSB-first right after it (format 3).
+   */
+  checkBits: 32 | 20;
 }
 
 /** The header strands' layout (always stored id and 24-bit addresses: copy · 2^16 + chunk). */
 export function headerLayout(codec: LocoCodec, K: number): FrameLayout {
-  return { chunkBytes: chunkCapacity(codec, K, BASE_ADDRESS_BITS, true), addressBits: BASE_ADDRESS_BITS, idStored: true };
+  return { chunkBytes: chunkCapacity(codec, K, BASE_ADDRESS_BITS, true), addressBits: BASE_ADDRESS_BITS, idStored: true, checkBits: 32 };
 }
 
-/** Chunk bytes a strand of this codec can carry (even, for 16-bit erasure symbols) beside its CRC, id and address. */
-export function chunkCapacity(codec: LocoCodec, K: number, addressBits: number, idStored: boolean): number {
-  const bytes = Math.floor((K * codec.messageBits - 8 * (CRC_BYTES + (idStored ? ID_BYTES : 0)) - addressBits) / 8);
+/** Chunk bytes a strand of this codec can carry (even, for 16-bit erasure symbols) beside its check, id and address. */
+export function chunkCapacity(codec: LocoCodec, K: number, addressBits: number, idStored: boolean, checkBits: 32 | 20 = 32): number {
+  const bytes = Math.floor((K * codec.messageBits - checkBits - 8 * (idStored ? ID_BYTES : 0) - addressBits) / 8);
   return Math.max(0, bytes - (bytes & 1));
 }
 
 /** The byte the address starts at: after the CRC, and after kind and pool id when they are stored. */
 export function addressStart(idStored: boolean): number {
   return CRC_BYTES + (idStored ? ID_BYTES : 0);
+}
+
+/** Message bits before the chunk: check, stored id, address (what a read's first codewords must decode to name its strand). */
+export function headBits(layout: FrameLayout): number {
+  return layout.checkBits === SHORT_CHECK_BITS ? SHORT_CHECK_BITS + layout.addressBits : 8 * addressStart(layout.idStored) + layout.addressBits;
 }
 
 /** Where the address starts (byte), and the bits the CRC covers from there on: address and chunk. */
@@ -68,6 +79,7 @@ function frameCrc(id: StrandId, bits: Uint8Array, start: number, end: number, id
  * a primer when reads are scanned for one).
  */
 export function frameBytes(f: StrandFields, layout: FrameLayout, out: Uint8Array): void {
+  if (layout.checkBits === SHORT_CHECK_BITS) return frameShort(f, layout, out);
   out.fill(0);
   const { chunkBytes, addressBits, idStored } = layout;
   const { at: a0, bits } = extent(layout);
@@ -106,6 +118,7 @@ export function frameBytes(f: StrandFields, layout: FrameLayout, out: Uint8Array
  * id, `id` is the kind and pool id expected (and returned when the CRC matches).
  */
 export function unframeBytes(bits: Uint8Array, layout: FrameLayout, id?: StrandId): StrandFields | undefined {
+  if (layout.checkBits === SHORT_CHECK_BITS) return unframeShort(bits, layout, id);
   const { at: a0, bits: nbits } = extent(layout);
   const end = a0 + Math.ceil(nbits / 8);
   // Bits past the fields in the CRC's last byte are zero in every strand written.
@@ -132,9 +145,13 @@ export function unframeBytes(bits: Uint8Array, layout: FrameLayout, id?: StrandI
  */
 export function peekFields(
   bits: Uint8Array,
-  layout: Pick<FrameLayout, 'addressBits' | 'idStored'>,
+  layout: Pick<FrameLayout, 'addressBits' | 'idStored' | 'checkBits'>,
   id?: StrandId,
 ): { kind: number; poolId: number; address: number } {
+  if (layout.checkBits === SHORT_CHECK_BITS) {
+    if (!id) throw new Error('peekFields: a strand whose id is implicit needs the expected kind and pool id');
+    return { kind: id.kind, poolId: id.poolId, address: readBits(bits, SHORT_CHECK_BITS, layout.addressBits) };
+  }
   const a0 = addressStart(layout.idStored);
   const shift = layout.addressBits - BASE_ADDRESS_BITS;
   const top = (bits[a0] << 16) | (bits[a0 + 1] << 8) | bits[a0 + 2];
@@ -142,4 +159,87 @@ export function peekFields(
   if (layout.idStored) return { kind: bits[CRC_BYTES] >> 7, poolId: ((bits[CRC_BYTES] & 0x7f) << 8) | bits[CRC_BYTES + 1], address };
   if (!id) throw new Error('peekFields: a strand whose id is implicit needs the expected kind and pool id');
   return { kind: id.kind, poolId: id.poolId, address };
+}
+
+// Format 3: [check: 20 bits][address: addressBits][chunk: 8·chunkBytes bits][zero], MSB-first.
+// The check is the top 20 bits of the CRC-32 of [kind · 2^15 + pool id] followed by the buffer's
+// bytes up to the end of the chunk with the check's own bits zeroed, so that it covers the
+// address and chunk wherever they fall in a byte.
+
+/** The last byte (exclusive) that holds a field, and the unused low bits of that byte. */
+function shortExtent(layout: FrameLayout): { end: number; spare: number } {
+  const bits = SHORT_CHECK_BITS + layout.addressBits + 8 * layout.chunkBytes;
+  const end = Math.ceil(bits / 8);
+  return { end, spare: 8 * end - bits };
+}
+
+function shortCheck(bits: Uint8Array, end: number, id: StrandId): number {
+  // Bits 0–19 are bytes 0, 1 and the high half of byte 2: zero them for the CRC, then restore.
+  const b0 = bits[0];
+  const b1 = bits[1];
+  const b2 = bits[2];
+  bits[0] = 0;
+  bits[1] = 0;
+  bits[2] = b2 & 0x0f;
+  const c = crc32(bits, 0, end, (id.kind << 15) | id.poolId) >>> 12;
+  bits[0] = b0;
+  bits[1] = b1;
+  bits[2] = b2;
+  return c;
+}
+
+function frameShort(f: StrandFields, layout: FrameLayout, out: Uint8Array): void {
+  out.fill(0);
+  writeBits(out, SHORT_CHECK_BITS, f.address, layout.addressBits);
+  writeBytesAt(out, SHORT_CHECK_BITS + layout.addressBits, f.chunk, layout.chunkBytes);
+  const c = shortCheck(out, shortExtent(layout).end, f);
+  out[0] = c >>> 12;
+  out[1] = (c >>> 4) & 0xff;
+  out[2] |= (c & 0x0f) << 4;
+}
+
+function unframeShort(bits: Uint8Array, layout: FrameLayout, id?: StrandId): StrandFields | undefined {
+  if (!id) throw new Error('unframeBytes: format-3 strands need the expected kind and pool id');
+  const { end, spare } = shortExtent(layout);
+  // Every bit past the fields is zero in a strand written: part of the check.
+  if (spare > 0 && (bits[end - 1] & ((1 << spare) - 1)) !== 0) return undefined;
+  for (let i = end; i < bits.length; i++) if (bits[i] !== 0) return undefined;
+  const stored = (bits[0] << 12) | (bits[1] << 4) | (bits[2] >> 4);
+  if (shortCheck(bits, end, id) !== stored) return undefined;
+  const address = readBits(bits, SHORT_CHECK_BITS, layout.addressBits);
+  const chunk = new Uint8Array(layout.chunkBytes);
+  readBytesAt(bits, SHORT_CHECK_BITS + layout.addressBits, chunk);
+  return { kind: id.kind, poolId: id.poolId, address, chunk };
+}
+
+/** Writes the low n bits of v (n ≤ 31) MSB-first at bit `at` of a zeroed buffer. */
+function writeBits(out: Uint8Array, at: number, v: number, n: number): void {
+  for (let i = 0; i < n; i++) if ((v >>> (n - 1 - i)) & 1) out[(at + i) >> 3] |= 0x80 >> ((at + i) & 7);
+}
+
+function readBits(bits: Uint8Array, at: number, n: number): number {
+  let v = 0;
+  for (let i = 0; i < n; i++) v = v * 2 + ((bits[(at + i) >> 3] >> (7 - ((at + i) & 7))) & 1);
+  return v;
+}
+
+/** ORs `count` bytes of src into a zeroed buffer starting at bit `at`. */
+function writeBytesAt(out: Uint8Array, at: number, src: Uint8Array, count: number): void {
+  const byte = at >> 3;
+  const shift = at & 7;
+  if (shift === 0) {
+    out.set(src.subarray(0, count), byte);
+    return;
+  }
+  for (let j = 0; j < count; j++) {
+    const v = src[j];
+    out[byte + j] |= v >> shift;
+    out[byte + j + 1] |= (v << (8 - shift)) & 0xff;
+  }
+}
+
+function readBytesAt(bits: Uint8Array, at: number, out: Uint8Array): void {
+  const byte = at >> 3;
+  const shift = at & 7;
+  for (let j = 0; j < out.length; j++) out[j] = shift === 0 ? bits[byte + j] : ((bits[byte + j] << shift) | (bits[byte + j + 1] >> (8 - shift))) & 0xff;
 }

@@ -157,8 +157,10 @@ export class PoolWorkers {
       const merge = (r: CollectResult, n: number): void => {
         done += n;
         onReads?.(done, ctx.report.reads);
-        for (const key of r.keys) known[key >> 3] |= 1 << (key & 7);
-        collector.mergeChunks(r.keys, r.chunks);
+        // Strands under a short check are counted, not taken from their first read: workers keep
+        // reading them.
+        if (!collector.counted) for (const key of r.keys) known[key >> 3] |= 1 << (key & 7);
+        collector.mergeChunks(r.keys, r.chunks, r.support);
         collector.mergeVotes(r.votes);
         ctx.report.readsUsed += r.counts.readsUsed;
         ctx.report.reverseComplement += r.reverseComplement;

@@ -24,9 +24,13 @@ export const SEGMENTS = 4;
 /** Buckets with more reads than this are skipped (a strand has `coverage` reads; see step 2). */
 export const MAX_BUCKET = 256;
 const HALF = 24;
-const MATCH = 0.7;
+/** Edits allowed in a half-window around the shared k-mer: copies at 2–6 % errors have 0–3, unrelated reads ~10 (see windowAgrees). */
+const EDITS = 5;
 /** Lower at the ends: some instruments' first cycles carry several times the average error rate. */
 const END_MATCH = 0.55;
+/** Header strands' ends over 48 nt: two unrelated ℓ = 1 ends match at 55 % over 24 nt now and then. */
+const LONG_END_MATCH = 0.45;
+
 const KEY_SPAN = 2 ** 28;
 const MASK = (1 << (2 * K)) - 1;
 
@@ -81,7 +85,21 @@ export interface ReadGroups {
   groups: number;
 }
 
-export function clusterReads(arena: ReadArena): ReadGroups {
+export interface ClusterOptions {
+  /**
+   * Edits an end window may have when its positions do not match (an indel in it). Data strands:
+   * DATA_END_EDITS. Header strands: 0, matching positions only, over 24 and over 48 nt — their 8
+   * copies share all but their first ~50 nt, and two unrelated 24-nt ℓ = 1 fronts are often within
+   * a few edits, or match at 55 %.
+   */
+  endEdits?: number;
+}
+
+/** End edits for data strands: at Illumina-like rates, matching positions alone lost 1 in 4 of the low-coverage strands' links. */
+export const DATA_END_EDITS = 7;
+
+export function clusterReads(arena: ReadArena, options: ClusterOptions = {}): ReadGroups {
+  const endEdits = options.endEdits ?? DATA_END_EDITS;
   const n = arena.count;
   const entries = n * (SEGMENTS + 1);
   const sortKeys = new Float64Array(entries);
@@ -148,8 +166,8 @@ export function clusterReads(arena: ReadArena): ReadGroups {
       const first = sorted[g] % KEY_SPAN;
       for (let j = g + 1; j < end; j++) {
         const b = sorted[j] % KEY_SPAN;
-        link(arena, uf, first, b, entryRead, entryPos, entryRc, rcScratch);
-        if (j > g + 1) link(arena, uf, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch);
+        link(arena, uf, first, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
+        if (j > g + 1) link(arena, uf, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
       }
     }
     g = end;
@@ -181,6 +199,7 @@ function link(
   entryPos: Int32Array,
   entryRc: Uint8Array,
   rcScratch: Uint8Array,
+  endEdits: number,
 ): void {
   const ra = entryRead[a];
   const rb = entryRead[b];
@@ -191,7 +210,7 @@ function link(
     const x = arena.read(ra);
     const y = arena.read(rb);
     const mid = Math.min(x.length, y.length) >> 1;
-    if (agrees(x, y, mid, mid) && endsAgree(x, y)) uf.union(ra, rb, 0);
+    if (agrees(x, y, mid, mid) && endsAgree(x, y, endEdits)) uf.union(ra, rb, 0);
     return;
   }
   const x = arena.read(ra);
@@ -204,7 +223,7 @@ function link(
     y = t;
     pb = y.length - K - pb;
   }
-  if (agrees(x, y, entryPos[a] + (K >> 1), pb + (K >> 1)) && endsAgree(x, y)) uf.union(ra, rb, flip);
+  if (agrees(x, y, entryPos[a] + (K >> 1), pb + (K >> 1)) && endsAgree(x, y, endEdits)) uf.union(ra, rb, flip);
 }
 
 /**
@@ -213,37 +232,85 @@ function link(
  * stretch — header strands repeat their chunk under different addresses and CRCs at the front —
  * differ there.
  */
-function endsAgree(x: Uint8Array, y: Uint8Array): boolean {
-  return windowAgrees(x, y, 0, 0, 1, END_MATCH) && windowAgrees(x, y, x.length - 1, y.length - 1, -1, END_MATCH);
+function endsAgree(x: Uint8Array, y: Uint8Array, edits: number): boolean {
+  return endAgrees(x, y, 0, 0, 1, edits) && endAgrees(x, y, x.length - 1, y.length - 1, -1, edits);
 }
 
 /**
- * Whether x around position px and y around py hold the same sequence: each half-window (HALF nt
- * before, HALF after) matches at ≥ MATCH of its positions at the offset given or one either side.
+ * One end: at ≥ END_MATCH of HALF positions at a shift of up to 2 nt (noisy first cycles: many
+ * substitutions), or within `edits` edits (indels in the window).
  */
-function agrees(x: Uint8Array, y: Uint8Array, px: number, py: number): boolean {
-  return halfAgrees(x, y, px, py, -1) && halfAgrees(x, y, px, py, 1);
+function endAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number, edits: number): boolean {
+  if (edits > 0) return hammingAgrees(x, y, px, py, dir, END_MATCH, HALF) || windowAgrees(x, y, px, py, dir, edits);
+  // Header strands: over twice the window too, where their copies differ.
+  return hammingAgrees(x, y, px, py, dir, END_MATCH, HALF) && hammingAgrees(x, y, px, py, dir, LONG_END_MATCH, 2 * HALF);
 }
 
-function halfAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number): boolean {
-  return windowAgrees(x, y, px, py, dir, MATCH);
-}
-
-/** HALF nt from (px, py) in direction dir match at ≥ `match` of their positions, at the offset given or up to 2 nt either side. */
-function windowAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number, match: number): boolean {
+/** `span` nt from (px, py) in direction dir match at ≥ `match` of their positions, at the offset given or up to 2 nt either side. */
+function hammingAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number, match: number, span: number): boolean {
   for (let shift = -2; shift <= 2; shift++) {
     let same = 0;
     let total = 0;
-    for (let i = 0; i < HALF; i++) {
+    for (let i = 0; i < span; i++) {
       const ix = px + dir * i;
       const iy = py + shift + dir * i;
       if (ix < 0 || iy < 0 || ix >= x.length || iy >= y.length) break;
       total++;
       if (x[ix] === y[iy]) same++;
     }
-    if (total >= HALF >> 1 && same >= match * total) return true;
+    if (total >= span >> 1 && same >= match * total) return true;
   }
   return false;
+}
+
+/** Whether x around position px and y around py hold the same sequence: each half-window (HALF nt before, HALF after). */
+function agrees(x: Uint8Array, y: Uint8Array, px: number, py: number): boolean {
+  return windowAgrees(x, y, px, py, -1, EDITS) && windowAgrees(x, y, px, py, 1, EDITS);
+}
+
+const BAND = 3;
+const WIDTH = 2 * BAND + 1;
+const rowA = new Int32Array(WIDTH);
+const rowB = new Int32Array(WIDTH);
+
+/**
+ * Whether HALF nt from (px, py) in direction dir are within `edits` edits of each other: a banded
+ * edit distance (±BAND nt), both windows starting at the given positions and the far end free (an
+ * indel inside the window moves it). Hamming distance at a few fixed shifts, tried first, misjudged
+ * every pair with an indel in the window's first half — at Illumina-like rates half the pairs.
+ */
+function windowAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number, edits: number): boolean {
+  const nx = Math.min(HALF, dir > 0 ? x.length - px : px + 1);
+  const ny = Math.min(HALF + BAND, dir > 0 ? y.length - py : py + 1);
+  if (nx < HALF >> 1 || ny < (HALF >> 1) - BAND) return false;
+  // Row i holds D[i][j] for j = i − BAND … i + BAND (cell d = j − i + BAND).
+  let prev = rowA;
+  let cur = rowB;
+  const INF = 1 << 20;
+  for (let d = 0; d < WIDTH; d++) prev[d] = d >= BAND ? d - BAND : INF;
+  for (let i = 1; i <= nx; i++) {
+    const xi = x[px + dir * (i - 1)];
+    let rowMin = INF;
+    for (let d = 0; d < WIDTH; d++) {
+      const j = i + d - BAND;
+      let v = INF;
+      if (j >= 0 && j <= ny) {
+        // From D[i−1][j−1] (same d), D[i−1][j] (d + 1), D[i][j−1] (d − 1).
+        if (j > 0) v = prev[d] + (xi === y[py + dir * (j - 1)] ? 0 : 1);
+        if (d + 1 < WIDTH) v = Math.min(v, prev[d + 1] + 1);
+        if (d > 0) v = Math.min(v, cur[d - 1] + 1);
+      }
+      cur[d] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > edits) return false;
+    const t = prev;
+    prev = cur;
+    cur = t;
+  }
+  let best = INF;
+  for (let d = 0; d < WIDTH; d++) best = Math.min(best, prev[d]);
+  return best <= edits;
 }
 
 /** Union–find over reads with a parity bit per link (relative orientation), path-halving. */

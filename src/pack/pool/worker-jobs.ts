@@ -5,6 +5,7 @@
  */
 import type { Manifest } from './format.js';
 import type { VoteExport } from './vote-arena.js';
+import type { SupportExport } from './strand-support.js';
 import { ChunkList } from './chunk-list.js';
 import { collectReads, dataCollector, type ReadCounts } from './decode.js';
 import { dataCodec, encodeBlock } from './encode.js';
@@ -34,6 +35,8 @@ export interface CollectResult {
   keys: Float64Array;
   chunks: Uint8Array;
   votes: VoteExport;
+  /** Reads backing each strand, for short-check pools (format 3). */
+  support?: SupportExport;
   counts: ReadCounts;
   reverseComplement: number;
 }
@@ -52,5 +55,7 @@ export function runCollect(job: CollectJob): CollectResult {
   const collector = dataCollector(job.manifest, job.L, store, { cacheDir: job.cacheDir, listDecoding: job.listDecoding }, job.known);
   const counts: ReadCounts = { readsUsed: 0 };
   collectReads(collector, job.seqs, job.L, counts);
-  return { ...store.packed(), votes: collector.exportVotes(), counts, reverseComplement: collector.reverseComplement };
+  const packed = store.packed();
+  const support = collector.exportSupport(packed.keys);
+  return { ...packed, votes: collector.exportVotes(), ...(support ? { support } : {}), counts, reverseComplement: collector.reverseComplement };
 }
