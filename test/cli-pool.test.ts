@@ -103,7 +103,10 @@ describe('bad input: one line naming file and problem, no partial output', () =>
   });
 
   it('options out of range name the option', async () => {
-    expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--length', '151', '--codewords', '2']), /--length: 151 is not a multiple of --codewords 2/);
+    expectOneLineError(
+      await run(['encode', input, '-o', join(dir, 'o.fasta'), '--length', '151', '--codewords', '2']),
+      /--length: 151 is not a multiple of --codewords 2/,
+    );
     expectOneLineError(await run(['encode', input, '-o', join(dir, 'o.fasta'), '--dropout', '0.9']), /--dropout must be at most 0.5/);
     expectOneLineError(
       await run(['encode', input, '-o', join(dir, 'o.fasta'), '--codeword', '50']),
