@@ -283,6 +283,13 @@ function windowAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir:
   const nx = Math.min(HALF, dir > 0 ? x.length - px : px + 1);
   const ny = Math.min(HALF + BAND, dir > 0 ? y.length - py : py + 1);
   if (nx < HALF >> 1 || ny < (HALF >> 1) - BAND) return false;
+  // The edit distance is at most the Hamming distance: most copies pass on that alone.
+  let mismatches = 0;
+  for (let i = 0; i < nx && mismatches <= edits; i++) {
+    const iy = py + dir * i;
+    if (iy < 0 || iy >= y.length || x[px + dir * i] !== y[iy]) mismatches++;
+  }
+  if (mismatches <= edits) return true;
   // Row i holds D[i][j] for j = i − BAND … i + BAND (cell d = j − i + BAND).
   let prev = rowA;
   let cur = rowB;
