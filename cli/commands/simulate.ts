@@ -8,7 +8,17 @@ import { createProgress } from '../progress.js';
 import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { AtomicWriter, Channel, PackedStrands, PRESET_NAMES, channelConfig, readChunks, readRecords, type ChannelOptions } from '../../src/pack/index.js';
+import {
+  AtomicWriter,
+  Channel,
+  PackedStrands,
+  PRESET_NAMES,
+  channelConfig,
+  readChunks,
+  readPairChunks,
+  readRecords,
+  type ChannelOptions,
+} from '../../src/pack/index.js';
 import { OptionError } from '../../src/validate.js';
 import { parseOption } from '../options.js';
 import { printJson, type CliIo } from '../io.js';
@@ -58,6 +68,8 @@ interface SimulateFlags {
   frontSpan: string;
   tailSub: string;
   readLength?: string;
+  paired?: string;
+  output2?: string;
   seed: string;
   fasta?: boolean;
   force?: boolean;
@@ -113,6 +125,11 @@ export function registerSimulate(program: Command, io: CliIo): void {
     .option('--front-span <n>', 'cycles --front-sub applies to', '30')
     .option('--tail-sub <r>', "extra substitutions per nt rising from 0 to this at each read's last cycle", '0')
     .option('--read-length <n>', 'cycles read: reads cut to this many nt from their 5′ end (default: whole strands)')
+    .option(
+      '--paired <cycles>',
+      'a paired-end run: each fragment read from both ends for this many cycles, mate 1 to --output, mate 2 to --output2 (records read<j>/1, read<j>/2)',
+    )
+    .option('--output2 <file>', 'mate-2 reads of --paired')
     .option('--seed <n>', 'random seed', '1')
     .option('--fasta', 'write FASTA instead of FASTQ')
     .option('--force', 'overwrite the output file if it exists')
@@ -121,23 +138,42 @@ export function registerSimulate(program: Command, io: CliIo): void {
     .action(async (input: string, o: SimulateFlags) => {
       const options = channelOptions(o);
       if (o.json && o.output === '-') throw new OptionError('options', '--json', 'prints to stdout, so the reads cannot go there too; give -o a file');
+      const paired = o.paired === undefined ? undefined : parseOption(cycles('--paired', 1), o.paired, '--paired');
+      if (paired !== undefined && (o.output2 === undefined || o.output === '-' || o.output2 === '-'))
+        throw new OptionError('options', '--paired', 'writes two files: give -o for mate 1 and --output2 for mate 2 (not stdout)');
+      if (paired === undefined && o.output2 !== undefined) throw new OptionError('options', '--output2', 'is the mate-2 file of --paired');
+      if (paired !== undefined && options.readLength !== undefined)
+        throw new OptionError('options', '--read-length', 'and --paired both set the cycles read; give one');
       // Fail on an existing output before reading what may be a large pool.
       const out = o.output === '-' ? undefined : new AtomicWriter(o.output, Boolean(o.force));
+      let out2: AtomicWriter | undefined;
       try {
+        out2 = o.output2 === undefined ? undefined : new AtomicWriter(o.output2, Boolean(o.force));
         const pool = new PackedStrands();
         for await (const r of readRecords(input, { stdin: io.stdin })) pool.add(r.seq);
         const channel = new Channel(pool, options);
         const progress = createProgress('simulate', channel.length, { enabled: o.progress && !o.json, stream: io.stderr });
         // An output named *.gz is gzip: one member per ~1 MiB chunk, which every gzip reader reads as one stream.
         const gzip = o.output.endsWith('.gz');
-        for (const chunk of readChunks(channel, o.fasta ? 'fasta' : 'fastq')) {
-          const bytes = gzip ? gzipSync(chunk.bytes) : chunk.bytes;
-          if (out) out.write(gzip ? bytes : chunk.bytes.toString('latin1'));
-          else await writeStdout(io, Buffer.from(bytes));
-          progress.tick(chunk.reads);
+        const format = o.fasta ? 'fasta' : 'fastq';
+        if (paired !== undefined && out && out2) {
+          const gzip2 = o.output2!.endsWith('.gz');
+          for (const chunk of readPairChunks(channel, paired, format)) {
+            out.write(gzip ? gzipSync(chunk.r1) : chunk.r1.toString('latin1'));
+            out2.write(gzip2 ? gzipSync(chunk.r2) : chunk.r2.toString('latin1'));
+            progress.tick(chunk.reads);
+          }
+        } else {
+          for (const chunk of readChunks(channel, format)) {
+            const bytes = gzip ? gzipSync(chunk.bytes) : chunk.bytes;
+            if (out) out.write(gzip ? bytes : chunk.bytes.toString('latin1'));
+            else await writeStdout(io, Buffer.from(bytes));
+            progress.tick(chunk.reads);
+          }
         }
         progress.done();
         out?.commit();
+        out2?.commit();
         const s = channel.summary;
         if (o.json) printJson(io, { config: channel.config, summary: s });
         else {
@@ -146,11 +182,12 @@ export function registerSimulate(program: Command, io: CliIo): void {
             `simulated ${s.reads} reads from ${s.strands} strands (${s.dropped} dropped, ${s.missing} with no read; ` +
               `mean coverage ${s.meanCoverage.toFixed(2)}; per nt: ${s.substitutions} substitutions (${(s.substitutions / nt).toExponential(2)}), ` +
               `${s.insertions} insertions (${(s.insertions / nt).toExponential(2)}), ${s.deletions} deletions (${(s.deletions / nt).toExponential(2)}); ` +
-              `${s.reverseComplemented} reverse-complemented) → ${o.output === '-' ? 'stdout' : o.output}\n`,
+              `${s.reverseComplemented} reverse-complemented) → ${o.output === '-' ? 'stdout' : o.output}${o.output2 ? ` and ${o.output2} (mates of ${paired} cycles)` : ''}\n`,
           );
         }
       } catch (err) {
         out?.abort();
+        out2?.abort();
         throw err;
       }
     });

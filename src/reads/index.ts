@@ -1,6 +1,7 @@
 /** dnarchive/reads — trace reconstruction (consensus of a cluster of noisy reads), cluster files, scoring, simulated clusters. */
 export { reconstruct, Reconstructor, MAX_STRAND_LENGTH, type ReconstructOptions, type Reconstruction } from './reconstruct.js';
 export { editDistance, editDistanceWithin } from './edit-distance.js';
+export { repairByCheck } from './candidates.js';
 export { encodeStrand, decodeStrand } from './alphabet.js';
 export {
   ClusterParser,

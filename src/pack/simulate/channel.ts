@@ -64,6 +64,16 @@ const INDEX = new Uint8Array(256);
 CODES.forEach((c, i) => (INDEX[c] = i));
 const PARTNER = COMPLEMENT_ASCII;
 
+/** What writeFragment made: its length and errors, the source strand's length, its orientation. */
+interface Fragment {
+  length: number;
+  subs: number;
+  insertions: number;
+  deletions: number;
+  len: number;
+  flip: boolean;
+}
+
 export class Channel {
   readonly config: ChannelConfig;
   readonly summary: ChannelSummary;
@@ -176,6 +186,40 @@ export class Channel {
    * maxReadLength bytes of room there. The first time a read is made its errors are counted.
    */
   writeRead(j: number, out: Uint8Array, at: number): number {
+    const f = this.writeFragment(j, out, at);
+    let w = at + f.length;
+    // The sequencer reads the first readLength cycles, with its own position-dependent errors.
+    const { readLength } = this.config;
+    if (readLength !== undefined && w - at > readLength) w = at + readLength;
+    f.subs += this.cycleErrors(out, at, w - at);
+    this.count(j, f);
+    return w - at;
+  }
+
+  /**
+   * Read j as a paired-end run reads it: the first `cycles` nt of the fragment (mate 1, into out1
+   * at at1) and of its reverse complement (mate 2, into out2 at at2), each with the position-
+   * dependent errors of its own cycles. Returns the two lengths. Both buffers need maxReadLength
+   * bytes of room.
+   */
+  writeMates(j: number, cycles: number, out1: Uint8Array, at1: number, out2: Uint8Array, at2: number): [number, number] {
+    if (this.mateScratch.length < this.maxReadLength) this.mateScratch = new Uint8Array(this.maxReadLength);
+    const frag = this.mateScratch;
+    const f = this.writeFragment(j, frag, 0);
+    const n = f.length;
+    const n1 = Math.min(cycles, n);
+    out1.set(frag.subarray(0, n1), at1);
+    for (let c = 0; c < n1; c++) out2[at2 + c] = PARTNER[frag[n - 1 - c]];
+    f.subs += this.cycleErrors(out1, at1, n1) + this.cycleErrors(out2, at2, n1);
+    this.count(j, f);
+    return [n1, n1];
+  }
+
+  private mateScratch = new Uint8Array(0);
+  private readonly fragment: Fragment = { length: 0, subs: 0, insertions: 0, deletions: 0, len: 0, flip: false };
+
+  /** The strand copied with synthesis, PCR and sequencing errors, in the orientation read; the random stream at read j. */
+  private writeFragment(j: number, out: Uint8Array, at: number): Fragment {
     if (!(j >= 0 && j < this.order.length)) throw new RangeError(`read index ${j} is outside 0..${this.order.length - 1}`);
     const rng = this.readRng;
     rng.select(j);
@@ -214,31 +258,45 @@ export class Channel {
         out[b] = x;
       }
     }
-    // The sequencer reads the first readLength cycles, with its own position-dependent errors.
-    const { readLength, frontSub, tailSub } = this.config;
-    if (readLength !== undefined && w - at > readLength) w = at + readLength;
-    if (frontSub > 0 || tailSub > 0) {
-      const n = w - at;
-      for (let c = 0; c < n; c++) {
-        const p = this.cycleRate(c, n);
-        if (p > 0 && rng.nextU32() < p * TWO32) {
-          out[at + c] = CODES[(INDEX[out[at + c]] + 1 + Math.floor((rng.nextU32() * 3) / TWO32)) & 3];
-          subs++;
-        }
+    // One record reused for every read: no allocation per read.
+    const f = this.fragment;
+    f.length = w - at;
+    f.subs = subs;
+    f.insertions = insertions;
+    f.deletions = deletions;
+    f.len = len;
+    f.flip = flip;
+    return f;
+  }
+
+  /** The instrument's position-dependent substitutions on out[at, at + n), drawn from read j's stream; returns how many. */
+  private cycleErrors(out: Uint8Array, at: number, n: number): number {
+    const { frontSub, tailSub } = this.config;
+    if (frontSub === 0 && tailSub === 0) return 0;
+    const rng = this.readRng;
+    let subs = 0;
+    for (let c = 0; c < n; c++) {
+      const p = this.cycleRate(c, n);
+      if (p > 0 && rng.nextU32() < p * TWO32) {
+        out[at + c] = CODES[(INDEX[out[at + c]] + 1 + Math.floor((rng.nextU32() * 3) / TWO32)) & 3];
+        subs++;
       }
     }
+    return subs;
+  }
+
+  /** Counts read j's errors in the summary the first time it is made. */
+  private count(j: number, f: Fragment): void {
     const bit = 1 << (j & 31);
-    if ((this.counted[j >>> 5] & bit) === 0) {
-      this.counted[j >>> 5] |= bit;
-      const s = this.summary;
-      s.generated++;
-      s.sourceNucleotides += len;
-      s.substitutions += subs;
-      s.insertions += insertions;
-      s.deletions += deletions;
-      if (flip) s.reverseComplemented++;
-    }
-    return w - at;
+    if ((this.counted[j >>> 5] & bit) !== 0) return;
+    this.counted[j >>> 5] |= bit;
+    const s = this.summary;
+    s.generated++;
+    s.sourceNucleotides += f.len;
+    s.substitutions += f.subs;
+    s.insertions += f.insertions;
+    s.deletions += f.deletions;
+    if (f.flip) s.reverseComplemented++;
   }
 
   /** Read j as text. */

@@ -3,4 +3,4 @@ export { Channel, MAX_READS, type ChannelSummary } from './channel.js';
 export { channelConfig, channelOptionsSchema, phredFor, type ChannelOptions, type ChannelConfig } from './config.js';
 export { PRESETS, PRESET_NAMES, presetTable, type Preset, type ChannelRates, type Sampling } from './presets.js';
 export { PackedStrands, packStrands, StrandInputError } from './strands.js';
-export { readChunks, writeReadsFile, type ReadFormat, type ReadChunk } from './format.js';
+export { readChunks, readPairChunks, writeReadsFile, type ReadFormat, type ReadChunk, type PairChunk } from './format.js';
