@@ -24,6 +24,11 @@ export interface ReadSource {
   readonly name: string;
   /** A fresh pass over every read's sequence, upper case. */
   pass(): Iterable<string>;
+  /**
+   * The same pass with each read's FASTQ quality line where it has one (Phred + 33, as long as the
+   * sequence): what the consensus weighs its votes by. Absent: no qualities.
+   */
+  qualityPass?(): Iterable<{ seq: string; qual?: string }>;
 }
 
 export interface ReadRecord {
@@ -310,10 +315,10 @@ export function fileRecords(path: string, name = path): Generator<ReadRecord> {
 
 /** A FASTA/FASTQ file as a ReadSource: every pass streams the file again. */
 export function fileReads(path: string, name = path): ReadSource {
-  return { name, pass: () => parseSequences(fileLines(path, name), name) };
+  return { name, pass: () => parseSequences(fileLines(path, name), name), qualityPass: () => parseRecordLines(fileLines(path, name), name) };
 }
 
 /** In-memory text (stdin) as a ReadSource. */
 export function textReads(text: string, name: string): ReadSource {
-  return { name, pass: () => parseSequences(text.split('\n'), name) };
+  return { name, pass: () => parseSequences(text.split('\n'), name), qualityPass: () => parseRecordLines(text.split('\n'), name) };
 }

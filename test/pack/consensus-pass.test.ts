@@ -78,3 +78,22 @@ describe('the consensus pass', () => {
     expect(out.report.consensus).toBeUndefined();
   });
 });
+
+describe('FASTQ qualities in the consensus', () => {
+  it('reads from FASTQ text carry their Phred values into the vote; FASTA reads vote alike', async () => {
+    const { readChunks, textReads } = await import('../../src/pack/index.js');
+    const channel = new Channel(pool.strands, { preset: 'illumina', coverage: 10, seed: 5, frontSub: 0.1, frontSpan: 30 });
+    let text = '';
+    for (const c of readChunks(channel, 'fastq')) text += c.bytes.toString('latin1');
+    const out = decodePool(textReads(text, 'reads.fastq'));
+    expect(same(out.data)).toBe(true);
+    expect(out.report.consensus!.withQualities).toBe(out.report.consensus!.reads);
+    const fasta = text
+      .trimEnd()
+      .split('\n')
+      .flatMap((l, i) => (i % 4 === 0 ? [`>${l.slice(1)}`] : i % 4 === 1 ? [l] : []));
+    const plain = decodePool(textReads(fasta.join('\n'), 'reads.fasta'));
+    expect(same(plain.data)).toBe(true);
+    expect(plain.report.consensus!.withQualities).toBeUndefined();
+  });
+});

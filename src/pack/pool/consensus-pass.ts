@@ -42,15 +42,25 @@ export interface ConsensusOutcome {
   skipped: number;
   /** Candidates tried by check-guided repair (short-check pools). */
   tries: number;
+  /** Reads clustered with FASTQ qualities (their votes weighted by them). */
+  withQualities: number;
 }
 
-export function consensusPass(reads: ReadSource, trim: (read: string) => string, L: number, collector: StrandCollector): ConsensusOutcome {
+export function consensusPass(
+  reads: ReadSource,
+  frame: (read: string) => { seq: string; start: number },
+  L: number,
+  collector: StrandCollector,
+): ConsensusOutcome {
   const slack = Math.max(2, Math.ceil(0.1 * L));
+  const records: Iterable<{ seq: string; qual?: string }> = reads.qualityPass?.() ?? mapSeqs(reads.pass());
   return clusterConsensus(
     (function* () {
-      for (const r of reads.pass()) {
-        const q = trim(r);
-        if (Math.abs(q.length - L) <= slack) yield parseWord(q, 'read');
+      for (const r of records) {
+        const f = frame(r.seq);
+        if (Math.abs(f.seq.length - L) > slack) continue;
+        const word = parseWord(f.seq, 'read');
+        yield r.qual === undefined ? { word } : { word, qual: phred(r.qual, f.start, f.seq.length) };
       }
     })(),
     L,
@@ -58,27 +68,52 @@ export function consensusPass(reads: ReadSource, trim: (read: string) => string,
   );
 }
 
+function* mapSeqs(seqs: Iterable<string>): Generator<{ seq: string }> {
+  for (const seq of seqs) yield { seq };
+}
+
+/** Phred values of qual[start, start + n) (ASCII − 33). */
+function phred(qual: string, start: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.max(0, qual.charCodeAt(start + i) - 33);
+  return out;
+}
+
+/** A read for the consensus: symbols (primers trimmed) and, from FASTQ, its Phred values. */
+export interface ConsensusRead {
+  word: Uint8Array;
+  qual?: Uint8Array;
+}
+
 /**
- * Clusters `words` (reads as symbols, primers trimmed, about the strand length) and offers each
+ * Clusters `reads` (symbols, primers trimmed, about the strand length) and offers each
  * cluster's consensus to `collector`. Reads whose first codewords name a strand the collector
- * already has or no longer needs are left out; the others keep that address as a hint.
+ * already has or no longer needs are left out; the others keep that address as a hint. Votes are
+ * weighted by the reads' qualities where they have them.
  */
-export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collector: StrandCollector, options: ClusterOptions = {}): ConsensusOutcome {
+export function clusterConsensus(reads: Iterable<ConsensusRead>, L: number, collector: StrandCollector, options: ClusterOptions = {}): ConsensusOutcome {
   const arena = new ReadArena();
   let skipped = 0;
-  for (let w of words) {
+  let withQualities = 0;
+  for (const read of reads) {
+    let w = read.word;
+    let q = read.qual;
     const probe = collector.probeAddress(w);
     let hint = -1;
     if (probe >= 0) {
       if (collector.isKnown(probe >> 1)) continue;
       hint = probe >> 1;
-      if (probe & 1) w = reverseComplement(w);
+      if (probe & 1) {
+        w = reverseComplement(w);
+        q = q?.slice().reverse();
+      }
     }
     if (arena.count >= MAX_CONSENSUS_READS) {
       skipped++;
       continue;
     }
-    arena.add(w, hint);
+    if (q) withQualities++;
+    arena.add(w, hint, q);
   }
   const { group, flip, groups } = clusterReads(arena, options);
   // Members of each group in read order: a counting sort by group.
@@ -91,15 +126,21 @@ export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collect
 
   const reconstructor = new Reconstructor();
   const traces: Uint8Array[] = [];
+  const quals: (Uint8Array | undefined)[] = [];
   const before = collector.store.size;
   let tries = 0;
   for (let g = 0; g < groups; g++) {
     traces.length = 0;
+    quals.length = 0;
+    let qualified = false;
     for (let m = first[g]; m < first[g + 1] && traces.length < MAX_TRACES; m++) {
       const r = members[m];
       traces.push(flip[r] ? reverseComplement(arena.read(r)) : arena.read(r));
+      const q = arena.qual(r);
+      quals.push(q && flip[r] ? q.slice().reverse() : q);
+      if (q) qualified = true;
     }
-    const estimate = reconstructor.reconstruct(traces, L).strand;
+    const estimate = reconstructor.reconstruct(traces, L, qualified ? { qualities: quals } : undefined).strand;
     if (collector.addWhole(estimate, traces.length) >= 0 || !collector.counted) continue;
     // Under a short check, a cluster whose consensus fails is repaired by trying what its traces
     // make plausible (two traces: every mix of their disagreements).
@@ -112,5 +153,5 @@ export function clusterConsensus(words: Iterable<Uint8Array>, L: number, collect
         if (n < 0) break;
       }
   }
-  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped, tries };
+  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped, tries, withQualities };
 }

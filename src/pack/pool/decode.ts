@@ -57,7 +57,7 @@ export interface PoolDecodeReport {
   /** Strands taken from the consensus of a cluster of reads (consensus-pass.ts), when the passes before left blocks short. */
   byConsensus?: number;
   /** The consensus pass, when it ran: reads clustered, clusters reconstructed, candidate reads left out beyond its limit. */
-  consensus?: { reads: number; clusters: number; skipped: number; repairTries?: number; repaired?: number };
+  consensus?: { reads: number; clusters: number; skipped: number; withQualities?: number; repairTries?: number; repaired?: number };
   erasures: number;
   /** Format 3: strands left out because more reads disputed than backed them. */
   distrusted?: number;
@@ -146,6 +146,8 @@ export interface DecodeContext {
   reads: ReadSource;
   /** Raw read → payload part (primers and spacers trimmed). */
   trim: (read: string) => string;
+  /** The same, with where the payload part starts in the read. */
+  frame: (read: string) => { seq: string; start: number };
   L: number;
   manifest: Manifest;
   report: PoolDecodeReport;
@@ -173,7 +175,7 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
   }
   if (count === 0) throw new PoolFormatError(source, 'no reads');
   const primers = options.primers ? givenPrimers(options.primers) : detectPrimers(sample);
-  const { trim, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir, options.consensus !== false);
+  const { trim, frame, L, manifest, lengths } = frameReads(reads, primers, options.cacheDir, options.consensus !== false);
   // A manifest's sizes are checked against what the reads can hold before any work is sized from
   // them: every data strand the outer code needs comes from at least one read. Short by a little,
   // the decode goes on to name the blocks short of strands; short by far (a damaged or crafted
@@ -206,7 +208,7 @@ export function prepareDecode(reads: ReadSource, options: DecodeOptions = {}): D
     blocks: manifest.blocks,
     primers: manifest.primers,
   };
-  return { source, reads, trim, L, manifest, report };
+  return { source, reads, trim, frame, L, manifest, report };
 }
 
 /** A collector of this pool's data strands into `store` (a ChunkList when omitted: a worker's batch). */
@@ -273,9 +275,15 @@ export function runConsensusPass(ctx: DecodeContext, collector: StrandCollector,
   if (options.consensus === false) return;
   collector.finish();
   if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
-  const { strands, reads, clusters, skipped, tries } = consensusPass(ctx.reads, ctx.trim, ctx.L, collector);
+  const { strands, reads, clusters, skipped, tries, withQualities } = consensusPass(ctx.reads, ctx.frame, ctx.L, collector);
   ctx.report.byConsensus = strands;
-  ctx.report.consensus = { reads, clusters, skipped, ...(collector.counted ? { repairTries: tries, repaired: collector.repaired.length } : {}) };
+  ctx.report.consensus = {
+    reads,
+    clusters,
+    skipped,
+    ...(withQualities > 0 ? { withQualities } : {}),
+    ...(collector.counted ? { repairTries: tries, repaired: collector.repaired.length } : {}),
+  };
 }
 
 /** Votes → strands, the outer code block by block into `write`, and the SHA-256 check. */
@@ -383,7 +391,13 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     if (Math.abs(q.length - L) <= MAX_SHIFT) collector.add(w);
   }
   collector.finish();
-  if (consensus && !headerComplete(chunks, chunkBytes)) clusterConsensus(candidates, L, collector, { endEdits: 0 });
+  if (consensus && !headerComplete(chunks, chunkBytes))
+    clusterConsensus(
+      candidates.map((word) => ({ word })),
+      L,
+      collector,
+      { endEdits: 0 },
+    );
   const pools = new Map<number, Map<number, Uint8Array>>();
   for (const [key, chunk] of chunks.entries()) {
     const poolId = Math.floor(key / 2 ** 24);
@@ -452,7 +466,7 @@ export function frameReads(
   primers: Primers,
   cacheDir?: string | false,
   consensus = true,
-): { trim: (r: string) => string; L: number; manifest: Manifest; lengths: Map<number, number> } {
+): { trim: (r: string) => string; frame: (r: string) => { seq: string; start: number }; L: number; manifest: Manifest; lengths: Map<number, number> } {
   const attempts: Array<(r: string) => string> = [];
   if (primers.found) {
     const g = primers.groups[0];
@@ -481,7 +495,8 @@ export function frameReads(
     try {
       const { manifest, lengths } = findManifest(() => mapIterable(reads.pass(), attempt), reads.name, cacheDir, consensus);
       const trim = (r: string): string => trimByPrimers(r, manifest.primers).seq;
-      return { trim, L: manifest.K * (manifest.m + 2), manifest, lengths };
+      const frame = (r: string): { seq: string; start: number } => trimByPrimers(r, manifest.primers);
+      return { trim, frame, L: manifest.K * (manifest.m + 2), manifest, lengths };
     } catch (e) {
       if (e instanceof PoolFormatError && /no header strand/.test(e.message)) {
         lastError = e;

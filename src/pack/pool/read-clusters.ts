@@ -43,6 +43,9 @@ function mix(x: number): number {
 
 export class ReadArena {
   bytes: Uint8Array = new Uint8Array(1 << 20);
+  /** Phred values beside the symbols, where the read came with qualities (`qualified`). */
+  quals: Uint8Array = new Uint8Array(0);
+  qualified: Uint8Array = new Uint8Array(1024);
   starts: Float64Array = new Float64Array(1024);
   lengths: Int32Array = new Int32Array(1024);
   /** Address hint per read (-1: none). */
@@ -50,14 +53,21 @@ export class ReadArena {
   count = 0;
   private end = 0;
 
-  add(read: Uint8Array, hint: number): void {
+  add(read: Uint8Array, hint: number, qual?: Uint8Array): void {
     if (this.count === this.starts.length) {
       this.starts = grow(this.starts, 2 * this.count);
       this.lengths = grow(this.lengths, 2 * this.count);
       this.hints = grow(this.hints, 2 * this.count);
+      this.qualified = grow(this.qualified, 2 * this.count);
     }
     if (this.end + read.length > this.bytes.length) this.bytes = grow(this.bytes, 2 * (this.end + read.length));
     this.bytes.set(read, this.end);
+    if (qual) {
+      // Kept only once some read has qualities: a FASTA input costs nothing.
+      if (this.quals.length < this.bytes.length) this.quals = grow(this.quals, this.bytes.length);
+      this.quals.set(qual.subarray(0, read.length), this.end);
+      this.qualified[this.count] = 1;
+    }
     this.starts[this.count] = this.end;
     this.lengths[this.count] = read.length;
     this.hints[this.count] = hint;
@@ -68,9 +78,15 @@ export class ReadArena {
   read(i: number): Uint8Array {
     return this.bytes.subarray(this.starts[i], this.starts[i] + this.lengths[i]);
   }
+
+  /** Read i's Phred values, or undefined when it came without. */
+  qual(i: number): Uint8Array | undefined {
+    return this.qualified[i] ? this.quals.subarray(this.starts[i], this.starts[i] + this.lengths[i]) : undefined;
+  }
 }
 
 function grow<T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T {
+  if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a as ArrayLike<number>);
   return b;

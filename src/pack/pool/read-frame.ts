@@ -32,6 +32,8 @@ export interface Primers {
 export interface PrimerFrame {
   /** The read with primers and spacers trimmed. */
   seq: string;
+  /** Where seq starts in the read (to cut its quality line the same way). */
+  start: number;
 }
 
 import { reverseComplementText } from '../dna-text.js';
@@ -113,7 +115,7 @@ function mismatches(s: string, prefix: string): number {
 /** Cuts `left` nt from the start and `right` from the end. */
 export function trimRead(read: string, left: number, right: number): PrimerFrame {
   const r = read.toUpperCase();
-  return { seq: r.slice(left, Math.max(left, r.length - right)) };
+  return { seq: r.slice(left, Math.max(left, r.length - right)), start: left };
 }
 
 /**
@@ -123,7 +125,7 @@ export function trimRead(read: string, left: number, right: number): PrimerFrame
  */
 export function trimByPrimers(read: string, [left, right]: readonly [string, string]): PrimerFrame {
   const r = read.toUpperCase();
-  if (!left && !right) return { seq: r };
+  if (!left && !right) return { seq: r, start: 0 };
   const rcLeft = reverseComplementText(left);
   const rcRight = reverseComplementText(right);
   const forward = mismatches(r, left) <= mismatches(r, rcRight);
@@ -131,7 +133,7 @@ export function trimByPrimers(read: string, [left, right]: readonly [string, str
   const tail = forward ? right : rcLeft;
   const start = head ? bestEnd(r, head) + 1 : 0;
   const end = tail ? bestStart(r, tail) - 1 : r.length;
-  return { seq: r.slice(start, Math.max(start, end)) };
+  return { seq: r.slice(start, Math.max(start, end)), start };
 }
 
 /** Index just past `primer` at the read's start, allowing it to be up to 2 nt shorter or longer. */
