@@ -97,3 +97,21 @@ describe('FASTQ qualities in the consensus', () => {
     expect(plain.report.consensus!.withQualities).toBeUndefined();
   });
 });
+
+describe('the consensus pass on workers', () => {
+  it('links and reconstructs on 2 workers with the groups, strands and report of the calling thread’s pass', async () => {
+    const { PoolWorkers } = await import('../../src/pack/index.js');
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 8, dropout: 0.03, seed: 12, frontSub: 0.1, frontSpan: 30 }).reads()];
+    const serial = decodePool(reads);
+    const workers = new PoolWorkers(2);
+    try {
+      const parallel = await workers.decode(reads);
+      expect(same(parallel.data)).toBe(true);
+      expect(parallel.report.consensus).toEqual(serial.report.consensus);
+      expect(parallel.report.consensus!.explained).toBeGreaterThan(0);
+      expect(parallel.report.recovered).toBe(serial.report.recovered);
+    } finally {
+      await workers.close();
+    }
+  });
+});

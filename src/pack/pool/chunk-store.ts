@@ -22,6 +22,8 @@ export interface StrandStore {
   has(key: number): boolean;
   /** Stores chunkBytes bytes of `chunk` under `key`; a key already present keeps its first chunk. */
   put(key: number, chunk: Uint8Array): void;
+  /** The chunk stored under `key` (a view), where the store can give it cheaply (not a spilled store). */
+  get?(key: number): Uint8Array | undefined;
 }
 
 /** A StrandStore indexed by address that hands out whole Reed–Solomon blocks. */
@@ -90,6 +92,10 @@ export class MemoryChunkStore implements ChunkStore {
     this.present[a >> 3] |= 1 << (a & 7);
     this.slots.set(chunk.subarray(0, this.cb), a * this.cb);
     this.size++;
+  }
+
+  get(a: number): Uint8Array | undefined {
+    return this.has(a) ? this.slots.subarray(a * this.cb, (a + 1) * this.cb) : undefined;
   }
 
   blockSlots(b: number): (Uint8Array | null)[] {

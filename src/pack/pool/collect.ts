@@ -10,7 +10,7 @@ import { CHECK_OF_PAIR } from '../../loco/bridge.js';
 import type { LocoCodec } from '../../loco/codec.js';
 import { ChunkList } from './chunk-list.js';
 import type { StrandStore } from './chunk-store.js';
-import { headBits, peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
+import { frameBytes, headBits, peekFields, unframeBytes, type FrameLayout, type StrandId } from './frame.js';
 import { SHORT_CHECK_BITS } from './format.js';
 import { chunkFingerprint, SparseSupport, type StrandSupport, type SupportExport } from './strand-support.js';
 import { VoteArena, type VoteExport } from './vote-arena.js';
@@ -91,6 +91,11 @@ export class StrandCollector {
     this.votes = new VoteArena(this.s, (key) => st.has(key));
   }
 
+  /** Addresses (data and parity strands, or header keys) this collector takes. */
+  get addresses(): number {
+    return this.o.addresses;
+  }
+
   /** Strands no longer needed (recovered elsewhere, or their block is complete): reads of them are skipped. */
   markKnown(address: number): void {
     this.o.known ??= new Uint8Array((this.o.addresses >> 3) + 1);
@@ -160,7 +165,9 @@ export class StrandCollector {
   decodeWhole(w: Uint8Array, list = this.o.listOnMatch): { key: number; address: number; chunk: Uint8Array; rc: boolean } | undefined {
     if (w.length !== this.L) return undefined;
     const { K, bits, statuses, window } = this;
-    for (const rc of likelyOrientations(w, this.L, this.codec)) {
+    // Without an inner code a strand read whole has every bridge right: an orientation whose
+    // bridges fail is not worth decoding (most damaged reads, at a fraction of a decode's cost).
+    for (const rc of this.short ? bridgedOrientations(w, this.L, this.codec) : likelyOrientations(w, this.L, this.codec)) {
       fillWindow(rc ? reverseComplement(w) : w, 0, window);
       bits.fill(0);
       setListDecoding(this.codec, list);
@@ -254,6 +261,30 @@ export class StrandCollector {
         for (let a = 0; a < addresses; a++) if (store.has(a) && support.agree(a) <= 1 && !seen.has(a)) yield a;
       },
     };
+  }
+
+  /**
+   * The strands recovered so far, spelled out (symbols, strand orientation) with their keys — the
+   * anchors the consensus pass clusters reads around (short checks; a store that can give its
+   * chunks back). At most `limit` strands.
+   */
+  *recoveredWords(addresses: number, limit: number): Generator<{ key: number; word: Uint8Array }> {
+    const { store, layout, id } = this;
+    if (!this.short || !store.get || !id) return;
+    const buf = new Uint8Array(Math.ceil((this.K * this.s) / 8));
+    let n = 0;
+    for (let a = 0; a < addresses && n < limit; a++) {
+      const chunk = store.get(a);
+      if (!chunk) continue;
+      frameBytes({ kind: id.kind, poolId: id.poolId, address: a, chunk }, layout, buf);
+      yield { key: a, word: this.codec.encodeStrandBits(buf, 0, this.K) };
+      n++;
+    }
+  }
+
+  /** Counts `reads` more reads backing a short-check strand already stored (reads a consensus pass found to be its copies). */
+  back(key: number, reads: number): void {
+    if (this.short) this.support.backStored(key, reads);
   }
 
   /** Whether strands are counted (short checks) rather than taken from their first clean read. */
@@ -386,6 +417,32 @@ export function likelyOrientations(w: Uint8Array, L: number, codec: LocoCodec): 
   if (fwd > rev + 1) return [false];
   if (rev > fwd + 1) return [true];
   return rev > fwd ? [true, false] : [false, true];
+}
+
+const FORWARD = [false];
+const REVERSE = [true];
+const BOTH = [false, true];
+const NEITHER: boolean[] = [];
+
+/** The orientations of a read of the strand length in which every check2 bridge holds. */
+export function bridgedOrientations(w: Uint8Array, L: number, codec: LocoCodec): readonly boolean[] {
+  const m = codec.code.m;
+  const K = Math.floor(L / (m + 2));
+  let fwd = true;
+  let rev = true;
+  const n = w.length;
+  for (let c = 0; c < K && (fwd || rev); c++) {
+    const at = c * (m + 2);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < m; i++) {
+      a ^= w[at + i];
+      b ^= w[n - 1 - at - i] ^ 1;
+    }
+    if (CHECK_OF_PAIR[w[at + m] * 4 + w[at + m + 1]] !== a) fwd = false;
+    if (CHECK_OF_PAIR[(w[n - 1 - at - m] ^ 1) * 4 + (w[n - 2 - at - m] ^ 1)] !== b) rev = false;
+  }
+  return fwd ? (rev ? BOTH : FORWARD) : rev ? REVERSE : NEITHER;
 }
 
 /** window ← word[offset … offset + L), zero-padded where the word is short. */

@@ -18,12 +18,14 @@ import { parseWord } from '../../loco/alphabet.js';
 import { Reconstructor } from '../../reads/reconstruct.js';
 import { repairByCheck } from '../../reads/candidates.js';
 import { reverseComplement, type StrandCollector } from './collect.js';
-import { clusterReads, ReadArena, type ClusterOptions } from './read-clusters.js';
+import { clusterReads, ReadArena, type ClusterOptions, type ReadViews } from './read-clusters.js';
 import type { ReadSource } from '../read-stream.js';
 
 export const MAX_CONSENSUS_READS = 4_000_000;
 /** Traces given to one reconstruction: beyond a few tens, more add time, not accuracy. */
 const MAX_TRACES = 32;
+/** Recovered strands clustered with the reads as anchors (memory: one byte a nucleotide each). */
+const MAX_ANCHORS = 1_000_000;
 /**
  * Candidates tried per cluster whose consensus fails a short check: each is a 2^-20 chance of a
  * wrong strand, which the rebuild then has to find (rebuild.ts); 256 covers two traces with up to 8
@@ -44,6 +46,20 @@ export interface ConsensusOutcome {
   tries: number;
   /** Reads clustered with FASTQ qualities (their votes weighted by them). */
   withQualities: number;
+  /** Reads found to be damaged copies of a strand already recovered (grouped with it), counted as its backers. */
+  explained: number;
+}
+
+/** The reads the consensus pass takes, as a stream: about the strand length, primers trimmed, with Phred values where the input has them. */
+export function* consensusReads(reads: ReadSource, frame: (read: string) => { seq: string; start: number }, L: number): Generator<ConsensusRead> {
+  const slack = Math.max(2, Math.ceil(0.1 * L));
+  const records: Iterable<{ seq: string; qual?: string }> = reads.qualityPass?.() ?? mapSeqs(reads.pass());
+  for (const r of records) {
+    const f = frame(r.seq);
+    if (Math.abs(f.seq.length - L) > slack) continue;
+    const word = parseWord(f.seq, 'read');
+    yield r.qual === undefined ? { word } : { word, qual: phred(r.qual, f.start, f.seq.length) };
+  }
 }
 
 export function consensusPass(
@@ -52,20 +68,7 @@ export function consensusPass(
   L: number,
   collector: StrandCollector,
 ): ConsensusOutcome {
-  const slack = Math.max(2, Math.ceil(0.1 * L));
-  const records: Iterable<{ seq: string; qual?: string }> = reads.qualityPass?.() ?? mapSeqs(reads.pass());
-  return clusterConsensus(
-    (function* () {
-      for (const r of records) {
-        const f = frame(r.seq);
-        if (Math.abs(f.seq.length - L) > slack) continue;
-        const word = parseWord(f.seq, 'read');
-        yield r.qual === undefined ? { word } : { word, qual: phred(r.qual, f.start, f.seq.length) };
-      }
-    })(),
-    L,
-    collector,
-  );
+  return clusterConsensus(consensusReads(reads, frame, L), L, collector);
 }
 
 function* mapSeqs(seqs: Iterable<string>): Generator<{ seq: string }> {
@@ -89,12 +92,40 @@ export interface ConsensusRead {
  * Clusters `reads` (symbols, primers trimmed, about the strand length) and offers each
  * cluster's consensus to `collector`. Reads whose first codewords name a strand the collector
  * already has or no longer needs are left out; the others keep that address as a hint. Votes are
- * weighted by the reads' qualities where they have them.
+ * weighted by the reads' qualities where they have them. On the calling thread; PoolWorkers runs
+ * the same phases with the linking and the reconstructions on its workers.
  */
 export function clusterConsensus(reads: Iterable<ConsensusRead>, L: number, collector: StrandCollector, options: ClusterOptions = {}): ConsensusOutcome {
+  const filled = fillArena(reads, collector);
+  const { group, flip, groups } = clusterReads(filled.arena, options);
+  const layout = layoutGroups(filled.arena.count, filled.anchors, group, groups);
+  const reconstructor = new Reconstructor();
+  const traces = new GroupTraces(filled.arena, flip, layout);
+  return offerEstimates(filled, layout, traces, collector, L, (g) => traces.fill(g) && reconstructor.reconstruct(traces.traces, L, traces.options()).strand);
+}
+
+/** The arena of a consensus pass: anchors (short checks: strands already recovered) first, then the reads. */
+export interface FilledArena {
+  arena: ReadArena;
+  /** Key of each anchor (arena indices 0 … anchors − 1). */
+  anchorKey: number[];
+  anchors: number;
+  skipped: number;
+  withQualities: number;
+}
+
+export function fillArena(reads: Iterable<ConsensusRead>, collector: StrandCollector): FilledArena {
   const arena = new ReadArena();
   let skipped = 0;
   let withQualities = 0;
+  // Short checks: the strands already recovered join the clustering as anchors. A group that
+  // holds one is that strand's damaged reads — they back it, and need no consensus.
+  const anchorKey: number[] = [];
+  for (const { key, word } of collector.recoveredWords(collector.addresses, MAX_ANCHORS)) {
+    arena.add(word, -1);
+    anchorKey.push(key);
+  }
+  const anchors = arena.count;
   for (const read of reads) {
     let w = read.word;
     let q = read.qual;
@@ -108,50 +139,142 @@ export function clusterConsensus(reads: Iterable<ConsensusRead>, L: number, coll
         q = q?.slice().reverse();
       }
     }
-    if (arena.count >= MAX_CONSENSUS_READS) {
+    if (arena.count >= MAX_CONSENSUS_READS + anchors) {
       skipped++;
       continue;
     }
     if (q) withQualities++;
     arena.add(w, hint, q);
   }
-  const { group, flip, groups } = clusterReads(arena, options);
-  // Members of each group in read order: a counting sort by group.
+  return { arena, anchorKey, anchors, skipped, withQualities };
+}
+
+/** Members of each group in read order (a counting sort), and the anchor each group holds. */
+export interface GroupLayout {
+  /** Group g's members are members[first[g] … first[g + 1]). */
+  first: Int32Array;
+  members: Int32Array;
+  /** The anchor a group holds (arena index), -1 for none, -2 for several (strands merged by mistake: left alone). */
+  anchorOf: Int32Array;
+}
+
+export function layoutGroups(n: number, anchors: number, group: Int32Array, groups: number): GroupLayout {
   const first = new Int32Array(groups + 1);
-  for (let r = 0; r < arena.count; r++) if (group[r] >= 0) first[group[r] + 1]++;
+  for (let r = 0; r < n; r++) if (group[r] >= 0) first[group[r] + 1]++;
   for (let g = 0; g < groups; g++) first[g + 1] += first[g];
   const members = new Int32Array(first[groups]);
   const fill = first.slice(0, groups);
-  for (let r = 0; r < arena.count; r++) if (group[r] >= 0) members[fill[group[r]]++] = r;
+  for (let r = 0; r < n; r++) if (group[r] >= 0) members[fill[group[r]]++] = r;
+  const anchorOf = new Int32Array(groups).fill(-1);
+  for (let a = 0; a < anchors; a++) {
+    const g = group[a];
+    if (g >= 0) anchorOf[g] = anchorOf[g] === -1 ? a : -2;
+  }
+  return { first, members, anchorOf };
+}
 
-  const reconstructor = new Reconstructor();
-  const traces: Uint8Array[] = [];
-  const quals: (Uint8Array | undefined)[] = [];
-  const before = collector.store.size;
-  let tries = 0;
-  for (let g = 0; g < groups; g++) {
+/** Reads with their qualities, as a worker sees the arena (shared copies) or the calling thread the arena itself. */
+export interface TraceViews extends ReadViews {
+  quals: Uint8Array;
+  qualified: Uint8Array;
+}
+
+/** One group's traces (at most MAX_TRACES, each in the group's orientation) and their qualities, refilled per group. */
+export class GroupTraces {
+  readonly traces: Uint8Array[] = [];
+  readonly quals: (Uint8Array | undefined)[] = [];
+  private qualified = false;
+
+  constructor(
+    private readonly reads: TraceViews,
+    private readonly flip: Uint8Array,
+    private readonly layout: Pick<GroupLayout, 'first' | 'members'>,
+  ) {}
+
+  /** Loads group g; true (for chaining). */
+  fill(g: number): true {
+    const { reads, flip, traces, quals } = this;
+    const { first, members } = this.layout;
     traces.length = 0;
     quals.length = 0;
-    let qualified = false;
+    this.qualified = false;
     for (let m = first[g]; m < first[g + 1] && traces.length < MAX_TRACES; m++) {
       const r = members[m];
-      traces.push(flip[r] ? reverseComplement(arena.read(r)) : arena.read(r));
-      const q = arena.qual(r);
+      const w = reads.bytes.subarray(reads.starts[r], reads.starts[r] + reads.lengths[r]);
+      traces.push(flip[r] ? reverseComplement(w) : w);
+      const q = reads.qualified[r] ? reads.quals.subarray(reads.starts[r], reads.starts[r] + reads.lengths[r]) : undefined;
       quals.push(q && flip[r] ? q.slice().reverse() : q);
-      if (q) qualified = true;
+      if (q) this.qualified = true;
     }
-    const estimate = reconstructor.reconstruct(traces, L, qualified ? { qualities: quals } : undefined).strand;
-    if (collector.addWhole(estimate, traces.length) >= 0 || !collector.counted) continue;
-    // Under a short check, a cluster whose consensus fails is repaired by trying what its traces
-    // make plausible (two traces: every mix of their disagreements).
+    return true;
+  }
+
+  options(): { qualities: (Uint8Array | undefined)[] } | undefined {
+    return this.qualified ? { qualities: this.quals } : undefined;
+  }
+}
+
+/** Group g's consensus (worker side): L symbols into out at g·L, or nothing for groups holding an anchor. */
+export function estimateGroups(reads: TraceViews, flip: Uint8Array, layout: GroupLayout, from: number, to: number, L: number): Uint8Array {
+  const out = new Uint8Array((to - from) * L);
+  const traces = new GroupTraces(reads, flip, layout);
+  const reconstructor = new Reconstructor();
+  for (let g = from; g < to; g++) {
+    if (layout.anchorOf[g] !== -1) continue;
+    traces.fill(g);
+    out.set(reconstructor.reconstruct(traces.traces, L, traces.options()).strand, (g - from) * L);
+  }
+  return out;
+}
+
+/**
+ * Offers each group's consensus to the collector in group order (deterministic however it was
+ * computed): groups holding an anchor back it instead; under a short check a consensus that fails
+ * is repaired by trying what its traces make plausible (two traces: every mix of their
+ * disagreements).
+ */
+export function offerEstimates(
+  filled: FilledArena,
+  layout: GroupLayout,
+  traces: GroupTraces,
+  collector: StrandCollector,
+  L: number,
+  estimate: (g: number) => Uint8Array,
+): ConsensusOutcome {
+  const { first, anchorOf } = layout;
+  const groups = anchorOf.length;
+  const before = collector.store.size;
+  let tries = 0;
+  let explained = 0;
+  for (let g = 0; g < groups; g++) {
+    if (anchorOf[g] !== -1) {
+      if (anchorOf[g] >= 0) {
+        const reads = first[g + 1] - first[g] - 1;
+        collector.back(filled.anchorKey[anchorOf[g]], reads);
+        explained += reads;
+      }
+      continue;
+    }
+    const est = estimate(g);
+    const n = Math.min(MAX_TRACES, first[g + 1] - first[g]);
+    if (collector.addWhole(est, n) >= 0 || !collector.counted) continue;
+    traces.fill(g);
     const accept = (c: Uint8Array): boolean => collector.addRepaired(c) >= 0;
-    if (traces.length === 2) tries += Math.abs(repairByCheck(traces, L, accept, REPAIR_TRIES));
+    if (n === 2) tries += Math.abs(repairByCheck(traces.traces, L, accept, REPAIR_TRIES));
     else
-      for (let t = 0; t < Math.min(2, traces.length); t++) {
-        const n = repairByCheck([estimate, traces[t]], L, accept, REPAIR_TRIES >> 2);
-        tries += Math.abs(n);
-        if (n < 0) break;
+      for (let t = 0; t < Math.min(2, n); t++) {
+        const k = repairByCheck([est, traces.traces[t]], L, accept, REPAIR_TRIES >> 2);
+        tries += Math.abs(k);
+        if (k < 0) break;
       }
   }
-  return { strands: collector.store.size - before, reads: arena.count, clusters: groups, skipped, tries, withQualities };
+  return {
+    strands: collector.store.size - before,
+    reads: filled.arena.count - filled.anchors,
+    clusters: groups,
+    skipped: filled.skipped,
+    tries,
+    withQualities: filled.withQualities,
+    explained,
+  };
 }

@@ -36,7 +36,7 @@ import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, givenPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { reverseComplementText } from '../dna-text.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
-import { clusterConsensus, consensusPass } from './consensus-pass.js';
+import { clusterConsensus, consensusPass, type ConsensusOutcome } from './consensus-pass.js';
 import { DenseSupport } from './strand-support.js';
 import { parseManifestRecord } from './manifest-body.js';
 
@@ -57,7 +57,7 @@ export interface PoolDecodeReport {
   /** Strands taken from the consensus of a cluster of reads (consensus-pass.ts), when the passes before left blocks short. */
   byConsensus?: number;
   /** The consensus pass, when it ran: reads clustered, clusters reconstructed, candidate reads left out beyond its limit. */
-  consensus?: { reads: number; clusters: number; skipped: number; withQualities?: number; repairTries?: number; repaired?: number };
+  consensus?: { reads: number; clusters: number; skipped: number; withQualities?: number; explained?: number; repairTries?: number; repaired?: number };
   erasures: number;
   /** Format 3: strands left out because more reads disputed than backed them. */
   distrusted?: number;
@@ -275,14 +275,18 @@ export function runConsensusPass(ctx: DecodeContext, collector: StrandCollector,
   if (options.consensus === false) return;
   collector.finish();
   if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
-  const { strands, reads, clusters, skipped, tries, withQualities } = consensusPass(ctx.reads, ctx.frame, ctx.L, collector);
-  ctx.report.byConsensus = strands;
+  reportConsensus(ctx, collector, consensusPass(ctx.reads, ctx.frame, ctx.L, collector));
+}
+
+/** The consensus pass's outcome, into the report. */
+export function reportConsensus(ctx: DecodeContext, collector: StrandCollector, o: ConsensusOutcome): void {
+  ctx.report.byConsensus = o.strands;
   ctx.report.consensus = {
-    reads,
-    clusters,
-    skipped,
-    ...(withQualities > 0 ? { withQualities } : {}),
-    ...(collector.counted ? { repairTries: tries, repaired: collector.repaired.length } : {}),
+    reads: o.reads,
+    clusters: o.clusters,
+    skipped: o.skipped,
+    ...(o.withQualities > 0 ? { withQualities: o.withQualities } : {}),
+    ...(collector.counted ? { explained: o.explained, repairTries: o.tries, repaired: collector.repaired.length } : {}),
   };
 }
 

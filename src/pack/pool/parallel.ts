@@ -19,8 +19,10 @@ import {
   finishDecode,
   markCompleteBlocks,
   prepareDecode,
+  reportConsensus,
   runConsensusPass,
   trimmedPass,
+  type DecodeContext,
   type DecodeOptions,
   type DecodedPool,
 } from './decode.js';
@@ -29,6 +31,9 @@ import { arrayReads, type ReadSource } from '../read-stream.js';
 import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
 import type { Manifest } from './format.js';
 import { runCollect, runEncodeBlock, type CollectResult, type PoolJob } from './worker-jobs.js';
+import { consensusReads, fillArena, GroupTraces, layoutGroups, offerEstimates } from './consensus-pass.js';
+import { bucketBounds, DATA_END_EDITS, groupsOf, joinPairs, ParityUnionFind, signatures } from './read-clusters.js';
+import type { StrandCollector } from './collect.js';
 
 const workerFile = (): string => workerPath(import.meta.url, './pool-worker.js', 'pool');
 
@@ -60,6 +65,60 @@ export class PoolWorkers {
       this.pools.set(kind, pool);
     }
     return pool;
+  }
+
+  /**
+   * runConsensusPass on the workers: the arena is filled and its signatures sorted on the calling
+   * thread, then the link checks run on the workers, a range of buckets each, and the
+   * reconstructions a range of groups each, reading the arena from shared memory; estimates are
+   * offered in group order. The groups (and so the strands) are those of the single-threaded pass.
+   */
+  private async consensusPass(ctx: DecodeContext, collector: StrandCollector, options: DecodeOptions): Promise<void> {
+    if (options.consensus === false) return;
+    collector.finish();
+    if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
+    const filled = fillArena(consensusReads(ctx.reads, ctx.frame, ctx.L), collector);
+    const { arena } = filled;
+    const n = arena.count;
+    const sig = signatures(arena);
+    const used = n === 0 ? 0 : arena.starts[n - 1] + arena.lengths[n - 1];
+    const reads = {
+      bytes: shared(arena.bytes.subarray(0, used)),
+      starts: shared(arena.starts.subarray(0, n)),
+      lengths: shared(arena.lengths.subarray(0, n)),
+      quals: shared(arena.quals.subarray(0, Math.min(used, arena.quals.length))),
+      qualified: shared(arena.qualified.subarray(0, n)),
+    };
+    const sharedSig = { sorted: shared(sig.sorted), entryRead: shared(sig.entryRead), entryPos: shared(sig.entryPos), entryRc: shared(sig.entryRc) };
+    const parts = 2 * this.threads;
+    const bounds = bucketBounds(sig, parts);
+    const run = <T>(job: PoolJob): Promise<T> =>
+      this.workers(job.kind)
+        .run(job)
+        .then((r) => unwrap(r as WorkerResult<T>));
+    const pairs = await Promise.all(
+      bounds.slice(0, -1).map((from, i) => run<Int32Array>({ kind: 'link', reads, sig: sharedSig, from, to: bounds[i + 1], endEdits: DATA_END_EDITS })),
+    );
+    const uf = new ParityUnionFind(n);
+    for (const p of pairs) joinPairs(uf, p);
+    const { group, flip, groups } = groupsOf(n, uf);
+    const layout = layoutGroups(n, filled.anchors, group, groups);
+    const sharedLayout = { first: shared(layout.first), members: shared(layout.members), anchorOf: shared(layout.anchorOf) };
+    const sharedFlip = shared(flip);
+    const step = Math.ceil(groups / parts) || 1;
+    const starts: number[] = [];
+    for (let g = 0; g < groups; g += step) starts.push(g);
+    const estimates = await Promise.all(
+      starts.map((from) =>
+        run<Uint8Array>({ kind: 'estimate', reads, flip: sharedFlip, layout: sharedLayout, from, to: Math.min(groups, from + step), L: ctx.L }),
+      ),
+    );
+    const L = ctx.L;
+    const outcome = offerEstimates(filled, layout, new GroupTraces(arena, flip, layout), collector, L, (g) => {
+      const part = Math.floor(g / step);
+      return estimates[part].subarray((g - starts[part]) * L, (g - starts[part] + 1) * L);
+    });
+    reportConsensus(ctx, collector, outcome);
   }
 
   async close(): Promise<void> {
@@ -201,7 +260,8 @@ export class PoolWorkers {
         if (batch.length) submit(batch);
         while (inFlight.length) await settle();
       }
-      runConsensusPass(ctx, collector, options);
+      if (this.threads === 1) runConsensusPass(ctx, collector, options);
+      else await this.consensusPass(ctx, collector, options);
       return finishDecode(ctx, collector, store, write, options.verifyBeforeWrite);
     } finally {
       // After a failure, jobs still running are abandoned: their outcome no longer matters.
@@ -209,6 +269,14 @@ export class PoolWorkers {
       store.close();
     }
   }
+}
+
+/** A copy of a typed array in shared memory, for workers to read without a copy each. */
+function shared<T extends Uint8Array | Int32Array | Float64Array>(a: T): T {
+  const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T;
+  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a as ArrayLike<number> & T);
+  return out;
 }
 
 /** Young-generation limit of each collect worker (MB): see PoolWorkers.workers. */

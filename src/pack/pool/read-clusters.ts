@@ -114,8 +114,42 @@ export interface ClusterOptions {
 /** End edits for data strands: at Illumina-like rates, matching positions alone lost 1 in 4 of the low-coverage strands' links. */
 export const DATA_END_EDITS = 7;
 
+/** Reads as the clustering sees them: symbols back to back, with offsets and lengths (an arena, or shared copies of it on a worker). */
+export interface ReadViews {
+  bytes: Uint8Array;
+  starts: Float64Array;
+  lengths: Int32Array;
+}
+
+function readOf(v: ReadViews, i: number): Uint8Array {
+  return v.bytes.subarray(v.starts[i], v.starts[i] + v.lengths[i]);
+}
+
+/** Every read's signatures (minimizers, address hints), sorted so that reads sharing one are adjacent. */
+export interface Signatures {
+  /** signature · KEY_SPAN + entry, ascending. */
+  sorted: Float64Array;
+  entryRead: Int32Array;
+  /** Start of the minimizer in the read (-1: an address hint). */
+  entryPos: Int32Array;
+  /** Whether the minimizer is the reverse complement of the read's k-mer. */
+  entryRc: Uint8Array;
+}
+
+/** The joins a range of buckets asks for: whether two reads are joined already, and joining them. */
+export interface Joiner {
+  connected(a: number, b: number): boolean;
+  union(a: number, b: number, flip: number): void;
+}
+
 export function clusterReads(arena: ReadArena, options: ClusterOptions = {}): ReadGroups {
-  const endEdits = options.endEdits ?? DATA_END_EDITS;
+  const sig = signatures(arena);
+  const uf = new ParityUnionFind(arena.count);
+  linkRange(arena, sig, 0, sig.sorted.length, uf, options.endEdits ?? DATA_END_EDITS);
+  return groupsOf(arena.count, uf);
+}
+
+export function signatures(arena: ReadArena): Signatures {
   const n = arena.count;
   const entries = n * (SEGMENTS + 1);
   const sortKeys = new Float64Array(entries);
@@ -126,36 +160,42 @@ export function clusterReads(arena: ReadArena, options: ClusterOptions = {}): Re
   const bestHash = new Int32Array(SEGMENTS);
   const bestPos = new Int32Array(SEGMENTS);
   const bestRc = new Uint8Array(SEGMENTS);
+  const { bytes } = arena;
   for (let r = 0; r < n; r++) {
     const at = arena.starts[r];
     const len = arena.lengths[r];
-    const { bytes } = arena;
     if (len >= K + SEGMENTS) {
       bestHash.fill(-1);
       const span = len - K + 1;
       let fwd = 0;
       let rev = 0;
+      // Segment seg covers k-mer starts p with ⌊p·SEGMENTS / span⌋ = seg: its end moves only at a boundary.
+      let seg = 0;
+      let segEnd = Math.ceil(span / SEGMENTS);
       for (let i = 0; i < len; i++) {
         const s = bytes[at + i];
         fwd = ((fwd << 2) | s) & MASK;
         rev = (rev >>> 2) | ((s ^ 1) << (2 * K - 2)); // complement = x XOR 1, entering at the high end
         const p = i - K + 1;
         if (p < 0) continue;
+        while (p >= segEnd && seg < SEGMENTS - 1) {
+          seg++;
+          segEnd = Math.ceil(((seg + 1) * span) / SEGMENTS);
+        }
         const rc = rev < fwd ? 1 : 0;
         const h = mix(rc ? rev : fwd);
-        const seg = Math.min(SEGMENTS - 1, Math.floor((p * SEGMENTS) / span));
         if (bestHash[seg] < 0 || h < bestHash[seg]) {
           bestHash[seg] = h;
           bestPos[seg] = p;
           bestRc[seg] = rc;
         }
       }
-      for (let seg = 0; seg < SEGMENTS; seg++) {
-        if (bestHash[seg] < 0) continue;
-        sortKeys[e] = bestHash[seg] * KEY_SPAN + e;
+      for (let g = 0; g < SEGMENTS; g++) {
+        if (bestHash[g] < 0) continue;
+        sortKeys[e] = bestHash[g] * KEY_SPAN + e;
         entryRead[e] = r;
-        entryPos[e] = bestPos[seg];
-        entryRc[e] = bestRc[seg];
+        entryPos[e] = bestPos[g];
+        entryRc[e] = bestRc[g];
         e++;
       }
     }
@@ -169,46 +209,110 @@ export function clusterReads(arena: ReadArena, options: ClusterOptions = {}): Re
       e++;
     }
   }
-  const sorted = sortKeys.subarray(0, e).sort();
-  const uf = new ParityUnionFind(n);
+  return { sorted: sortKeys.subarray(0, e).sort(), entryRead, entryPos, entryRc };
+}
+
+/** `parts` + 1 indices into sig.sorted, each a bucket's start (or the end): ranges workers can link apart. */
+export function bucketBounds(sig: Signatures, parts: number): number[] {
+  const e = sig.sorted.length;
+  const out = [0];
+  for (let p = 1; p < parts; p++) {
+    let at = Math.max(out[out.length - 1], Math.floor((p * e) / parts));
+    while (at > 0 && at < e && Math.floor(sig.sorted[at] / KEY_SPAN) === Math.floor(sig.sorted[at - 1] / KEY_SPAN)) at++;
+    out.push(at);
+  }
+  out.push(e);
+  return out;
+}
+
+/** Checks the candidate pairs of the buckets in sorted[from, to) and joins those that agree. */
+export function linkRange(reads: ReadViews, sig: Signatures, from: number, to: number, joiner: Joiner, endEdits: number): void {
+  const { sorted, entryRead, entryPos, entryRc } = sig;
   let longest = 0;
-  for (let r = 0; r < n; r++) longest = Math.max(longest, arena.lengths[r]);
+  for (let r = 0; r < reads.lengths.length; r++) longest = Math.max(longest, reads.lengths[r]);
   const rcScratch = new Uint8Array(longest);
-  for (let g = 0; g < e;) {
+  for (let g = from; g < to;) {
     const key = Math.floor(sorted[g] / KEY_SPAN);
     let end = g + 1;
-    while (end < e && Math.floor(sorted[end] / KEY_SPAN) === key) end++;
+    while (end < to && Math.floor(sorted[end] / KEY_SPAN) === key) end++;
     if (end - g > 1 && end - g <= MAX_BUCKET) {
       const first = sorted[g] % KEY_SPAN;
       for (let j = g + 1; j < end; j++) {
         const b = sorted[j] % KEY_SPAN;
-        link(arena, uf, first, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
-        if (j > g + 1) link(arena, uf, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
+        link(reads, joiner, first, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
+        if (j > g + 1) link(reads, joiner, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
       }
     }
     g = end;
   }
-  // Groups of two or more reads, numbered in order of their first read (deterministic).
+}
+
+/**
+ * The joins of sorted[from, to) as pairs (a, b, flip)… for another thread to apply: a local
+ * union–find skips pairs its own joins already connect. Applied with the joins of the other
+ * ranges, the groups are those of one thread linking every range (a pair skipped here is
+ * connected here, so connected there too).
+ */
+export function linkPairs(reads: ReadViews, sig: Signatures, from: number, to: number, endEdits: number): Int32Array {
+  const uf = new ParityUnionFind(reads.lengths.length);
+  let pairs = new Int32Array(3 * 1024);
+  let n = 0;
+  linkRange(
+    reads,
+    sig,
+    from,
+    to,
+    {
+      connected: (a, b) => uf.find(a) === uf.find(b),
+      union: (a, b, flip) => {
+        uf.union(a, b, flip);
+        if (n + 3 > pairs.length) pairs = grow(pairs, 2 * pairs.length);
+        pairs[n++] = a;
+        pairs[n++] = b;
+        pairs[n++] = flip;
+      },
+    },
+    endEdits,
+  );
+  return pairs.slice(0, n);
+}
+
+/** Applies pairs from linkPairs. */
+export function joinPairs(uf: ParityUnionFind, pairs: Int32Array): void {
+  for (let i = 0; i < pairs.length; i += 3) uf.union(pairs[i], pairs[i + 1], pairs[i + 2]);
+}
+
+/**
+ * Groups of two or more reads, numbered in order of their first read, each oriented as its first
+ * read (so the groups and orientations do not depend on the order of the joins: deterministic
+ * whether one thread linked or several).
+ */
+export function groupsOf(n: number, uf: ParityUnionFind): ReadGroups {
   const group = new Int32Array(n).fill(-1);
   const flip = new Uint8Array(n);
   const size = new Int32Array(n);
   for (let r = 0; r < n; r++) size[uf.find(r)]++;
   const number = new Int32Array(n).fill(-1);
+  const firstParity = new Uint8Array(n);
   let groups = 0;
   for (let r = 0; r < n; r++) {
     const root = uf.find(r);
     if (size[root] < 2) continue;
-    if (number[root] < 0) number[root] = groups++;
+    const parity = uf.parityOf(r);
+    if (number[root] < 0) {
+      number[root] = groups++;
+      firstParity[root] = parity;
+    }
     group[r] = number[root];
-    flip[r] = uf.parityOf(r);
+    flip[r] = parity ^ firstParity[root];
   }
   return { group, flip, groups };
 }
 
 /** Joins the reads of entries a and b when they agree around their shared signature. */
 function link(
-  arena: ReadArena,
-  uf: ParityUnionFind,
+  reads: ReadViews,
+  uf: Joiner,
   a: number,
   b: number,
   entryRead: Int32Array,
@@ -219,18 +323,18 @@ function link(
 ): void {
   const ra = entryRead[a];
   const rb = entryRead[b];
-  if (ra === rb || uf.find(ra) === uf.find(rb)) return;
+  if (ra === rb || uf.connected(ra, rb)) return;
   if (entryPos[a] < 0 || entryPos[b] < 0) {
     // Address hints: the same unconfirmed address. Reads with a hint are stored in the orientation
     // their probe decoded in, so both start at the strand's start: checked at offset 0.
-    const x = arena.read(ra);
-    const y = arena.read(rb);
+    const x = readOf(reads, ra);
+    const y = readOf(reads, rb);
     const mid = Math.min(x.length, y.length) >> 1;
     if (agrees(x, y, mid, mid) && endsAgree(x, y, endEdits)) uf.union(ra, rb, 0);
     return;
   }
-  const x = arena.read(ra);
-  let y = arena.read(rb);
+  const x = readOf(reads, ra);
+  let y = readOf(reads, rb);
   let pb = entryPos[b];
   const flip = entryRc[a] ^ entryRc[b];
   if (flip) {
@@ -337,7 +441,7 @@ function windowAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir:
 }
 
 /** Union–find over reads with a parity bit per link (relative orientation), path-halving. */
-class ParityUnionFind {
+export class ParityUnionFind implements Joiner {
   private readonly parent: Int32Array;
   private readonly parity: Uint8Array;
   private readonly rank: Uint8Array;
@@ -358,6 +462,10 @@ class ParityUnionFind {
       x = gp;
     }
     return x;
+  }
+
+  connected(a: number, b: number): boolean {
+    return this.find(a) === this.find(b);
   }
 
   /** Orientation of x relative to its root. */

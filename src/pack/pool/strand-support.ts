@@ -33,6 +33,8 @@ export interface StrandSupport {
   offer(key: number, fp: number, agree: number, dispute: number): void;
   agree(key: number): number;
   dispute(key: number): number;
+  /** Adds backers to the chunk stored for `key` (reads shown to be its copies). */
+  backStored(key: number, reads: number): void;
 }
 
 /** Typed arrays over addresses 0 … n − 1. */
@@ -65,6 +67,10 @@ export class DenseSupport implements StrandSupport {
     return this.agrees[key];
   }
 
+  backStored(key: number, reads: number): void {
+    this.agrees[key] = Math.min(MAX, this.agrees[key] + reads);
+  }
+
   dispute(key: number): number {
     return this.disputes[key];
   }
@@ -85,6 +91,11 @@ export class SparseSupport implements StrandSupport {
 
   agree(key: number): number {
     return this.table.get(key)?.agree ?? 0;
+  }
+
+  backStored(key: number, reads: number): void {
+    const t = this.table.get(key);
+    if (t) t.agree = Math.min(MAX, t.agree + reads);
   }
 
   dispute(key: number): number {

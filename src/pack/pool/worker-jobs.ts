@@ -9,6 +9,8 @@ import type { SupportExport } from './strand-support.js';
 import { ChunkList } from './chunk-list.js';
 import { collectReads, dataCollector, type ReadCounts } from './decode.js';
 import { dataCodec, encodeBlock } from './encode.js';
+import { linkPairs, type ReadViews, type Signatures } from './read-clusters.js';
+import { estimateGroups, type GroupLayout, type TraceViews } from './consensus-pass.js';
 
 export interface EncodeBlockJob {
   kind: 'encode-block';
@@ -41,7 +43,36 @@ export interface CollectResult {
   reverseComplement: number;
 }
 
-export type PoolJob = EncodeBlockJob | CollectJob;
+/** Link checks of the consensus pass over the buckets sorted[from, to) (arrays in shared memory). */
+export interface LinkJob {
+  kind: 'link';
+  reads: ReadViews;
+  sig: Signatures;
+  from: number;
+  to: number;
+  endEdits: number;
+}
+
+/** Consensus of groups from … to − 1 (arrays in shared memory). */
+export interface EstimateJob {
+  kind: 'estimate';
+  reads: TraceViews;
+  flip: Uint8Array;
+  layout: GroupLayout;
+  from: number;
+  to: number;
+  L: number;
+}
+
+export type PoolJob = EncodeBlockJob | CollectJob | LinkJob | EstimateJob;
+
+export function runLink(job: LinkJob): Int32Array {
+  return linkPairs(job.reads, job.sig, job.from, job.to, job.endEdits);
+}
+
+export function runEstimate(job: EstimateJob): Uint8Array {
+  return estimateGroups(job.reads, job.flip, job.layout, job.from, job.to, job.L);
+}
 
 export function runEncodeBlock(job: EncodeBlockJob): string {
   const codec = dataCodec(job.manifest, job.cacheDir);
