@@ -2,16 +2,15 @@
  * Reads-to-strands acceptance (issue: clustering, consensus, pool format 3): a random file encoded
  * with the default options (or primers where a row says so), then per row `--seeds` seeded
  * channels, each decoded from the reads alone on the calling thread and compared bit for bit.
- * Noisy first cycles are the channel's frontSub / frontSpan; paired-end reads are made here: the
- * first 150 nt of each read and of its reverse complement, merged by mergePair as `decode R1 R2`
- * does.
+ * Noisy first cycles are the channel's frontSub / frontSpan; paired-end reads are the channel's
+ * mates (Channel.writeMates, as `simulate --paired` writes them), merged by mergePair as
+ * `decode R1 R2` does.
  *
  *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--format 3] [--json out.json] [--no-consensus]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { decodePool, encodePool, mergePair, type PoolDecodeReport } from '../src/pack/index.js';
-import { reverseComplementText } from '../src/pack/dna-text.js';
 import { Channel, type ChannelOptions } from '../src/pack/simulate/index.js';
 import { Rng } from '../src/random.js';
 
@@ -52,17 +51,21 @@ const data = Uint8Array.from({ length: Number(values.bytes) }, () => rng.below(2
 const format = Number(values.format) as 1 | 2 | 3;
 const pools = { plain: encodePool(data, { format }), primers: encodePool(data, { primers: PRIMERS, format }) };
 
-const rc = reverseComplementText;
-
 function reads(row: Row, seed: number): string[] {
   const pool = row.primers ? pools.primers : pools.plain;
-  let out = [...new Channel(pool.strands, { ...row.channel, seed }).reads()];
-  if (row.paired) {
-    const n = row.paired;
-    out = out.flatMap((f) => {
-      const merged = mergePair(f.slice(0, n), rc(f).slice(0, n));
-      return merged === undefined ? [f.slice(0, n), rc(f).slice(0, n)] : [merged];
-    });
+  const channel = new Channel(pool.strands, { ...row.channel, seed });
+  if (!row.paired) return [...channel.reads()];
+  // A paired-end run as `simulate --paired` writes it, each pair merged as `decode R1 R2` does.
+  const out: string[] = [];
+  const a = Buffer.alloc(channel.maxReadLength);
+  const b = Buffer.alloc(channel.maxReadLength);
+  for (let j = 0; j < channel.length; j++) {
+    const [n1, n2] = channel.writeMates(j, row.paired, a, 0, b, 0);
+    const m1 = a.toString('latin1', 0, n1);
+    const m2 = b.toString('latin1', 0, n2);
+    const merged = mergePair(m1, m2);
+    if (merged === undefined) out.push(m1, m2);
+    else out.push(merged);
   }
   return out;
 }
