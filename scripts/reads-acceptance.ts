@@ -6,7 +6,7 @@
  * mates (Channel.writeMates, as `simulate --paired` writes them), merged by mergePair as
  * `decode R1 R2` does.
  *
- *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--format 3] [--json out.json] [--no-consensus]
+ *   node dist/scripts/reads-acceptance.js [--seeds 20] [--bytes 1048576] [--rows a,b,…] [--format 3] [--loss p] [--json out.json] [--no-consensus]
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -42,6 +42,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'no-consensus': { type: 'boolean', default: false },
     format: { type: 'string', default: '3' },
+    /** Expected loss the parity is sized for (the encoder's --dropout); default: the format's. */
+    loss: { type: 'string' },
   },
 });
 const seeds = Number(values.seeds);
@@ -49,7 +51,8 @@ const rows = values.rows ? ROWS.filter((r) => values.rows!.split(',').includes(r
 const rng = new Rng(1);
 const data = Uint8Array.from({ length: Number(values.bytes) }, () => rng.below(256));
 const format = Number(values.format) as 1 | 2 | 3;
-const pools = { plain: encodePool(data, { format }), primers: encodePool(data, { primers: PRIMERS, format }) };
+const loss = values.loss === undefined ? undefined : Number(values.loss);
+const pools = { plain: encodePool(data, { format, loss }), primers: encodePool(data, { primers: PRIMERS, format, loss }) };
 
 function reads(row: Row, seed: number): string[] {
   const pool = row.primers ? pools.primers : pools.plain;
@@ -84,7 +87,7 @@ interface Outcome {
 
 const outcomes: Outcome[] = [];
 console.log(
-  `file ${data.length} bytes → ${pools.plain.strands.length} strands of ${pools.plain.strands[0].length} nt (with primers: ${pools.primers.strands[0].length} nt)`,
+  `file ${data.length} bytes → format ${format}, ${pools.plain.strands.length} strands of ${pools.plain.strands[0].length} nt, ${pools.plain.manifest.parity} parity a block (with primers: ${pools.primers.strands[0].length} nt)`,
 );
 for (const row of rows) {
   let ok = 0;
@@ -122,4 +125,8 @@ for (const row of rows) {
     `${row.name.padEnd(22)} ${ok}/${seeds} bit-exact, ${o.secondsPerRun.toFixed(1)} s/run (decode ${o.decodeSecondsPerRun.toFixed(1)} s), mean ${o.meanByConsensus.toFixed(0)} strands by consensus, worst erasure share ${(100 * worst).toFixed(1)} %${failure ? `; first failure ${failure}` : ''}`,
   );
 }
-if (values.json) writeFileSync(values.json, `${JSON.stringify({ bytes: data.length, format, seeds, outcomes }, null, 2)}\n`);
+if (values.json)
+  writeFileSync(
+    values.json,
+    `${JSON.stringify({ bytes: data.length, format, loss: loss ?? null, parity: pools.plain.manifest.parity, seeds, outcomes }, null, 2)}\n`,
+  );
