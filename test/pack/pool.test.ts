@@ -105,6 +105,23 @@ describe('through the simulated channel', () => {
 });
 
 describe('bad input', () => {
+  it('foreign reads that carry primers are refused after one framing, not one per trim tried', () => {
+    const rng = new Rng(2);
+    const [left, right] = ['ACACGACGCTCTTCCGATCT', 'AGATCGGAAGAGCACACGTC'];
+    const reads = Array.from({ length: 2000 }, () => `${left}A${Array.from({ length: 150 }, () => 'ACGT'[rng.below(4)]).join('')}T${right}`);
+    let passes = 0;
+    const source = {
+      name: 'foreign.fasta',
+      pass: () => {
+        passes++;
+        return reads;
+      },
+    };
+    expect(() => decodePool(source)).toThrow(/foreign\.fasta: no header strand could be decoded among 2000 reads/);
+    // Counting, the first trim (length counts and the header probe), then the reads as they are: not 25 trims.
+    expect(passes).toBeLessThanOrEqual(6);
+  });
+
   it('reads that are not a pool', () => {
     const rng = new Rng(1);
     const junk = Array.from({ length: 50 }, () => Array.from({ length: 150 }, () => 'ACGT'[rng.below(4)]).join(''));

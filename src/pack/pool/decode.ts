@@ -335,16 +335,29 @@ export function findManifest(
   }
   const lengths = [...counts].sort((a, b) => b[1] - a[1] || a[0] - b[0]).map(([l]) => l);
   const tried: number[] = [];
+  const seen = { headerLike: 0 };
   for (const L of lengths.slice(0, 6)) {
     if (!headerGeometry(L)) continue;
     tried.push(L);
-    const manifest = readManifest(pass, L, source, cacheDir, consensus);
+    const manifest = readManifest(pass, L, source, cacheDir, consensus, seen);
     if (manifest) return { L, manifest, lengths: counts };
   }
-  throw new PoolFormatError(
+  throw new NoHeaderError(
     source,
     `no header strand could be decoded among ${n} reads (strand lengths tried: ${tried.join(', ') || 'none valid'}): not a dnarchive pool, or too damaged to identify`,
+    seen.headerLike,
   );
+}
+
+/** No header strand decoded; `headerLike` reads looked like header strands (ℓ = 1) at all. */
+class NoHeaderError extends PoolFormatError {
+  constructor(
+    source: string,
+    message: string,
+    readonly headerLike: number,
+  ) {
+    super(source, message);
+  }
 }
 
 /** Header-looking reads kept for a consensus of header strands (a pool has tens of header strands). */
@@ -368,7 +381,14 @@ function headerComplete(chunks: ChunkList, chunkBytes: number): boolean {
 }
 
 /** The manifest from the header strands of strand length L, or undefined when none decodes. */
-export function readManifest(pass: () => Iterable<string>, L: number, source: string, cacheDir?: string | false, consensus = true): Manifest | undefined {
+export function readManifest(
+  pass: () => Iterable<string>,
+  L: number,
+  source: string,
+  cacheDir?: string | false,
+  consensus = true,
+  seen?: { headerLike: number },
+): Manifest | undefined {
   const { codec, K } = headerCodec(L, cacheDir);
   const layout = headerLayout(codec, K);
   const { chunkBytes } = layout;
@@ -391,6 +411,7 @@ export function readManifest(pass: () => Iterable<string>, L: number, source: st
     } catch {
       continue;
     }
+    if (seen) seen.headerLike++;
     if (candidates.length < MAX_HEADER_CANDIDATES) candidates.push(w);
     if (Math.abs(q.length - L) <= MAX_SHIFT) collector.add(w);
   }
@@ -502,11 +523,14 @@ export function frameReads(
       const frame = (r: string): { seq: string; start: number } => trimByPrimers(r, manifest.primers);
       return { trim, frame, L: manifest.K * (manifest.m + 2), manifest, lengths };
     } catch (e) {
-      if (e instanceof PoolFormatError && /no header strand/.test(e.message)) {
-        lastError = e;
-        continue;
+      if (!(e instanceof NoHeaderError)) throw e;
+      lastError = e;
+      // Not one read looked like a header strand (ℓ = 1) under the first trim: other trims move
+      // the frame by a nucleotide or two and will not find any either — only the reads as they
+      // are remain to try (100,000 foreign reads with both primers: refused in 1 pass, not 26).
+      if (e.headerLike === 0 && attempt !== attempts[attempts.length - 1]) {
+        attempts.splice(attempts.indexOf(attempt) + 1, attempts.length - attempts.indexOf(attempt) - 2);
       }
-      throw e;
     }
   }
   throw lastError;
