@@ -115,3 +115,29 @@ describe('the consensus pass on workers', () => {
     }
   });
 });
+
+describe('the consensus pass over partitions (bounded memory)', () => {
+  it('spread over 4 partitions by the reads’ two smallest k-mers, on one thread and on workers: bit-exact, nothing left on disk', async () => {
+    const { PoolWorkers } = await import('../../src/pack/index.js');
+    const { mkdtempSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const spillDir = mkdtempSync(join(tmpdir(), 'dnarchive-partitions-'));
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.03, seed: 14, frontSub: 0.1, frontSpan: 30 }).reads()];
+    const whole = decodePool(reads);
+    const parts = decodePool(reads, 'reads', { consensusPartitions: 4, spillDir });
+    expect(same(parts.data)).toBe(true);
+    // Each read is filed under two partitions and used in the first that groups it: it is counted once.
+    expect(parts.report.consensus!.reads).toBe(whole.report.consensus!.reads);
+    expect(parts.report.recovered).toBeGreaterThan(0.97 * whole.report.recovered); // a read loses its strand only when both of its smallest k-mers break
+    const workers = new PoolWorkers(2);
+    try {
+      const parallel = await workers.decode(reads, 'reads', { consensusPartitions: 4, spillDir });
+      expect(same(parallel.data)).toBe(true);
+      expect(parallel.report.consensus).toEqual(parts.report.consensus);
+    } finally {
+      await workers.close();
+    }
+    expect(readdirSync(spillDir)).toEqual([]);
+  });
+});

@@ -18,7 +18,8 @@ import { parseWord } from '../../loco/alphabet.js';
 import { Reconstructor } from '../../reads/reconstruct.js';
 import { repairByCheck } from '../../reads/candidates.js';
 import { reverseComplement, type StrandCollector } from './collect.js';
-import { clusterReads, ReadArena, type ClusterOptions, type ReadViews } from './read-clusters.js';
+import { clusterReads, ReadArena, smallestTwo, type ClusterOptions, type ReadViews } from './read-clusters.js';
+import { ReadPartitions } from './read-partitions.js';
 import type { ReadSource } from '../read-stream.js';
 
 export const MAX_CONSENSUS_READS = 4_000_000;
@@ -67,8 +68,10 @@ export function consensusPass(
   frame: (read: string) => { seq: string; start: number },
   L: number,
   collector: StrandCollector,
+  parts = 1,
+  spillDir?: string,
 ): ConsensusOutcome {
-  return clusterConsensus(consensusReads(reads, frame, L), L, collector);
+  return clusterConsensus(consensusReads(reads, frame, L), L, collector, {}, parts, spillDir);
 }
 
 function* mapSeqs(seqs: Iterable<string>): Generator<{ seq: string }> {
@@ -95,13 +98,131 @@ export interface ConsensusRead {
  * weighted by the reads' qualities where they have them. On the calling thread; PoolWorkers runs
  * the same phases with the linking and the reconstructions on its workers.
  */
-export function clusterConsensus(reads: Iterable<ConsensusRead>, L: number, collector: StrandCollector, options: ClusterOptions = {}): ConsensusOutcome {
-  const filled = fillArena(reads, collector);
-  const { group, flip, groups } = clusterReads(filled.arena, options);
-  const layout = layoutGroups(filled.arena.count, filled.anchors, group, groups);
-  const reconstructor = new Reconstructor();
-  const traces = new GroupTraces(filled.arena, flip, layout);
-  return offerEstimates(filled, layout, traces, collector, L, (g) => traces.fill(g) && reconstructor.reconstruct(traces.traces, L, traces.options()).strand);
+export function clusterConsensus(
+  reads: Iterable<ConsensusRead>,
+  L: number,
+  collector: StrandCollector,
+  options: ClusterOptions = {},
+  parts = 1,
+  spillDir?: string,
+): ConsensusOutcome {
+  const oneArena = (filled: FilledArena): ConsensusOutcome => {
+    const { group, flip, groups } = clusterReads(filled.arena, options);
+    const layout = layoutGroups(filled.arena.count, filled.anchors, group, groups);
+    markUsed(filled, layout);
+    const reconstructor = new Reconstructor();
+    const traces = new GroupTraces(filled.arena, flip, layout);
+    return offerEstimates(filled, layout, traces, collector, L, (g) => traces.fill(g) && reconstructor.reconstruct(traces.traces, L, traces.options()).strand);
+  };
+  if (parts <= 1) return oneArena(fillArena(reads, collector));
+  const partitioned = partitionReads(reads, collector, parts, spillDir);
+  try {
+    let total: ConsensusOutcome | undefined;
+    for (let p = 0; p < parts; p++) total = addOutcomes(total, oneArena(partitioned.load(p)));
+    return { ...total!, withQualities: partitioned.withQualities, reads: partitioned.reads };
+  } finally {
+    partitioned.close();
+  }
+}
+
+/** Sums the outcomes of partitions. */
+export function addOutcomes(a: ConsensusOutcome | undefined, b: ConsensusOutcome): ConsensusOutcome {
+  if (!a) return b;
+  return {
+    strands: a.strands + b.strands,
+    reads: a.reads + b.reads,
+    clusters: a.clusters + b.clusters,
+    skipped: a.skipped + b.skipped,
+    tries: a.tries + b.tries,
+    withQualities: a.withQualities + b.withQualities,
+    explained: a.explained + b.explained,
+  };
+}
+
+/** Marks the reads that joined a group as used: a read in two partitions counts in the first that groups it. */
+export function markUsed(filled: FilledArena, layout: GroupLayout): void {
+  const { ids, used } = filled;
+  if (!ids || !used) return;
+  for (const r of layout.members) if (r >= filled.anchors) used[ids[r] >> 3] |= 1 << (ids[r] & 7);
+}
+
+/** The reads of a consensus pass spread over partitions (read-partitions.ts), loaded one at a time. */
+export interface PartitionedReads {
+  reads: number;
+  withQualities: number;
+  load(part: number): FilledArena;
+  close(): void;
+}
+
+export function partitionReads(reads: Iterable<ConsensusRead>, collector: StrandCollector, parts: number, spillDir?: string): PartitionedReads {
+  const spill = new ReadPartitions(parts, spillDir);
+  try {
+    const keys = new Int32Array(2);
+    const file = (id: number, anchorKey: number, w: Uint8Array, q?: Uint8Array): void => {
+      smallestTwo(w, keys);
+      const a = (keys[0] >>> 0) % parts;
+      const b = (keys[1] >>> 0) % parts;
+      spill.add(a, id, anchorKey, w, q);
+      if (b !== a) spill.add(b, id, anchorKey, w, q);
+    };
+    let anchors = 0;
+    for (const { key, word } of collector.recoveredWords(collector.addresses, Number.MAX_SAFE_INTEGER)) file(anchors++, key, word);
+    let count = 0;
+    let withQualities = 0;
+    for (const read of reads) {
+      const r = probed(read, collector);
+      if (!r) continue;
+      if (r.qual) withQualities++;
+      file(count++, -1, r.word, r.qual);
+    }
+    const used = new Uint8Array((count >> 3) + 1);
+    return {
+      reads: count,
+      withQualities,
+      load(part: number): FilledArena {
+        const arena = new ReadArena();
+        const anchorKey: number[] = [];
+        const items: Array<{ id: number; word: Uint8Array; qual: Uint8Array | undefined }> = [];
+        for (const it of spill.items(part)) {
+          if (it.anchorKey >= 0) {
+            arena.add(it.word, -1);
+            anchorKey.push(it.anchorKey);
+          } else if (!((used[it.id >> 3] >> (it.id & 7)) & 1)) items.push({ id: it.id, word: it.word, qual: it.qual });
+        }
+        // Anchors first (arena indices 0 … anchors − 1), as fillArena lays them out.
+        const ids = new Int32Array(anchorKey.length + items.length).fill(-1);
+        for (const it of items) {
+          ids[arena.count] = it.id;
+          arena.add(it.word, -1, it.qual);
+        }
+        return { arena, anchorKey, anchors: anchorKey.length, skipped: 0, withQualities: 0, ids, used };
+      },
+      close: () => spill.close(),
+    };
+  } catch (e) {
+    spill.close();
+    throw e;
+  }
+}
+
+/**
+ * A read as the pass takes it, or undefined when its first codewords name a strand the collector
+ * already has or no longer needs; turned to the strand's orientation when they name one.
+ */
+function probed(read: ConsensusRead, collector: StrandCollector): { word: Uint8Array; qual?: Uint8Array; hint: number } | undefined {
+  let w = read.word;
+  let q = read.qual;
+  const probe = collector.probeAddress(w);
+  let hint = -1;
+  if (probe >= 0) {
+    if (collector.isKnown(probe >> 1)) return undefined;
+    hint = probe >> 1;
+    if (probe & 1) {
+      w = reverseComplement(w);
+      q = q?.slice().reverse();
+    }
+  }
+  return { word: w, qual: q, hint };
 }
 
 /** The arena of a consensus pass: anchors (short checks: strands already recovered) first, then the reads. */
@@ -112,6 +233,9 @@ export interface FilledArena {
   anchors: number;
   skipped: number;
   withQualities: number;
+  /** Partitioned passes: each arena read's id (-1 for anchors), and the bitmap of reads grouped in an earlier partition. */
+  ids?: Int32Array;
+  used?: Uint8Array;
 }
 
 export function fillArena(reads: Iterable<ConsensusRead>, collector: StrandCollector): FilledArena {
@@ -127,24 +251,14 @@ export function fillArena(reads: Iterable<ConsensusRead>, collector: StrandColle
   }
   const anchors = arena.count;
   for (const read of reads) {
-    let w = read.word;
-    let q = read.qual;
-    const probe = collector.probeAddress(w);
-    let hint = -1;
-    if (probe >= 0) {
-      if (collector.isKnown(probe >> 1)) continue;
-      hint = probe >> 1;
-      if (probe & 1) {
-        w = reverseComplement(w);
-        q = q?.slice().reverse();
-      }
-    }
+    const r = probed(read, collector);
+    if (!r) continue;
     if (arena.count >= MAX_CONSENSUS_READS + anchors) {
       skipped++;
       continue;
     }
-    if (q) withQualities++;
-    arena.add(w, hint, q);
+    if (r.qual) withQualities++;
+    arena.add(r.word, r.hint, r.qual);
   }
   return { arena, anchorKey, anchors, skipped, withQualities };
 }

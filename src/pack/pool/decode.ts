@@ -36,8 +36,9 @@ import { dataCodec, headerCodec } from './encode.js';
 import { detectPrimers, givenPrimers, mismatchCount, PRIMER_SAMPLE, trimByPrimers, trimRead, type Primers } from './read-frame.js';
 import { reverseComplementText } from '../dna-text.js';
 import { arrayReads, type ReadSource } from '../read-stream.js';
-import { clusterConsensus, consensusPass, type ConsensusOutcome } from './consensus-pass.js';
+import { clusterConsensus, consensusPass, MAX_CONSENSUS_READS, type ConsensusOutcome } from './consensus-pass.js';
 import { DenseSupport } from './strand-support.js';
+import { partitionCount } from './read-partitions.js';
 import { parseManifestRecord } from './manifest-body.js';
 
 export { MAX_SHIFT };
@@ -95,6 +96,11 @@ export interface DecodeOptions extends ChunkStoreOptions {
   primers?: readonly [string, string];
   /** Cluster the reads of strands still missing and decode their consensus (consensus-pass.ts). Default true. */
   consensus?: boolean;
+  /**
+   * Partitions the consensus pass spreads the reads over (read-partitions.ts); default: as many as
+   * keep each near PARTITION_READS reads, 1 for up to that many.
+   */
+  consensusPartitions?: number;
 }
 
 /** Decodes into memory: the payload is returned whole (tests, small pools; see decodePoolTo). */
@@ -275,7 +281,11 @@ export function runConsensusPass(ctx: DecodeContext, collector: StrandCollector,
   if (options.consensus === false) return;
   collector.finish();
   if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
-  reportConsensus(ctx, collector, consensusPass(ctx.reads, ctx.frame, ctx.L, collector));
+  reportConsensus(
+    ctx,
+    collector,
+    consensusPass(ctx.reads, ctx.frame, ctx.L, collector, options.consensusPartitions ?? partitionCount(ctx.report.reads), options.spillDir),
+  );
 }
 
 /** The consensus pass's outcome, into the report. */
@@ -305,7 +315,19 @@ export function finishDecode(
   report.erasures = report.strands - report.recovered;
   report.strandStore = store.spilled ? 'file' : 'memory';
   const trust = collector.trust(report.strands);
-  const sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write, trust);
+  let sha: string;
+  try {
+    sha = rebuildPayload(manifest, store, source, report, verifyBeforeWrite ? () => undefined : write, trust);
+  } catch (e) {
+    // Blocks short of strands after reads were left out of the consensus pass: say so.
+    const skipped = report.consensus?.skipped ?? 0;
+    if (e instanceof IncompleteDecodeError && skipped > 0)
+      throw new IncompleteDecodeError(
+        source,
+        `${e.message.slice(source.length + 2)} The consensus pass left out ${skipped} reads beyond the ${MAX_CONSENSUS_READS} one arena holds; spread them over more partitions (consensusPartitions).`,
+      );
+    throw e;
+  }
   if (sha !== manifest.sha256) {
     throw new IncompleteDecodeError(
       source,

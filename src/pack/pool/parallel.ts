@@ -31,7 +31,19 @@ import { arrayReads, type ReadSource } from '../read-stream.js';
 import { emitHeader, planPool, type PayloadSource, type PoolOptions, type StrandSink } from './encode.js';
 import type { Manifest } from './format.js';
 import { runCollect, runEncodeBlock, type CollectResult, type PoolJob } from './worker-jobs.js';
-import { consensusReads, fillArena, GroupTraces, layoutGroups, offerEstimates } from './consensus-pass.js';
+import {
+  addOutcomes,
+  consensusReads,
+  fillArena,
+  GroupTraces,
+  layoutGroups,
+  markUsed,
+  offerEstimates,
+  partitionReads,
+  type ConsensusOutcome,
+  type FilledArena,
+} from './consensus-pass.js';
+import { partitionCount } from './read-partitions.js';
 import { bucketBounds, DATA_END_EDITS, groupsOf, joinPairs, ParityUnionFind, signatures } from './read-clusters.js';
 import type { StrandCollector } from './collect.js';
 
@@ -77,7 +89,24 @@ export class PoolWorkers {
     if (options.consensus === false) return;
     collector.finish();
     if (markCompleteBlocks(ctx.manifest, collector) === 0) return;
-    const filled = fillArena(consensusReads(ctx.reads, ctx.frame, ctx.L), collector);
+    const reads = consensusReads(ctx.reads, ctx.frame, ctx.L);
+    const parts = options.consensusPartitions ?? partitionCount(ctx.report.reads);
+    let outcome: ConsensusOutcome | undefined;
+    if (parts === 1) outcome = await this.arenaPass(fillArena(reads, collector), ctx.L, collector);
+    else {
+      const partitioned = partitionReads(reads, collector, parts, options.spillDir);
+      try {
+        for (let p = 0; p < parts; p++) outcome = addOutcomes(outcome, await this.arenaPass(partitioned.load(p), ctx.L, collector));
+        outcome = { ...outcome!, withQualities: partitioned.withQualities, reads: partitioned.reads };
+      } finally {
+        partitioned.close();
+      }
+    }
+    reportConsensus(ctx, collector, outcome);
+  }
+
+  /** One arena of the consensus pass (all of it, or a partition) on the workers. */
+  private async arenaPass(filled: FilledArena, L: number, collector: StrandCollector): Promise<ConsensusOutcome> {
     const { arena } = filled;
     const n = arena.count;
     const sig = signatures(arena);
@@ -103,22 +132,19 @@ export class PoolWorkers {
     for (const p of pairs) joinPairs(uf, p);
     const { group, flip, groups } = groupsOf(n, uf);
     const layout = layoutGroups(n, filled.anchors, group, groups);
+    markUsed(filled, layout);
     const sharedLayout = { first: shared(layout.first), members: shared(layout.members), anchorOf: shared(layout.anchorOf) };
     const sharedFlip = shared(flip);
     const step = Math.ceil(groups / parts) || 1;
     const starts: number[] = [];
     for (let g = 0; g < groups; g += step) starts.push(g);
     const estimates = await Promise.all(
-      starts.map((from) =>
-        run<Uint8Array>({ kind: 'estimate', reads, flip: sharedFlip, layout: sharedLayout, from, to: Math.min(groups, from + step), L: ctx.L }),
-      ),
+      starts.map((from) => run<Uint8Array>({ kind: 'estimate', reads, flip: sharedFlip, layout: sharedLayout, from, to: Math.min(groups, from + step), L })),
     );
-    const L = ctx.L;
-    const outcome = offerEstimates(filled, layout, new GroupTraces(arena, flip, layout), collector, L, (g) => {
+    return offerEstimates(filled, layout, new GroupTraces(arena, flip, layout), collector, L, (g) => {
       const part = Math.floor(g / step);
       return estimates[part].subarray((g - starts[part]) * L, (g - starts[part] + 1) * L);
     });
-    reportConsensus(ctx, collector, outcome);
   }
 
   async close(): Promise<void> {

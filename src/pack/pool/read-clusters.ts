@@ -114,6 +114,31 @@ export interface ClusterOptions {
 /** End edits for data strands: at Illumina-like rates, matching positions alone lost 1 in 4 of the low-coverage strands' links. */
 export const DATA_END_EDITS = 7;
 
+/**
+ * The two smallest canonical k-mer hashes of a read (equal when it has one k-mer): where the
+ * consensus pass files it when it partitions the reads (read-partitions.ts). -1 for a read shorter
+ * than K.
+ */
+export function smallestTwo(w: Uint8Array, out: Int32Array): void {
+  let a = -1;
+  let b = -1;
+  let fwd = 0;
+  let rev = 0;
+  for (let i = 0; i < w.length; i++) {
+    const s = w[i];
+    fwd = ((fwd << 2) | s) & MASK;
+    rev = (rev >>> 2) | ((s ^ 1) << (2 * K - 2));
+    if (i < K - 1) continue;
+    const h = mix(rev < fwd ? rev : fwd);
+    if (a < 0 || h < a) {
+      b = a;
+      a = h;
+    } else if (h !== a && (b < 0 || h < b)) b = h;
+  }
+  out[0] = a;
+  out[1] = b < 0 ? a : b;
+}
+
 /** Reads as the clustering sees them: symbols back to back, with offsets and lengths (an arena, or shared copies of it on a worker). */
 export interface ReadViews {
   bytes: Uint8Array;
