@@ -81,6 +81,8 @@ export interface QuantizeCli {
   method: string;
   uniform?: boolean;
   entropy?: boolean;
+  /** `archive` only: fixed-width codes instead of its default, archive mode. */
+  fixed?: boolean;
   tokenizer?: string;
   calibTokens: string;
   device: string;
@@ -92,14 +94,27 @@ export interface QuantizeCli {
   tuneRestarts?: string;
 }
 
-/** Adds the quantizer's options, with their defaults, to a command. */
-export function addQuantizeOptions(command: Command): Command {
+/**
+ * Adds the quantizer's options, with their defaults, to a command. `archiveMode`: the command
+ * (`archive`) entropy-codes by default, and `--fixed` asks for fixed-width codes instead.
+ */
+export function addQuantizeOptions(command: Command, archiveMode = false): Command {
+  if (archiveMode)
+    command.option(
+      '--fixed',
+      'fixed-width codes (allocated widths, or one with --uniform) instead of archive mode: for a container meant for fixed-rate inference, larger for the same quality',
+    );
   return command
     .requiredOption('--calib <text>', 'calibration text, one story per line (the first 9 stories are used)')
     .option('--bits <b>', 'all-in bits per weight over the linear layers (codes, zero points, scale codes, widths; or the entropy-coded streams)', '4')
     .option('--method <m>', 'gptq or rtn', 'gptq')
     .option('--uniform', 'one width for every group instead of allocated widths')
-    .option('--entropy', 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)')
+    .option(
+      '--entropy',
+      archiveMode
+        ? 'archive mode (the default here): entropy-coded uniform steps per column'
+        : 'archive mode: entropy-coded uniform steps per column (smaller for the same quality; not for fixed-rate GPU inference)',
+    )
     .option('--tokenizer <file>', 'tokenizer.bin (default: tok512.bin beside the model)')
     .option('--calib-tokens <n>', 'calibration tokens per story, at most the model context (fewer is faster and coarser)', '512')
     .option(
@@ -133,8 +148,17 @@ export function addQuantizeOptions(command: Command): Command {
     );
 }
 
-export function quantizeOptionsFromCli(o: QuantizeCli): QuantizeModelOptions & { device: DeviceChoice } {
+export function quantizeOptionsFromCli(o: QuantizeCli, archiveMode = false): QuantizeModelOptions & { device: DeviceChoice } {
   const budgetBitsPerWeight = parseOption(budget, o.bits, '--bits');
+  if (o.fixed && o.entropy) throw new OptionError('dnarchive', '--fixed', 'and --entropy ask for different codes: give one');
+  if (archiveMode && !o.fixed && (o.uniform || o.method !== 'gptq'))
+    throw new OptionError(
+      'dnarchive',
+      o.uniform ? '--uniform' : '--method',
+      'applies to fixed-width codes: archive entropy-codes by default (GPTQ, its own step allocation); add --fixed',
+    );
+  // archive entropy-codes unless --fixed; quantize only with --entropy.
+  if (archiveMode && !o.fixed) o = { ...o, entropy: true };
   if (o.entropy && (o.uniform || o.method !== 'gptq'))
     throw new OptionError('dnarchive', '--entropy', 'uses GPTQ with its own step allocation: drop --uniform and --method rtn');
   if (o.tuneRestarts !== undefined && (o.tune === undefined || o.tune === '0'))

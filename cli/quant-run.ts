@@ -10,6 +10,7 @@ import {
   modelFromDnq,
   quantizeModelOnDevice,
   readDnq,
+  dnqManifestBytes,
   type DnqArchive,
   readModel,
   readStories,
@@ -33,6 +34,8 @@ export interface QuantizeSummary {
   uniformBits: number | undefined;
   calibrationTokens: number;
   bytes: number;
+  /** Bytes of the container's (deflated) manifest, within `bytes`: side information the bits per weight do not count. */
+  manifestBytes: number;
   seconds: number;
   /** Where calibration ran: the adapter and backend (`--device`). */
   device: DeviceReport;
@@ -84,6 +87,7 @@ export async function runQuantize(
     uniformBits: q.uniform?.bits,
     calibrationTokens: q.calibrationTokens,
     bytes: q.dnq.length,
+    manifestBytes: dnqManifestBytes(q.dnq),
     seconds: (performance.now() - started) / 1000,
     device: q.device,
     ...(q.tune ? { tune: q.tune } : {}),
@@ -95,7 +99,8 @@ export function formatQuantizeSummary(input: string, s: QuantizeSummary): string
   return (
     `quantized ${input} (${s.method}${s.method === 'gptq+ecsq' ? ', entropy-coded' : `, groups of ${s.groupSize}`}${s.uniformBits !== undefined ? `, ${s.uniformBits}-bit codes` : ''}) to ${s.bitsPerWeight.toFixed(4)} bits/weight all-in (budget ${s.budgetBitsPerWeight}), ` +
     `${s.calibrationTokens} calibration tokens, ${s.bytes} bytes, ${s.seconds.toFixed(1)} s` +
-    (s.tune ? describeTune(s.tune) : '')
+    (s.tune ? describeTune(s.tune) : '') +
+    `\n  manifest ${s.manifestBytes} bytes (deflated; model configuration, quantizer parameters, tensor layout), ${s.bytes - s.manifestBytes} bytes of tensors and header`
   );
 }
 
@@ -120,7 +125,7 @@ export function readDnqFile(bytes: Uint8Array, file: string, io?: CliIo): DnqArc
   const archive = readDnq(bytes, file);
   if (!archive.checked && io)
     io.stderr.write(
-      `dnarchive: warning: ${file} is a version-${archive.manifest.version} .dnq container, whose manifest no checksum covers; quantize the model again for version 4\n`,
+      `dnarchive: warning: ${file} is a version-${archive.manifest.version} .dnq container, whose manifest no checksum covers; quantize the model again for version 5\n`,
     );
   return archive;
 }

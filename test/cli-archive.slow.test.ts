@@ -23,7 +23,7 @@ const noTemporaries = (): void => expect(readdirSync(dir).filter((f) => f.endsWi
 
 describe('dnarchive archive → simulate → restore', () => {
   it('restores, through Illumina-like reads, the checkpoint that quantize + dequantize give', async () => {
-    const a = await run(['archive', MODEL, '-o', pool, ...QUANT, '--json']);
+    const a = await run(['archive', MODEL, '-o', pool, ...QUANT, '--fixed', '--json']);
     expect(a.code, a.stderr).toBe(0);
     const summary = JSON.parse(a.stdout) as { quantize: { bitsPerWeight: number; bytes: number }; pool: { bytes: number; strands: number } };
     expect(summary.quantize.bitsPerWeight).toBeLessThanOrEqual(3);
@@ -57,6 +57,21 @@ describe('dnarchive archive → simulate → restore', () => {
   }, 300_000);
 });
 
+describe('archive mode by default', () => {
+  it('archive with no mode option entropy-codes: the container `quantize --entropy` gives', async () => {
+    const opts = ['--calib', TEXT, '--bits', '3', '--calib-tokens', '64'];
+    const out = join(dir, 'default.fasta');
+    const a = await run(['archive', MODEL, '-o', out, ...opts, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(JSON.parse(a.stdout).quantize.method).toBe('gptq+ecsq');
+    const dnq = join(dir, 'entropy.dnq');
+    expect((await run(['quantize', MODEL, '-o', dnq, ...opts, '--entropy'])).code).toBe(0);
+    const container = join(dir, 'default.dnq');
+    expect((await run(['restore', out, '-o', container, '--dnq'])).code).toBe(0);
+    expect(same(container, dnq)).toBe(true);
+  }, 300_000);
+});
+
 describe('archive / restore bad input: one line, non-zero exit, no output', () => {
   it('restore of a pool that holds some other file says so and points to decode', async () => {
     const rng = new Rng(11);
@@ -81,16 +96,21 @@ describe('archive / restore bad input: one line, non-zero exit, no output', () =
   it('an existing output without --force is refused before any work, and left as it was', async () => {
     const taken = join(dir, 'taken.out');
     writeFileSync(taken, 'keep me');
-    expectOneLineError(await run(['archive', MODEL, '-o', taken, ...QUANT]), /taken\.out: output file already exists; pass --force/);
+    expectOneLineError(await run(['archive', MODEL, '-o', taken, ...QUANT, '--fixed']), /taken\.out: output file already exists; pass --force/);
     expectOneLineError(await run(['restore', '/nonexistent/reads.fastq', '-o', taken]), /taken\.out: output file already exists; pass --force/);
     expect(readFileSync(taken, 'utf8')).toBe('keep me');
   });
 
   it('missing files and bad options name the file or option', async () => {
     const out = join(dir, 'never.out');
-    expectOneLineError(await run(['archive', '/nonexistent/model.bin', '-o', out, ...QUANT]), /\/nonexistent\/model\.bin: no such file/);
+    expectOneLineError(await run(['archive', '/nonexistent/model.bin', '-o', out, ...QUANT, '--fixed']), /\/nonexistent\/model\.bin: no such file/);
+    expectOneLineError(
+      await run(['archive', MODEL, '-o', out, ...QUANT]),
+      /--uniform: applies to fixed-width codes: archive entropy-codes by default.*add --fixed/,
+    );
+    expectOneLineError(await run(['archive', MODEL, '-o', out, '--calib', TEXT, '--fixed', '--entropy']), /--fixed: and --entropy ask for different codes/);
     expectOneLineError(await run(['archive', MODEL, '-o', out, ...QUANT.slice(0, 2), '--calib-tokens', 'few']), /--calib-tokens must be a whole number/);
-    expectOneLineError(await run(['archive', MODEL, '-o', out, ...QUANT, '--ell', '9']), /--ell must be at most 3/);
+    expectOneLineError(await run(['archive', MODEL, '-o', out, ...QUANT, '--fixed', '--ell', '9']), /--ell must be at most 3/);
     expectOneLineError(await run(['archive', MODEL, '-o', out, '--calib', '/nonexistent/stories.txt']), /\/nonexistent\/stories\.txt: no such file/);
     expectOneLineError(await run(['restore', '/nonexistent/reads.fastq', '-o', out]), /\/nonexistent\/reads\.fastq: no such file/);
     expect(existsSync(out)).toBe(false);

@@ -21,16 +21,19 @@ export function registerArchive(program: Command, io: CliIo): void {
     addQuantizeOptions(
       program
         .command('archive')
-        .description('quantize a llama2.c model (as `quantize` does) and encode the .dnq container into a synthesis-ready DNA pool (as `encode` does)')
+        .description(
+          'quantize a llama2.c model (as `quantize --entropy` does: archive mode, unless --fixed) and encode the .dnq container into a synthesis-ready DNA pool (as `encode` does)',
+        )
         .argument('<model>', 'llama2.c checkpoint (.bin)')
         .requiredOption('-o, --output <file>', "output pool FASTA, or '-' for stdout"),
+      true,
     ),
   )
     .option('--force', 'overwrite the output file if it exists')
     .option('--json', 'print the quantizer and pool summaries as JSON on stdout')
     .action(async (input: string, o: QuantizeCli & PoolEncodeCli & { output: string; force?: boolean; json?: boolean }) => {
       // Every option is checked before the quantizer runs, so a typo costs no time.
-      const quant = quantizeOptionsFromCli(o);
+      const quant = quantizeOptionsFromCli(o, true);
       const pool = poolOptionsFromCli(o);
       refuseExisting(o.output, Boolean(o.force));
       const { q, summary } = await runQuantize(io, input, quant, o);

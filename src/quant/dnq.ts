@@ -2,10 +2,12 @@
  * The .dnq container: a quantized model as one self-describing, deterministic byte string.
  *
  *   bytes 0-3    magic "DNQ1"
- *   bytes 4-7    M, the manifest length in bytes (u32 little-endian)
- *   bytes 8…     the manifest: UTF-8 JSON, no whitespace, keys in a fixed order
+ *   bytes 4-7    M, the manifest length in bytes (u32 little-endian); version 5 sets its top bit:
+ *                the manifest is raw DEFLATE (fflate, level 9: the same bytes on every machine)
+ *   bytes 8…     the manifest: UTF-8 JSON, no whitespace, keys in a fixed order (version 5:
+ *                deflated, ~5× smaller — every byte of it is synthesised as DNA)
  *   then         the payload: every tensor's sections, back to back, no padding, no holes
- *   last 32      (version 4) SHA-256 of every byte before it: the manifest is covered too, so an
+ *   last 32      (versions 4, 5) SHA-256 of every byte before it: the manifest is covered too, so an
  *                edited shape, scale or head count cannot pass for the model that was written
  *
  * The manifest (zod schema below) names the format version, the model config, the quantizer and
@@ -35,6 +37,7 @@
  * naming the file and field.
  */
 import { createHash } from 'node:crypto';
+import { deflateSync, Inflate } from 'fflate';
 import { z } from 'zod';
 import { DnqFormatError, QuantInputError } from './errors.js';
 import { F16_TABLE, f32ToF16 } from './f16.js';
@@ -49,8 +52,10 @@ export const DNQ_MAGIC = 'DNQ1';
  * 3: ecsq streams of format 2 (context-modelled codes) and `stepsFrom`; 2: scale codes on a log
  * ladder and integer zero points (version 1 had f16 scales and offsets). Versions 2 and 3 are read.
  */
-export const DNQ_VERSION = 4;
-const READ_VERSIONS: readonly number[] = [2, 3, 4];
+export const DNQ_VERSION = 5;
+const READ_VERSIONS: readonly number[] = [2, 3, 4, 5];
+/** The manifest-length word's top bit: the manifest is deflated (version 5). */
+const DEFLATED = 0x80000000;
 /** Bytes of the version-4 trailer: the SHA-256 of the container before it. */
 export const DNQ_TRAILER_BYTES = 32;
 export const DNQ_HEADER_BYTES = 8;
@@ -103,7 +108,7 @@ const ecsqTensorSchema = z
 export const dnqManifestSchema = z
   .object({
     format: z.literal('dnq'),
-    version: z.union([z.literal(2), z.literal(3), z.literal(4)]),
+    version: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(5)]),
     model: z.record(z.string(), scalar),
     quantizer: z.object({ method: z.string().min(1).max(64), params: z.record(z.string(), scalar) }).strict(),
     budget: z.object({ bitsPerWeight: z.number().positive().nullable() }).strict(),
@@ -250,14 +255,38 @@ export function writeDnq(input: DnqInput): Uint8Array {
     const issue = checked.error.issues[0];
     throw new QuantInputError(where, `manifest ${issue.path.map(String).join('.')}: ${issue.message}`);
   }
-  const json = new TextEncoder().encode(JSON.stringify(manifest));
+  const json = deflateSync(new TextEncoder().encode(JSON.stringify(manifest)), { level: 9 });
   const body = DNQ_HEADER_BYTES + json.length + payload.length;
   const out = new Uint8Array(body + DNQ_TRAILER_BYTES);
   out.set(new TextEncoder().encode(DNQ_MAGIC), 0);
-  new DataView(out.buffer).setUint32(4, json.length, true);
+  new DataView(out.buffer).setUint32(4, (json.length | DEFLATED) >>> 0, true);
   out.set(json, DNQ_HEADER_BYTES);
   out.set(payload, DNQ_HEADER_BYTES + json.length);
   out.set(createHash('sha256').update(out.subarray(0, body)).digest(), body);
+  return out;
+}
+
+/**
+ * Inflates raw DEFLATE data, refusing more than `limit` bytes of output as it goes: a few KB of
+ * crafted input can expand a thousandfold. Fed in 1 KiB pieces, so no single step outgrows the
+ * check by more than ~1 MB.
+ */
+function inflateBounded(data: Uint8Array, limit: number): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflate = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > limit) throw new Error(`it inflates to more than ${limit} bytes`);
+    parts.push(chunk);
+  });
+  for (let at = 0; at < data.length; at += 1024) inflate.push(data.subarray(at, Math.min(data.length, at + 1024)), at + 1024 >= data.length);
+  if (data.length === 0) inflate.push(data, true);
+  const out = new Uint8Array(total);
+  let p = 0;
+  for (const c of parts) {
+    out.set(c, p);
+    p += c.length;
+  }
   return out;
 }
 
@@ -266,6 +295,11 @@ function sortedRecord(r: Record<string, Scalar>): Record<string, Scalar> {
   const out: Record<string, Scalar> = {};
   for (const k of Object.keys(r).sort()) out[k] = r[k];
   return out;
+}
+
+/** The stored size of a container's manifest (deflated in version 5), from its header. */
+export function dnqManifestBytes(bytes: Uint8Array): number {
+  return bytes.length < DNQ_HEADER_BYTES ? 0 : new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4, true) & ~DEFLATED;
 }
 
 /** Parses and verifies a .dnq byte string; `file` names it in errors. */
@@ -277,15 +311,25 @@ export function readDnq(bytes: Uint8Array, file = '<dnq>'): DnqArchive {
   const magic = new TextDecoder().decode(bytes.subarray(0, 4));
   if (magic !== DNQ_MAGIC) fail('magic', `expected "${DNQ_MAGIC}", found ${JSON.stringify(magic)}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const M = dv.getUint32(4, true);
+  const word = dv.getUint32(4, true);
+  const deflated = (word & DEFLATED) !== 0;
+  const M = word & ~DEFLATED;
   if (M > MAX_MANIFEST_BYTES || DNQ_HEADER_BYTES + M > bytes.length) fail('manifest', `length ${M} exceeds the file (${bytes.length} bytes)`);
+  const stored = bytes.subarray(DNQ_HEADER_BYTES, DNQ_HEADER_BYTES + M);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(DNQ_HEADER_BYTES, DNQ_HEADER_BYTES + M)));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(deflated ? inflateBounded(stored, MAX_MANIFEST_BYTES) : stored));
   } catch (err) {
-    fail('manifest', `not valid UTF-8 JSON (${(err as Error).message})`);
+    fail('manifest', `${deflated ? 'not valid deflated ' : 'not valid '}UTF-8 JSON (${(err as Error).message})`);
   }
   const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version >= 5 !== deflated)
+    fail(
+      'manifest',
+      deflated
+        ? `a deflated manifest in a version-${version} container (deflated since version 5)`
+        : `version ${version} deflates its manifest; this one is not`,
+    );
   if (typeof version === 'number' && !READ_VERSIONS.includes(version))
     fail(
       'version',

@@ -35,6 +35,7 @@ export { packBits, unpackBits, packGroupedCodes, unpackGroupedCodes, groupedCode
 export {
   writeDnq,
   readDnq,
+  dnqManifestBytes,
   dequantizeDnq,
   dnqManifestSchema,
   DNQ_MAGIC,

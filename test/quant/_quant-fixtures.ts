@@ -1,3 +1,4 @@
+import { deflateSync, inflateSync } from 'fflate';
 import { createHash } from 'node:crypto';
 /** Seeded matrices and calibration data for the quant tests. */
 import { Rng } from '../../src/random.js';
@@ -42,20 +43,24 @@ export function correlatedHessian(rng: Rng, n: number, tokens: number): { H: Flo
 
 /**
  * Rewrites the manifest of a .dnq byte string through `edit` (payload untouched), as a crafted
- * file would: a version-4 result gets a fresh SHA-256 trailer (so that the reader's other checks
- * are what it meets), an older version none.
+ * file would: a version-4 or -5 result gets a fresh SHA-256 trailer (so that the reader's other
+ * checks are what it meets), an older version none; a version-5 manifest is deflated, an older one
+ * plain JSON.
  */
 export function editManifest(bytes: Uint8Array, edit: (m: Record<string, any>) => void, resign = true): Uint8Array {
-  const M = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
-  const m = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + M)));
+  const word = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+  const M = word & 0x7fffffff;
+  const stored = bytes.subarray(8, 8 + M);
+  const m = JSON.parse(new TextDecoder().decode(word & 0x80000000 ? inflateSync(stored) : stored));
   const hadTrailer = m.version >= 4;
   edit(m);
-  const json = new TextEncoder().encode(JSON.stringify(m));
+  const text = new TextEncoder().encode(JSON.stringify(m));
+  const json = m.version >= 5 ? deflateSync(text, { level: 9 }) : text;
   const payload = bytes.subarray(8 + M, hadTrailer ? bytes.length - 32 : bytes.length);
   const trailer = m.version >= 4 ? 32 : 0;
   const out = new Uint8Array(8 + json.length + payload.length + trailer);
   out.set(bytes.subarray(0, 4));
-  new DataView(out.buffer).setUint32(4, json.length, true);
+  new DataView(out.buffer).setUint32(4, (json.length | (m.version >= 5 ? 0x80000000 : 0)) >>> 0, true);
   out.set(json, 8);
   out.set(payload, 8 + json.length);
   if (trailer) {

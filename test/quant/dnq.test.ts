@@ -1,3 +1,4 @@
+import { deflateSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { Rng } from '../../src/random.js';
@@ -130,10 +131,23 @@ describe('.dnq container', () => {
     new DataView(longLen.buffer).setUint32(4, 1e9, true);
     expectDnqError(longLen, 'manifest', /exceeds the file/);
     expectDnqError(
-      editManifest(good, (m) => (m.version = 5)),
+      editManifest(good, (m) => (m.version = 6)),
       'version',
-      /5 is not read by this dnarchive \(it reads versions 2, 3 and 4\)/,
+      /6 is not read by this dnarchive \(it reads versions 2, 3, 4 and 5\)/,
     );
+    // Version 5 deflates its manifest, earlier versions do not: a mismatch is refused.
+    expectDnqError(
+      editManifest(good, (m) => (m.version = 4)).map((b, i) => (i === 7 ? b | 0x80 : b)),
+      'manifest',
+      /not valid deflated UTF-8 JSON|a deflated manifest in a version-4 container/,
+    );
+    // A deflate bomb in the manifest is refused by its inflated size, not after allocating it.
+    const bomb = deflateSync(new Uint8Array(80 << 20), { level: 9 });
+    const crafted = new Uint8Array(8 + bomb.length);
+    crafted.set(good.subarray(0, 4));
+    new DataView(crafted.buffer).setUint32(4, (bomb.length | 0x80000000) >>> 0, true);
+    crafted.set(bomb, 8);
+    expectDnqError(crafted, 'manifest', /inflates to more than 67108864 bytes/);
     // Version 4 covers the manifest: a head count or scale changed within range, without a new
     // trailer, is refused; versions 2 and 3 cannot tell (read, marked unchecked).
     expectDnqError(
