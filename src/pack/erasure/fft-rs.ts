@@ -59,6 +59,7 @@ import { addDerivativeRows, fftRows, ifftRows, prefixBelow, prefixCounts } from 
 import { erasureLocatorLogs } from './erasure-locator.js';
 import { symbolBytes } from './_mul-add.js';
 import { ErasureCapacityError, ErasureParameterError } from './errors.js';
+import { commonLength } from './_shards.js';
 
 const EXP = GF_EXP;
 const LOG = GF_LOG;
@@ -217,23 +218,4 @@ export class FftReedSolomon {
     fftRows(acc, width, m, 0, r < m ? prefixBelow(m, r) : undefined);
     return Array.from({ length: r }, (_, j) => symbolBytes(acc.subarray(j * width, (j + 1) * width)));
   }
-}
-
-/** The one even length shared by every present shard (0 when none is present); as in reed-solomon.ts. */
-function commonLength(shards: readonly (Uint8Array | null | undefined)[], what: string): number {
-  let len = -1;
-  let first = -1;
-  for (let s = 0; s < shards.length; s++) {
-    const shard = shards[s];
-    if (shard == null) continue;
-    if (!(shard instanceof Uint8Array)) throw new ErasureParameterError(`${what} ${s}`, Object.prototype.toString.call(shard), 'a Uint8Array');
-    if (len < 0) {
-      len = shard.length;
-      first = s;
-      if (len % 2 !== 0) throw new ErasureParameterError(`${what} ${s} length`, len, 'an even number of bytes (16-bit symbols; pad the shard)');
-    } else if (shard.length !== len) {
-      throw new ErasureParameterError(`${what} ${s} length`, shard.length, `${len} bytes like ${what} ${first}`);
-    }
-  }
-  return Math.max(len, 0);
 }
