@@ -41,47 +41,64 @@ async function secondsAsync(fn: () => Promise<unknown>): Promise<number> {
 export async function benchPool(quick: boolean): Promise<unknown> {
   const results: Record<string, unknown> = {};
 
-  // b. Pool encode / decode, library, one thread vs the worker pool.
+  // b. Pool encode / decode, library, one thread vs the worker pool: format 3 (the default) and
+  // format 2, same reads channel, same process — the ratio between them is a same-run figure.
   const size = quick ? 1 << 19 : 4 << 20;
   const data = randomBytes(size, 7);
-  let pool = encodePool(data);
-  const tEnc1 = seconds(() => (pool = encodePool(data)));
   const workers = new PoolWorkers();
-  const tEncN = await secondsAsync(() => workers.encode(memorySource(data), {}, () => undefined));
-  const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, seed: 1 }).reads()];
-  let erasures = 0;
-  const tDec1 = seconds(() => {
-    const out = decodePool(reads);
-    if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: pool round trip differs');
-    erasures = out.report.erasures / out.report.strands;
-  });
-  const tDecN = await secondsAsync(async () => {
-    const out = await workers.decode(reads);
-    if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: parallel pool round trip differs');
-  });
-  await workers.close();
   const mb = size / 1e6;
-  console.log(
-    `   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults; decode from ${reads.length} illumina reads, coverage 10, 5 % dropout, ${fixed(100 * erasures, 1)} % erasures)`,
-  );
+  const rows: string[][] = [];
+  const library: Record<string, unknown> = { bytes: size, threads: workers.threads };
+  let pool = encodePool(data);
+  for (const format of [3, 2] as const) {
+    const tEnc1 = seconds(() => (pool = encodePool(data, { format })));
+    const tEncN = await secondsAsync(() => workers.encode(memorySource(data), { format }, () => undefined));
+    const reads = [...new Channel(pool.strands, { preset: 'illumina', coverage: 10, dropout: 0.05, seed: 1 }).reads()];
+    let erasures = 0;
+    const tDec1 = seconds(() => {
+      const out = decodePool(reads);
+      if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: pool round trip differs');
+      erasures = out.report.erasures / out.report.strands;
+    });
+    const tDecN = await secondsAsync(async () => {
+      const out = await workers.decode(reads);
+      if (!Buffer.from(out.data).equals(Buffer.from(data))) throw new Error('bench: parallel pool round trip differs');
+    });
+    rows.push(
+      [`   format ${format} encode`, fixed(mb / tEnc1, 2), fixed(mb / tEncN, 2), `${fixed(tEnc1 / tEncN, 2)}x`, ''],
+      [
+        `   format ${format} decode`,
+        fixed(mb / tDec1, 3),
+        fixed(mb / tDecN, 3),
+        `${fixed(tDec1 / tDecN, 2)}x`,
+        `${reads.length} reads, ${fixed(100 * erasures, 1)} % erasures`,
+      ],
+    );
+    library[`format${format}`] = {
+      encodeOne: mb / tEnc1,
+      encodeAll: mb / tEncN,
+      decodeOne: mb / tDec1,
+      decodeAll: mb / tDecN,
+      reads: reads.length,
+      erasureShare: erasures,
+    };
+  }
+  pool = encodePool(data);
+  await workers.close();
+  console.log(`   b. Pool encode / decode of ${fixed(mb, 1)} MB (defaults but --format; decode from illumina reads, coverage 10, 5 % dropout)`);
   console.log(
     renderTable(
-      [{ header: '   stage', align: 'l' }, { header: '1 thread MB/s' }, { header: `${workers.threads} workers MB/s` }, { header: 'scaling' }],
       [
-        ['   encode', fixed(mb / tEnc1, 2), fixed(mb / tEncN, 2), `${fixed(tEnc1 / tEncN, 2)}x`],
-        ['   decode', fixed(mb / tDec1, 3), fixed(mb / tDecN, 3), `${fixed(tDec1 / tDecN, 2)}x`],
+        { header: '   stage', align: 'l' },
+        { header: '1 thread MB/s' },
+        { header: `${workers.threads} workers MB/s` },
+        { header: 'scaling' },
+        { header: 'reads', align: 'l' },
       ],
+      rows,
     ),
   );
-  results.library = {
-    bytes: size,
-    encodeOne: mb / tEnc1,
-    encodeAll: mb / tEncN,
-    decodeOne: mb / tDec1,
-    decodeAll: mb / tDecN,
-    threads: workers.threads,
-    erasureShare: erasures,
-  };
+  results.library = library;
 
   // c. Density of the defaults beside DNA Fountain's 1.57 bits/nt.
   const rep = poolReport(pool.strands);
