@@ -371,6 +371,9 @@ export function findManifest(
   );
 }
 
+/** Header strands of one pool decoded, but not every chunk of its manifest. */
+class HeaderIncompleteError extends PoolFormatError {}
+
 /** No header strand decoded; `headerLike` reads looked like header strands (ℓ = 1) at all. */
 class NoHeaderError extends PoolFormatError {
   constructor(
@@ -474,7 +477,7 @@ export function readManifest(
       );
   }
   const first = pool.get(0);
-  if (!first) throw new PoolFormatError(source, `pool ${hex}: header chunk 0 is missing from every read (too few reads, or too damaged)`);
+  if (!first) throw new HeaderIncompleteError(source, `pool ${hex}: header chunk 0 is missing from every read (too few reads, or too damaged)`);
   const length = (first[0] << 8) | first[1];
   const need = Math.ceil((length + 2) / chunkBytes);
   const body = new Uint8Array(need * chunkBytes);
@@ -485,7 +488,10 @@ export function readManifest(
     else missing.push(h);
   }
   if (missing.length > 0)
-    throw new PoolFormatError(source, `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`);
+    throw new HeaderIncompleteError(
+      source,
+      `pool ${hex}: header chunk(s) ${missing.join(', ')} of ${need} missing from every read (too few reads, or too damaged)`,
+    );
   const record = parseManifestRecord(body.subarray(2, 2 + length));
   if (typeof record === 'string') throw new PoolFormatError(source, `pool ${hex}: ${record}`);
   const manifest = parseWith(manifestSchema, record, `${source}: pool manifest`);
@@ -545,8 +551,15 @@ export function frameReads(
       const frame = (r: string): { seq: string; start: number } => trimByPrimers(r, manifest.primers);
       return { trim, frame, L: manifest.K * (manifest.m + 2), manifest, lengths };
     } catch (e) {
+      // A trim a nucleotide off (a primer found one symbol too long: the spacer after it agrees
+      // in most reads) can decode some header chunks and lose others: try the next trim, and
+      // report the most telling failure if none works.
+      if (e instanceof HeaderIncompleteError) {
+        lastError = e;
+        continue;
+      }
       if (!(e instanceof NoHeaderError)) throw e;
-      lastError = e;
+      if (!(lastError instanceof HeaderIncompleteError)) lastError = e;
       // Not one read looked like a header strand (ℓ = 1) under the first trim: other trims move
       // the frame by a nucleotide or two and will not find any either — only the reads as they
       // are remain to try (100,000 foreign reads with both primers: refused in 1 pass, not 26).
