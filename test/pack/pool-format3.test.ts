@@ -87,6 +87,14 @@ describe('a damaged strand that passes its 20-bit check', () => {
     expect(out.report.setAside).toBeGreaterThanOrEqual(1);
   });
 
+  it('backed by as many reads as the true strands: the suspects go on past the least-backed until the block agrees', () => {
+    const lost = new Set([3, 10, 11, 12, 50]);
+    const reads = pool.strands.flatMap((s, i) => (isData(i) || pool.names[i].includes(':p') ? (lost.has(address(i)) ? [] : [s, s]) : [s]));
+    const out = decodePool([forged(3), forged(3), ...reads]);
+    expect(same(out.data, data)).toBe(true);
+    expect(out.report.setAside).toBeGreaterThanOrEqual(1);
+  });
+
   it('read before the true strand’s reads: they dispute it, and it is left out', () => {
     const out = decodePool([forged(20), ...pool.strands]);
     expect(same(out.data, data)).toBe(true);

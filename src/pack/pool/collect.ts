@@ -66,6 +66,8 @@ export class StrandCollector {
   readonly support: StrandSupport;
   /** Keys stored by check-guided repair (addRepaired). */
   readonly repaired: number[] = [];
+  /** Keys first stored from a cluster's consensus (addWhole). */
+  readonly fromConsensus: number[] = [];
 
   constructor(
     private readonly codec: LocoCodec,
@@ -187,8 +189,10 @@ export class StrandCollector {
   addWhole(w: Uint8Array, backers = 1): number {
     const d = this.decodeWhole(w);
     if (!d) return -1;
-    if (this.short) this.accept(d.key, d.chunk, backers, 0);
-    else if (!this.store.has(d.key)) this.store.put(d.key, d.chunk);
+    if (this.short) {
+      if (!this.store.has(d.key)) this.fromConsensus.push(d.key);
+      this.accept(d.key, d.chunk, backers, 0);
+    } else if (!this.store.has(d.key)) this.store.put(d.key, d.chunk);
     return d.address;
   }
 
@@ -246,19 +250,33 @@ export class StrandCollector {
   }
 
   /**
-   * For the rebuild (short checks only): strands more reads dispute than back, and the suspects —
-   * repaired strands, then those one read or one consensus backs — for when a block disagrees with
-   * its parity.
+   * For the rebuild (short checks only): strands more reads dispute than back, and the suspects
+   * for when a block disagrees with its parity, likeliest first — repaired strands (each a
+   * candidate of many tried), then strands one read backs (a damaged read passes the check once in
+   * 2^20), then those a consensus gave (a wrong estimate, as rarely), then the rest by the reads
+   * that back them. Lazily: the rebuild takes only as many as its rounds set aside.
    */
   trust(addresses: number): StrandTrust | undefined {
     if (!this.short) return undefined;
-    const { support, repaired, store } = this;
+    const { support, repaired, fromConsensus, store } = this;
     return {
       distrusted: (a) => support.dispute(a) > 0 && support.dispute(a) >= support.agree(a),
       *suspects() {
-        yield* repaired;
-        const seen = new Set(repaired);
-        for (let a = 0; a < addresses; a++) if (store.has(a) && support.agree(a) <= 1 && !seen.has(a)) yield a;
+        const seen = new Set<number>();
+        const fresh = function* (keys: Iterable<number>): Generator<number> {
+          for (const a of keys)
+            if (!seen.has(a)) {
+              seen.add(a);
+              yield a;
+            }
+        };
+        yield* fresh(repaired);
+        const withBackers = function* (n: number): Generator<number> {
+          for (let a = 0; a < addresses; a++) if (store.has(a) && support.agree(a) === n) yield a;
+        };
+        yield* fresh(withBackers(1));
+        yield* fresh(fromConsensus);
+        for (let n = 2; n <= 255; n++) yield* fresh(withBackers(n));
       },
     };
   }
