@@ -446,7 +446,6 @@ export function readManifest(
       candidates.map((word) => ({ word })),
       L,
       collector,
-      { endEdits: 0 },
     );
   const pools = new Map<number, Map<number, Uint8Array>>();
   for (const [key, chunk] of chunks.entries()) {

@@ -28,8 +28,6 @@ const HALF = 24;
 const EDITS = 5;
 /** Lower at the ends: some instruments' first cycles carry several times the average error rate. */
 const END_MATCH = 0.55;
-/** Header strands' ends over 48 nt: two unrelated ℓ = 1 ends match at 55 % over 24 nt now and then. */
-const LONG_END_MATCH = 0.45;
 
 const KEY_SPAN = 2 ** 28;
 const MASK = (1 << (2 * K)) - 1;
@@ -103,10 +101,10 @@ export interface ReadGroups {
 
 export interface ClusterOptions {
   /**
-   * Edits an end window may have when its positions do not match (an indel in it). Data strands:
-   * DATA_END_EDITS. Header strands: 0, matching positions only, over 24 and over 48 nt — their 8
-   * copies share all but their first ~50 nt, and two unrelated 24-nt ℓ = 1 fronts are often within
-   * a few edits, or match at 55 %.
+   * Edits an end window may have when its positions do not match (an indel in it); 0: matching
+   * positions only. Default DATA_END_EDITS, for header strands too: their 8 copies of a chunk
+   * share all but their first ~50 nt and may end up in one group, which still gives that chunk
+   * (their bytes are the same) or nothing; copies of different chunks differ at the other end.
    */
   endEdits?: number;
 }
@@ -386,9 +384,7 @@ function endsAgree(x: Uint8Array, y: Uint8Array, edits: number): boolean {
  * substitutions), or within `edits` edits (indels in the window).
  */
 function endAgrees(x: Uint8Array, y: Uint8Array, px: number, py: number, dir: number, edits: number): boolean {
-  if (edits > 0) return hammingAgrees(x, y, px, py, dir, END_MATCH, HALF) || windowAgrees(x, y, px, py, dir, edits);
-  // Header strands: over twice the window too, where their copies differ.
-  return hammingAgrees(x, y, px, py, dir, END_MATCH, HALF) && hammingAgrees(x, y, px, py, dir, LONG_END_MATCH, 2 * HALF);
+  return hammingAgrees(x, y, px, py, dir, END_MATCH, HALF) || (edits > 0 && windowAgrees(x, y, px, py, dir, edits));
 }
 
 /** `span` nt from (px, py) in direction dir match at ≥ `match` of their positions, at the offset given or up to 2 nt either side. */

@@ -17,8 +17,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTempPath, releaseTemp } from '../temp-files.js';
 
-/** Reads (with their anchors) one partition's arena holds: ~250 MB of arena and signatures. */
-export const PARTITION_READS = 1_000_000;
+/**
+ * Reads one arena holds before the pass partitions them: ~500 MB of arena and signatures. Not
+ * less: at nanopore-like rates (6 % errors) a 12-mer survives in half the reads, so both smallest
+ * k-mers break in about a quarter, and partitioning lost 8 % of the strands of a 1 MiB pool read
+ * at coverage 30 (1.05 M reads) — beyond the default parity.
+ */
+export const PARTITION_READS = 2_000_000;
 const BUFFER_BYTES = 1 << 16;
 const HEADER = 11;
 
