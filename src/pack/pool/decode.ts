@@ -368,6 +368,7 @@ export function findManifest(
     source,
     `no header strand could be decoded among ${n} reads (strand lengths tried: ${tried.join(', ') || 'none valid'}): not a dnarchive pool, or too damaged to identify`,
     seen.headerLike,
+    tried.length,
   );
 }
 
@@ -380,6 +381,8 @@ class NoHeaderError extends PoolFormatError {
     source: string,
     message: string,
     readonly headerLike: number,
+    /** Strand lengths tried (lengths with no header geometry are not). */
+    readonly lengthsTried: number,
   ) {
     super(source, message);
   }
@@ -559,10 +562,11 @@ export function frameReads(
       }
       if (!(e instanceof NoHeaderError)) throw e;
       if (!(lastError instanceof HeaderIncompleteError)) lastError = e;
-      // Not one read looked like a header strand (ℓ = 1) under the first trim: other trims move
-      // the frame by a nucleotide or two and will not find any either — only the reads as they
-      // are remain to try (100,000 foreign reads with both primers: refused in 1 pass, not 26).
-      if (e.headerLike === 0 && attempt !== attempts[attempts.length - 1]) {
+      // Not one read of a length tried looked like a header strand (ℓ = 1) under this trim: other
+      // trims move the frame by a nucleotide or two and will not find any either — only the reads
+      // as they are remain to try (100,000 foreign reads with both primers: refused in 1 pass, not
+      // 26). A trim whose read lengths admit no header geometry says nothing: the next one may.
+      if (e.lengthsTried > 0 && e.headerLike === 0 && attempt !== attempts[attempts.length - 1]) {
         attempts.splice(attempts.indexOf(attempt) + 1, attempts.length - attempts.indexOf(attempt) - 2);
       }
     }
