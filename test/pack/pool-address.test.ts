@@ -59,7 +59,13 @@ describe('strand frame', () => {
     const one = dataCodec({ ell: 3, m: 148, K: 1, ecc: 'none', margin: 1 });
     fc.assert(
       fc.property(fc.integer({ min: 16, max: 31 }), fc.nat(), fc.integer({ min: 0, max: 0x7fff }), fc.nat(), (addressBits, a, poolId, seed) => {
-        const layout = { chunkBytes: chunkCapacity(one, 1, addressBits, false, 20), addressBits, idStored: false, checkBits: 20 as const };
+        const layout = {
+          chunkBytes: chunkCapacity(one, 1, addressBits, false, 20),
+          addressBits,
+          idStored: false,
+          checkBits: 20 as const,
+          messageBits: one.messageBits,
+        };
         expect(layout.chunkBytes).toBe(addressBits <= 16 ? 32 : 30);
         const address = a % 2 ** addressBits;
         const chunk = bytes(layout.chunkBytes, seed);
@@ -71,7 +77,14 @@ describe('strand frame', () => {
         expect(back?.address).toBe(address);
         expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
         expect(unframeBytes(buf, layout, { kind: KIND_DATA, poolId: poolId ^ (1 + (seed % 0x7fff)) })).toBeUndefined();
-        // Any bit of the message flipped, the check's own included, fails it.
+        // Past the chunk (17 bits and more): more check bits, not zeros, so strands do not end alike.
+        const tail = one.messageBits - (20 + addressBits + 8 * layout.chunkBytes);
+        if (tail >= 8) {
+          let ones = 0;
+          for (let i = one.messageBits - tail; i < one.messageBits; i++) ones += (buf[i >> 3] >> (7 - (i & 7))) & 1;
+          expect(ones).toBeGreaterThan(0);
+        }
+        // Any bit of the message flipped, the check's own and the tail's included, fails it.
         const bit = seed % one.messageBits;
         buf[bit >> 3] ^= 0x80 >> (bit & 7);
         expect(unframeBytes(buf, layout, id)).toBeUndefined();

@@ -223,7 +223,7 @@ export function dataCollector(manifest: Manifest, L: number, store?: StrandStore
   return new StrandCollector(
     codec,
     L,
-    dataLayout(manifest),
+    { ...dataLayout(manifest), messageBits: manifest.K * codec.messageBits },
     {
       kind: KIND_DATA,
       poolId: manifest.poolId,

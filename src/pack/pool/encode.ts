@@ -242,7 +242,7 @@ export function encodePoolStream(source: PayloadSource, options: PoolOptions, si
 /** One Reed–Solomon block: its data strands, then its parity strands, as [name, strand]. */
 export function encodeBlock(manifest: Manifest, codec: LocoCodec, b: number, first: number, block: Uint8Array): Array<[string, string]> {
   const { chunkBytes, primers } = manifest;
-  const layout = dataLayout(manifest);
+  const layout = { ...dataLayout(manifest), messageBits: manifest.K * codec.messageBits };
   const size = block.length / chunkBytes;
   const buf = new Uint8Array(Math.ceil((manifest.K * codec.messageBits) / 8));
   const tag = poolTag(manifest);

@@ -39,6 +39,11 @@ export interface FrameLayout {
    * address and chunk packed MSB-first right after it (format 3).
    */
   checkBits: 32 | 20;
+  /**
+   * Message bits of the strand (K·s), with a 20-bit check: the bits past the chunk carry more
+   * check bits rather than zeros (zeros would end every strand alike: see shortExtent).
+   */
+  messageBits?: number;
 }
 
 /** The header strands' layout (always stored id and 24-bit addresses: copy · 2^16 + chunk). */
@@ -161,19 +166,24 @@ export function peekFields(
   return { kind: id.kind, poolId: id.poolId, address };
 }
 
-// Format 3: [check: 20 bits][address: addressBits][chunk: 8·chunkBytes bits][zero], MSB-first.
+// Format 3: [check: 20 bits][address: addressBits][chunk: 8·chunkBytes bits][tail], MSB-first.
 // The check is the top 20 bits of the CRC-32 of [kind · 2^15 + pool id] followed by the buffer's
 // bytes up to the end of the chunk with the check's own bits zeroed, so that it covers the
-// address and chunk wherever they fall in a byte.
+// address and chunk wherever they fall in a byte. The tail — the message bits past the chunk, 0 at
+// 150 nt with a 16-bit address, up to 15 with a wider one — holds the top bits of a second CRC-32
+// (the same bytes, after [kind · 2^15 + pool id] XOR 0xFFFF): a longer check for free. Zeros there
+// made the last nucleotides of every strand alike (the enumerative code puts a message's low bits
+// at its end), and the reads of a 4 MiB pool then shared the minimizer of their last segment with
+// every other read: 9 % of strands' reads were not grouped.
 
-/** The last byte (exclusive) that holds a field, and the unused low bits of that byte. */
-function shortExtent(layout: FrameLayout): { end: number; spare: number } {
-  const bits = SHORT_CHECK_BITS + layout.addressBits + 8 * layout.chunkBytes;
-  const end = Math.ceil(bits / 8);
-  return { end, spare: 8 * end - bits };
+/** Bits of the fields (check, address, chunk), and of the tail after them (≤ 32 used). */
+function shortExtent(layout: FrameLayout): { fields: number; tail: number } {
+  const fields = SHORT_CHECK_BITS + layout.addressBits + 8 * layout.chunkBytes;
+  return { fields, tail: Math.max(0, (layout.messageBits ?? fields) - fields) };
 }
 
-function shortCheck(bits: Uint8Array, end: number, id: StrandId): number {
+/** The two CRC-32s of the fields (check bits taken as zero); the tail must be zero when called. */
+function shortCrcs(bits: Uint8Array, fields: number, id: StrandId): [number, number] {
   // Bits 0–19 are bytes 0, 1 and the high half of byte 2: zero them for the CRC, then restore.
   const b0 = bits[0];
   const b1 = bits[1];
@@ -181,35 +191,63 @@ function shortCheck(bits: Uint8Array, end: number, id: StrandId): number {
   bits[0] = 0;
   bits[1] = 0;
   bits[2] = b2 & 0x0f;
-  const c = crc32(bits, 0, end, (id.kind << 15) | id.poolId) >>> 12;
+  const end = Math.ceil(fields / 8);
+  const prefix = (id.kind << 15) | id.poolId;
+  const c = crc32(bits, 0, end, prefix);
+  const d = crc32(bits, 0, end, prefix ^ 0xffff);
   bits[0] = b0;
   bits[1] = b1;
   bits[2] = b2;
-  return c;
+  return [c >>> 12, d];
 }
 
 function frameShort(f: StrandFields, layout: FrameLayout, out: Uint8Array): void {
   out.fill(0);
   writeBits(out, SHORT_CHECK_BITS, f.address, layout.addressBits);
   writeBytesAt(out, SHORT_CHECK_BITS + layout.addressBits, f.chunk, layout.chunkBytes);
-  const c = shortCheck(out, shortExtent(layout).end, f);
+  const { fields, tail } = shortExtent(layout);
+  const [c, d] = shortCrcs(out, fields, f);
   out[0] = c >>> 12;
   out[1] = (c >>> 4) & 0xff;
   out[2] |= (c & 0x0f) << 4;
+  writeTail(out, fields, tail, d);
+}
+
+/** The tail: the top min(tail, 32) bits of d, then zeros. */
+function writeTail(out: Uint8Array, at: number, tail: number, d: number): void {
+  const n = Math.min(tail, 32);
+  for (let i = 0; i < n; i++) if ((d >>> (31 - i)) & 1) out[(at + i) >> 3] |= 0x80 >> ((at + i) & 7);
 }
 
 function unframeShort(bits: Uint8Array, layout: FrameLayout, id?: StrandId): StrandFields | undefined {
   if (!id) throw new Error('unframeBytes: format-3 strands need the expected kind and pool id');
-  const { end, spare } = shortExtent(layout);
-  // Every bit past the fields is zero in a strand written: part of the check.
-  if (spare > 0 && (bits[end - 1] & ((1 << spare) - 1)) !== 0) return undefined;
-  for (let i = end; i < bits.length; i++) if (bits[i] !== 0) return undefined;
+  const { fields, tail } = shortExtent(layout);
+  // The tail as read, then zeroed for the CRCs (and restored: callers may look at the buffer again).
+  const last = Math.ceil((fields + tail) / 8);
+  const saved = bits.slice(fields >> 3, last);
+  const tailOk = (() => {
+    for (let i = last; i < bits.length; i++) if (bits[i] !== 0) return false;
+    return true;
+  })();
+  if (!tailOk) return undefined;
   const stored = (bits[0] << 12) | (bits[1] << 4) | (bits[2] >> 4);
-  if (shortCheck(bits, end, id) !== stored) return undefined;
+  clearBits(bits, fields, fields + tail);
+  const [c, d] = shortCrcs(bits, fields, id);
+  const expected = new Uint8Array(last);
+  writeTail(expected, fields, tail, d);
+  bits.set(saved, fields >> 3);
+  let same = c === stored;
+  for (let i = fields; i < fields + tail && same; i++) if (((bits[i >> 3] >> (7 - (i & 7))) & 1) !== ((expected[i >> 3] >> (7 - (i & 7))) & 1)) same = false;
+  if (!same) return undefined;
   const address = readBits(bits, SHORT_CHECK_BITS, layout.addressBits);
   const chunk = new Uint8Array(layout.chunkBytes);
   readBytesAt(bits, SHORT_CHECK_BITS + layout.addressBits, chunk);
   return { kind: id.kind, poolId: id.poolId, address, chunk };
+}
+
+/** Zeroes bits [from, to). */
+function clearBits(bits: Uint8Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) bits[i >> 3] &= ~(0x80 >> (i & 7));
 }
 
 /** Writes the low n bits of v (n ≤ 31) MSB-first at bit `at` of a zeroed buffer. */

@@ -23,6 +23,8 @@ export const K = 12;
 export const SEGMENTS = 4;
 /** Buckets with more reads than this are skipped (a strand has `coverage` reads; see step 2). */
 export const MAX_BUCKET = 256;
+/** Failed checks an entry may take against earlier entries of its bucket before it is left alone there. */
+const LINK_TRIES = 16;
 const HALF = 24;
 /** Edits allowed in a half-window around the shared k-mer: copies at 2–6 % errors have 0–3, unrelated reads ~10 (see windowAgrees). */
 const EDITS = 5;
@@ -259,11 +261,17 @@ export function linkRange(reads: ReadViews, sig: Signatures, from: number, to: n
     let end = g + 1;
     while (end < to && Math.floor(sorted[end] / KEY_SPAN) === key) end++;
     if (end - g > 1 && end - g <= MAX_BUCKET) {
-      const first = sorted[g] % KEY_SPAN;
+      // Each entry against the entries before it, latest first, until it joins one (or is joined
+      // already): a bucket also holds strays of other strands (a k-mer two strands share by
+      // chance, more of them the larger the pool), and checking only against the bucket's first
+      // and previous entries left 9 % of a 4 MiB pool's strands split in two or more groups.
       for (let j = g + 1; j < end; j++) {
         const b = sorted[j] % KEY_SPAN;
-        link(reads, joiner, first, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
-        if (j > g + 1) link(reads, joiner, sorted[j - 1] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
+        for (let i = j - 1, failed = 0; i >= g && failed < LINK_TRIES; i--) {
+          const outcome = link(reads, joiner, sorted[i] % KEY_SPAN, b, entryRead, entryPos, entryRc, rcScratch, endEdits);
+          if (outcome !== DIFFERENT) break;
+          failed++;
+        }
       }
     }
     g = end;
@@ -332,7 +340,14 @@ export function groupsOf(n: number, uf: ParityUnionFind): ReadGroups {
   return { group, flip, groups };
 }
 
-/** Joins the reads of entries a and b when they agree around their shared signature. */
+/**
+ * Joins the reads of entries a and b when they agree around their shared signature: JOINED, or
+ * CONNECTED (already one group; the same read), or DIFFERENT (the check failed).
+ */
+const DIFFERENT = 0;
+const JOINED = 1;
+const CONNECTED = 2;
+
 function link(
   reads: ReadViews,
   uf: Joiner,
@@ -343,18 +358,19 @@ function link(
   entryRc: Uint8Array,
   rcScratch: Uint8Array,
   endEdits: number,
-): void {
+): number {
   const ra = entryRead[a];
   const rb = entryRead[b];
-  if (ra === rb || uf.connected(ra, rb)) return;
+  if (ra === rb || uf.connected(ra, rb)) return CONNECTED;
   if (entryPos[a] < 0 || entryPos[b] < 0) {
     // Address hints: the same unconfirmed address. Reads with a hint are stored in the orientation
     // their probe decoded in, so both start at the strand's start: checked at offset 0.
     const x = readOf(reads, ra);
     const y = readOf(reads, rb);
     const mid = Math.min(x.length, y.length) >> 1;
-    if (agrees(x, y, mid, mid) && endsAgree(x, y, endEdits)) uf.union(ra, rb, 0);
-    return;
+    if (!agrees(x, y, mid, mid) || !endsAgree(x, y, endEdits)) return DIFFERENT;
+    uf.union(ra, rb, 0);
+    return JOINED;
   }
   const x = readOf(reads, ra);
   let y = readOf(reads, rb);
@@ -366,7 +382,9 @@ function link(
     y = t;
     pb = y.length - K - pb;
   }
-  if (agrees(x, y, entryPos[a] + (K >> 1), pb + (K >> 1)) && endsAgree(x, y, endEdits)) uf.union(ra, rb, flip);
+  if (!agrees(x, y, entryPos[a] + (K >> 1), pb + (K >> 1)) || !endsAgree(x, y, endEdits)) return DIFFERENT;
+  uf.union(ra, rb, flip);
+  return JOINED;
 }
 
 /**
