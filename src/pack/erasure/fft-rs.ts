@@ -58,8 +58,8 @@ import { GF_EXP, GF_LOG, GF_ORDER } from './gf16.js';
 import { addDerivativeRows, fftRows, ifftRows, prefixBelow, prefixCounts } from './additive-fft.js';
 import { erasureLocatorLogs } from './erasure-locator.js';
 import { symbolBytes } from './_mul-add.js';
-import { ErasureCapacityError, ErasureParameterError } from './errors.js';
-import { commonLength } from './_shards.js';
+import { ErasureParameterError } from './errors.js';
+import { checkSlots, commonLength } from './_shards.js';
 
 const EXP = GF_EXP;
 const LOG = GF_LOG;
@@ -128,15 +128,8 @@ export class FftReedSolomon {
   decode(shards: readonly (Uint8Array | null | undefined)[], label = 'block', names?: readonly (string | number)[]): Uint8Array[] {
     const { k, r } = this;
     const n = k + r;
-    if (shards.length !== n) throw new ErasureParameterError(`${label}: shard slots`, shards.length, `k + r = ${n}`);
-    if (names !== undefined && names.length !== n) throw new ErasureParameterError(`${label}: slot names`, names.length, `one per slot, ${n}`);
-    const len = commonLength(shards, `${label}: shard`);
-    const lost: number[] = [];
-    for (let s = 0; s < n; s++) if (shards[s] == null) lost.push(s);
-    const present = n - lost.length;
-    if (present < k) throw new ErasureCapacityError(label, lost, present, k, names);
+    const { len, missing } = checkSlots(shards, k, r, label, names);
     const out = shards.slice(0, k) as Uint8Array[];
-    const missing = lost.filter((s) => s < k);
     if (missing.length === 0) return out;
     const width = len >> 1;
     if (width === 0) {
