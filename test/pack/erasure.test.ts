@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ErasureCapacityError, ErasureParameterError, MAX_SHARDS, ReedSolomonErasure } from '../../src/pack/erasure/index.js';
+import { ErasureCapacityError, ErasureParameterError, FftReedSolomon, MAX_SHARDS, ReedSolomonErasure } from '../../src/pack/erasure/index.js';
 import { Rng } from '../../src/random.js';
 import { refParity } from './erasure-reference.js';
 
@@ -69,7 +69,10 @@ describe('Reed–Solomon encoding', () => {
 });
 
 describe('Reed–Solomon decoding', () => {
-  it('rebuilds from every pattern of at most r lost shards (exhaustive for small k, r)', () => {
+  it.each([
+    ['Cauchy (formats 1 and 2)', (k: number, r: number) => new ReedSolomonErasure(k, r)],
+    ['FFT, Lin–Chung–Han (format 3)', (k: number, r: number) => new FftReedSolomon(k, r)],
+  ] as const)('%s: rebuilds from every pattern of at most r lost shards (exhaustive for small k, r)', (_, code) => {
     const rng = new Rng(1);
     for (const [k, r] of [
       [1, 0],
@@ -78,10 +81,11 @@ describe('Reed–Solomon decoding', () => {
       [3, 2],
       [4, 3],
       [5, 4],
+      [3, 6],
       [6, 5],
     ]) {
       const data = shardsOf(rng, k, 6);
-      const rs = new ReedSolomonErasure(k, r);
+      const rs = code(k, r);
       const all = [...data, ...rs.encode(data)];
       const n = k + r;
       let patterns = 0;
