@@ -31,10 +31,17 @@ export function parseWord(text: string, where = 'word'): Uint8Array {
 
 /** Symbol values → "ATGC…" text. */
 export function formatWord(word: ArrayLike<number>, start = 0, end = word.length): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += SYMBOLS[word[i]];
-  return s;
+  // One flat string from a byte buffer: `s += c` per symbol builds a rope of one node per symbol
+  // (~30 bytes each), and a pool block of 60,000 strands held ~270 MB of them until written.
+  const n = Math.max(0, end - start);
+  if (formatScratch.length < n) formatScratch = new Uint8Array(Math.max(n, 2 * formatScratch.length));
+  for (let i = 0; i < n; i++) formatScratch[i] = SYMBOL_CODES[word[start + i]];
+  return ASCII.decode(formatScratch.subarray(0, n));
 }
+
+let formatScratch = new Uint8Array(256);
+const ASCII = new TextDecoder('latin1');
+const SYMBOL_CODES = Uint8Array.from(SYMBOLS, (c) => c.charCodeAt(0));
 
 /** ASCII byte → symbol value, 255 when it is not one of ATGCatgc. */
 export function asciiToSymbol(byte: number): number {
