@@ -182,8 +182,9 @@ function shortExtent(layout: FrameLayout): { fields: number; tail: number } {
   return { fields, tail: Math.max(0, (layout.messageBits ?? fields) - fields) };
 }
 
-/** The two CRC-32s of the fields (check bits taken as zero); the tail must be zero when called. */
-function shortCrcs(bits: Uint8Array, fields: number, id: StrandId): [number, number] {
+/** The two CRC-32s of the fields (check bits taken as zero; the tail must be zero when called), into `crcs`: [check, tail]. */
+const crcs = new Uint32Array(2);
+function shortCrcs(bits: Uint8Array, fields: number, id: StrandId): void {
   // Bits 0–19 are bytes 0, 1 and the high half of byte 2: zero them for the CRC, then restore.
   const b0 = bits[0];
   const b1 = bits[1];
@@ -193,12 +194,11 @@ function shortCrcs(bits: Uint8Array, fields: number, id: StrandId): [number, num
   bits[2] = b2 & 0x0f;
   const end = Math.ceil(fields / 8);
   const prefix = (id.kind << 15) | id.poolId;
-  const c = crc32(bits, 0, end, prefix);
-  const d = crc32(bits, 0, end, prefix ^ 0xffff);
+  crcs[0] = crc32(bits, 0, end, prefix) >>> 12;
+  crcs[1] = crc32(bits, 0, end, prefix ^ 0xffff);
   bits[0] = b0;
   bits[1] = b1;
   bits[2] = b2;
-  return [c >>> 12, d];
 }
 
 function frameShort(f: StrandFields, layout: FrameLayout, out: Uint8Array): void {
@@ -206,39 +206,36 @@ function frameShort(f: StrandFields, layout: FrameLayout, out: Uint8Array): void
   writeBits(out, SHORT_CHECK_BITS, f.address, layout.addressBits);
   writeBytesAt(out, SHORT_CHECK_BITS + layout.addressBits, f.chunk, layout.chunkBytes);
   const { fields, tail } = shortExtent(layout);
-  const [c, d] = shortCrcs(out, fields, f);
+  shortCrcs(out, fields, f);
+  const c = crcs[0];
   out[0] = c >>> 12;
   out[1] = (c >>> 4) & 0xff;
   out[2] |= (c & 0x0f) << 4;
-  writeTail(out, fields, tail, d);
+  const n = Math.min(tail, 32);
+  for (let i = 0; i < n; i++) if ((crcs[1] >>> (31 - i)) & 1) out[(fields + i) >> 3] |= 0x80 >> ((fields + i) & 7);
 }
 
-/** The tail: the top min(tail, 32) bits of d, then zeros. */
-function writeTail(out: Uint8Array, at: number, tail: number, d: number): void {
-  const n = Math.min(tail, 32);
-  for (let i = 0; i < n; i++) if ((d >>> (31 - i)) & 1) out[(at + i) >> 3] |= 0x80 >> ((at + i) & 7);
-}
+/** The tail's bytes while the CRCs run over the fields alone (a tail is at most a few bytes). */
+let tailScratch = new Uint8Array(8);
 
 function unframeShort(bits: Uint8Array, layout: FrameLayout, id?: StrandId): StrandFields | undefined {
   if (!id) throw new Error('unframeBytes: format-3 strands need the expected kind and pool id');
   const { fields, tail } = shortExtent(layout);
-  // The tail as read, then zeroed for the CRCs (and restored: callers may look at the buffer again).
   const last = Math.ceil((fields + tail) / 8);
-  const saved = bits.slice(fields >> 3, last);
-  const tailOk = (() => {
-    for (let i = last; i < bits.length; i++) if (bits[i] !== 0) return false;
-    return true;
-  })();
-  if (!tailOk) return undefined;
+  for (let i = last; i < bits.length; i++) if (bits[i] !== 0) return undefined;
   const stored = (bits[0] << 12) | (bits[1] << 4) | (bits[2] >> 4);
+  // Set the tail aside, zero it for the CRCs, put it back (callers may read the buffer again).
+  const from = fields >> 3;
+  if (tailScratch.length < last - from) tailScratch = new Uint8Array(last - from);
+  for (let i = from; i < last; i++) tailScratch[i - from] = bits[i];
   clearBits(bits, fields, fields + tail);
-  const [c, d] = shortCrcs(bits, fields, id);
-  const expected = new Uint8Array(last);
-  writeTail(expected, fields, tail, d);
-  bits.set(saved, fields >> 3);
-  let same = c === stored;
-  for (let i = fields; i < fields + tail && same; i++) if (((bits[i >> 3] >> (7 - (i & 7))) & 1) !== ((expected[i >> 3] >> (7 - (i & 7))) & 1)) same = false;
-  if (!same) return undefined;
+  shortCrcs(bits, fields, id);
+  for (let i = from; i < last; i++) bits[i] = tailScratch[i - from];
+  if (crcs[0] !== stored) return undefined;
+  for (let i = 0; i < tail; i++) {
+    const want = i < 32 ? (crcs[1] >>> (31 - i)) & 1 : 0;
+    if (((bits[(fields + i) >> 3] >> (7 - ((fields + i) & 7))) & 1) !== want) return undefined;
+  }
   const address = readBits(bits, SHORT_CHECK_BITS, layout.addressBits);
   const chunk = new Uint8Array(layout.chunkBytes);
   readBytesAt(bits, SHORT_CHECK_BITS + layout.addressBits, chunk);
