@@ -171,10 +171,8 @@ export function peekFields(
 // bytes up to the end of the chunk with the check's own bits zeroed, so that it covers the
 // address and chunk wherever they fall in a byte. The tail — the message bits past the chunk, 0 at
 // 150 nt with a 16-bit address, up to 15 with a wider one — holds the top bits of a second CRC-32
-// (the same bytes, after [kind · 2^15 + pool id] XOR 0xFFFF): a longer check for free. Zeros there
-// made the last nucleotides of every strand alike (the enumerative code puts a message's low bits
-// at its end), and the reads of a 4 MiB pool then shared the minimizer of their last segment with
-// every other read: 9 % of strands' reads were not grouped.
+// (the same bytes, after [kind · 2^15 + pool id] XOR 0xFFFF): bits that would otherwise be fixed
+// zeros make the check longer for free, where a pool is large and its reads many.
 
 /** Bits of the fields (check, address, chunk), and of the tail after them (≤ 32 used). */
 function shortExtent(layout: FrameLayout): { fields: number; tail: number } {
