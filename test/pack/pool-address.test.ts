@@ -77,7 +77,7 @@ describe('strand frame', () => {
         expect(back?.address).toBe(address);
         expect(Buffer.from(back!.chunk).equals(Buffer.from(chunk))).toBe(true);
         expect(unframeBytes(buf, layout, { kind: KIND_DATA, poolId: poolId ^ (1 + (seed % 0x7fff)) })).toBeUndefined();
-        // Past the chunk (17 bits and more): more check bits, not zeros, so strands do not end alike.
+        // Past the chunk (17-bit addresses and more): more check bits, not zeros.
         const tail = one.messageBits - (20 + addressBits + 8 * layout.chunkBytes);
         if (tail >= 8) {
           let ones = 0;

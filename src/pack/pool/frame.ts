@@ -41,7 +41,7 @@ export interface FrameLayout {
   checkBits: 32 | 20;
   /**
    * Message bits of the strand (K·s), with a 20-bit check: the bits past the chunk carry more
-   * check bits rather than zeros (zeros would end every strand alike: see shortExtent).
+   * check bits rather than zeros (see shortExtent).
    */
   messageBits?: number;
 }
