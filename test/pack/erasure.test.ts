@@ -167,9 +167,12 @@ describe('Reed–Solomon decoding', () => {
 });
 
 describe('Reed–Solomon errors', () => {
-  it('r + 1 lost shards: ErasureCapacityError naming the block, the lost slots and how many more are needed', () => {
+  it.each([
+    ['Cauchy', (k: number, r: number) => new ReedSolomonErasure(k, r)],
+    ['FFT', (k: number, r: number) => new FftReedSolomon(k, r)],
+  ] as const)('%s: r + 1 lost shards: ErasureCapacityError naming the block, the lost slots and how many more are needed', (_, code) => {
     const data = shardsOf(new Rng(4), 5, 4);
-    const rs = new ReedSolomonErasure(5, 2);
+    const rs = code(5, 2);
     const slots = erase([...data, ...rs.encode(data)], [0, 3, 6]);
     let err: unknown;
     try {
@@ -187,6 +190,7 @@ describe('Reed–Solomon errors', () => {
     // With the caller's names for the slots (strand addresses), the message names strands.
     const names = [100, 101, 102, 103, 104, 900, 901];
     expect(() => rs.decode(slots, 'block 7', names)).toThrow('need 1 more of strands [100, 103, 901]');
+    expect(() => code(1, 0).decode([null], 'block 3')).toThrow(ErasureCapacityError);
   });
 
   it('long lists of missing slots are shortened in the message but kept whole in the field', () => {
