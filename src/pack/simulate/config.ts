@@ -16,6 +16,13 @@ const share = (name: string) =>
     .number({ message: `${name} must be a number` })
     .min(0, `${name} must be at least 0`)
     .max(1, `${name} must be at most 1`);
+/** A whole number of sequencing cycles from min to max. */
+const cycles = (name: string, min: number, max: number) =>
+  z
+    .number({ message: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(min, `${name} must be at least ${min}`)
+    .max(max, `${name} must be at most ${max}`);
 
 export const channelOptionsSchema = z
   .object({
@@ -29,21 +36,11 @@ export const channelOptionsSchema = z
     dropout: share('dropout').default(0),
     /** Extra substitutions per nt in a read's first frontSpan cycles (noisy first cycles, in read orientation). */
     frontSub: rate('frontSub').default(0),
-    frontSpan: z
-      .number({ message: 'frontSpan must be a number' })
-      .int('frontSpan must be a whole number')
-      .min(0, 'frontSpan must be at least 0')
-      .max(10_000, 'frontSpan must be at most 10000')
-      .default(30),
+    frontSpan: cycles('frontSpan', 0, 10_000).default(30),
     /** Extra substitutions per nt rising linearly from 0 at a read's first cycle to this at its last (3′ decay). */
     tailSub: rate('tailSub').default(0),
     /** Reads cut to this many cycles from their 5′ end (sequencers read a fixed number of cycles); unset: whole strands. */
-    readLength: z
-      .number({ message: 'readLength must be a number' })
-      .int('readLength must be a whole number')
-      .min(1, 'readLength must be at least 1')
-      .max(100_000, 'readLength must be at most 100000')
-      .optional(),
+    readLength: cycles('readLength', 1, 100_000).optional(),
     rc: share('rc').default(0.5),
     seed: z
       .number({ message: 'seed must be a number' })
